@@ -12,7 +12,11 @@ const common = {
 
 module.exports = {
     projects: [
-        { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts", "<rootDir>/tests/emulator/**/*.test.ts"] },
+        {
+            ...common,
+            displayName: "unit",
+            testMatch: ["<rootDir>/tests/unit/**/*.test.ts", "<rootDir>/tests/emulator/**/*.test.ts"],
+        },
         {
             ...common,
             displayName: "engine",

@@ -1,0 +1,182 @@
+/**
+ * Helpers for tests that drive the real Pulumi CLI: an isolated `file://` backend and PULUMI_HOME per
+ * test file, stacks through the Automation API (inline programs or program directories), and plain CLI
+ * runs with captured output. A missing CLI is a failure, never a skip.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+    LocalWorkspace,
+    type LocalWorkspaceOptions,
+    PulumiCommand,
+    type PulumiFn,
+    type Stack,
+} from "@pulumi/pulumi/automation";
+
+/** The repository root. */
+export const repoRoot = path.resolve(__dirname, "..", "..");
+
+/** The passphrase every test stack is encrypted with. */
+export const testPassphrase = "engine-test-passphrase";
+
+/**
+ * The folder holding `pulumi`, `pulumi-language-nodejs` and `pulumi-resource-pulumi-nodejs`,
+ * as provisioned by scripts/toolchain.sh. Throws (failing the test) when it is missing.
+ */
+export function pulumiBinDir(): string {
+    const dir = process.env.PULUMI_CLI_BIN;
+    const missing =
+        "The Pulumi CLI is missing: run the tests through `npm test` (it runs scripts/toolchain.sh, which builds or " +
+        "finds the CLI and sets PULUMI_CLI_BIN).";
+    if (!dir) {
+        throw new Error(missing);
+    }
+    for (const file of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"]) {
+        if (!fs.existsSync(path.join(dir, file))) {
+            throw new Error(`${missing} (${file} not found in ${dir})`);
+        }
+    }
+    return dir;
+}
+
+let commandPromise: Promise<PulumiCommand> | undefined;
+
+/** The Automation API handle on the toolchain's CLI. */
+export function pulumiCommand(): Promise<PulumiCommand> {
+    if (!commandPromise) {
+        const root = path.dirname(pulumiBinDir());
+        if (path.basename(pulumiBinDir()) !== "bin") {
+            throw new Error(`PULUMI_CLI_BIN must end in /bin, got ${pulumiBinDir()}`);
+        }
+        commandPromise = PulumiCommand.get({ root });
+    }
+    return commandPromise;
+}
+
+/** An isolated backend: its own state folder, PULUMI_HOME and offline settings. */
+export interface TestBackend {
+    /** Root temp folder of this backend. */
+    readonly dir: string;
+    /** `file://` URL of the state folder. */
+    readonly backendUrl: string;
+    /** The PULUMI_HOME used by every command. */
+    readonly home: string;
+    /** Environment for every CLI command (offline defaults, backend, passphrase). */
+    readonly env: Record<string, string>;
+    /** Deletes the folder. */
+    cleanup(): void;
+}
+
+/** Creates an isolated file backend in a temp folder. */
+export function createBackend(label = "engine"): TestBackend {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cef-${label}-`));
+    const state = path.join(dir, "state");
+    const home = path.join(dir, "home");
+    fs.mkdirSync(state, { recursive: true });
+    fs.mkdirSync(home, { recursive: true });
+    const backendUrl = `file://${state}`;
+    const env: Record<string, string> = {
+        PULUMI_BACKEND_URL: backendUrl,
+        PULUMI_HOME: home,
+        PULUMI_CONFIG_PASSPHRASE: testPassphrase,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+    };
+    return {
+        dir,
+        backendUrl,
+        home,
+        env,
+        cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+}
+
+function workspaceOptions(backend: TestBackend, command: PulumiCommand, extraEnv: Record<string, string> = {}) {
+    return {
+        pulumiCommand: command,
+        pulumiHome: backend.home,
+        envVars: { ...backend.env, ...extraEnv },
+    } satisfies LocalWorkspaceOptions;
+}
+
+/**
+ * A stack of an inline program. The dynamic-provider plugin runs in the jest process's cwd, which must
+ * resolve `@pulumi/pulumi` and this package (the repository root does).
+ */
+export async function inlineStack(opts: {
+    backend: TestBackend;
+    projectName: string;
+    stackName: string;
+    program: PulumiFn;
+    env?: Record<string, string>;
+}): Promise<Stack> {
+    const command = await pulumiCommand();
+    return LocalWorkspace.createOrSelectStack(
+        { projectName: opts.projectName, stackName: opts.stackName, program: opts.program },
+        {
+            ...workspaceOptions(opts.backend, command, opts.env),
+            projectSettings: { name: opts.projectName, runtime: "nodejs", backend: { url: opts.backend.backendUrl } },
+        },
+    );
+}
+
+/** A stack of a program directory (Pulumi.yaml + index.ts), run by the CLI and our language host. */
+export async function programStack(opts: {
+    backend: TestBackend;
+    workDir: string;
+    stackName: string;
+    env?: Record<string, string>;
+}): Promise<Stack> {
+    const command = await pulumiCommand();
+    return LocalWorkspace.createOrSelectStack(
+        { workDir: opts.workDir, stackName: opts.stackName },
+        workspaceOptions(opts.backend, command, opts.env),
+    );
+}
+
+/** Output of one CLI run. */
+export interface CliResult {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/** Runs the `pulumi` CLI directly, as a user would, with the backend's environment. Never throws on exit codes. */
+export function runPulumi(
+    args: string[],
+    opts: { cwd: string; backend: TestBackend; env?: Record<string, string>; timeoutMs?: number },
+): Promise<CliResult> {
+    const bin = pulumiBinDir();
+    const env = {
+        ...process.env,
+        ...opts.backend.env,
+        ...opts.env,
+        PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
+    };
+    return new Promise((resolve) => {
+        execFile(
+            path.join(bin, "pulumi"),
+            [...args, "--non-interactive"],
+            { cwd: opts.cwd, env, timeout: opts.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 },
+            (error, stdout, stderr) => {
+                const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+                resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+            },
+        );
+    });
+}
+
+/**
+ * Copies a program directory fixture to a temp folder inside the repository's `tests/.work` (so that
+ * node resolution walks up to the repository's node_modules and to this package), returning its path.
+ */
+export function copyProgram(fixtureDir: string, label: string): string {
+    const workRoot = path.join(repoRoot, "tests", ".work");
+    fs.mkdirSync(workRoot, { recursive: true });
+    const dir = fs.mkdtempSync(path.join(workRoot, `${label}-`));
+    fs.cpSync(fixtureDir, dir, { recursive: true });
+    return dir;
+}
