@@ -1,0 +1,102 @@
+import type { AccountsConfig } from "./accounts";
+import type { ActiveFault, EmulatedInstance, EmulatorHealth, FaultSpec, RequestLogEntry, ResetOptions } from "./types";
+
+/** A control request failed; `status` is the HTTP status (0 when the emulator could not be reached). */
+export class EmulatorControlError extends Error {
+    override name = "EmulatorControlError";
+
+    constructor(
+        readonly status: number,
+        message: string,
+    ) {
+        super(message);
+    }
+}
+
+/**
+ * Typed client of the emulator's control API (`/__emulator/*`). It only needs the emulator's origin, so it works
+ * from any process (e.g. a test driving a provider that runs under the Pulumi CLI).
+ */
+export class EmulatorControl {
+    /** The emulator's origin, e.g. `http://127.0.0.1:8765`. */
+    readonly origin: string;
+
+    /** @param origin The emulator's origin; a base URL ending in `/elements/api-v2` is accepted too. */
+    constructor(origin: string) {
+        this.origin = origin.replace(/\/+$/, "").replace(/\/elements\/api-v2$/, "");
+    }
+
+    /** Every instance of every organization, in id order, secrets replaced by fingerprints. */
+    instances(): Promise<EmulatedInstance[]> {
+        return this.call("GET", "/instances");
+    }
+
+    /** The request log (oldest first; the emulator keeps the last 10,000 requests). */
+    requests(): Promise<RequestLogEntry[]> {
+        return this.call("GET", "/requests");
+    }
+
+    /** Clears instances, the request log and faults; or only the parts set to true. */
+    async reset(what?: ResetOptions): Promise<void> {
+        await this.call("POST", "/reset", what);
+    }
+
+    /** Arms a fault; the emulator validates it (400 with the reason otherwise). */
+    addFault(fault: FaultSpec): Promise<{ id: string }> {
+        return this.call("POST", "/faults", fault);
+    }
+
+    /** The armed faults, with how many matching requests each still applies to. */
+    faults(): Promise<ActiveFault[]> {
+        return this.call("GET", "/faults");
+    }
+
+    /** Disarms one fault. */
+    async removeFault(id: string): Promise<void> {
+        await this.call("DELETE", `/faults/${encodeURIComponent(id)}`);
+    }
+
+    /** Disarms every fault. */
+    async clearFaults(): Promise<void> {
+        await this.call("DELETE", "/faults");
+    }
+
+    /** Replaces the accounts (organizations, users and Freshdesk credentials); existing instances are kept. */
+    async setAccounts(accounts: AccountsConfig): Promise<void> {
+        await this.call("PUT", "/accounts", accounts);
+    }
+
+    /** Liveness and counters. */
+    health(): Promise<EmulatorHealth> {
+        return this.call("GET", "/health");
+    }
+
+    private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+        const url = `${this.origin}/__emulator${path}`;
+        let response: Response;
+        try {
+            response = await fetch(url, {
+                method,
+                headers: body !== undefined ? { "content-type": "application/json" } : undefined,
+                body: body !== undefined ? JSON.stringify(body) : undefined,
+            });
+        } catch (error) {
+            const cause = (error as { cause?: { code?: string } }).cause?.code;
+            throw new EmulatorControlError(0, `emulator control ${method} ${url} failed: ${cause ?? error}`);
+        }
+        const text = await response.text();
+        if (!response.ok) {
+            let message = text;
+            try {
+                message = (JSON.parse(text) as { message?: string }).message ?? text;
+            } catch {
+                // not JSON: keep the text
+            }
+            throw new EmulatorControlError(
+                response.status,
+                `emulator control ${method} ${path} answered ${response.status}: ${message}`,
+            );
+        }
+        return (text ? JSON.parse(text) : undefined) as T;
+    }
+}

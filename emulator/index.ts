@@ -1,0 +1,36 @@
+/**
+ * Cloud Elements / SAP Open Connectors emulator: the `/elements/api-v2` instance API for the `freshdeskv2` element,
+ * a control API for tests (`/__emulator/*`) and its typed client. See docs/emulator.md.
+ */
+export {
+    type AccountOrganization,
+    type AccountsConfig,
+    AccountsError,
+    type AccountUser,
+    DEV_ACCOUNTS,
+    type FreshdeskAccount,
+    loadAccountsFile,
+    parseAccounts,
+} from "./accounts";
+export { type AuthorizationParts, parseAuthorization } from "./auth";
+export { EmulatorControl, EmulatorControlError } from "./control";
+export { FaultValidationError, validateFaultSpec } from "./faults";
+export { fingerprint } from "./fingerprint";
+export { type EmulatorOptions, type RunningEmulator, startEmulator } from "./server";
+export { StateFileError } from "./store";
+export type {
+    ActiveFault,
+    CommitThenDropFault,
+    DelayFault,
+    EmulatedInstance,
+    EmulatorHealth,
+    FaultMatch,
+    FaultSpec,
+    LatencyFault,
+    RateLimitFault,
+    RequestLogEntry,
+    ResetFault,
+    ResetOptions,
+    RespondFault,
+    StatusFault,
+} from "./types";

@@ -1,0 +1,160 @@
+/**
+ * Types shared by the emulator server and its control client. This module has no runtime code, so the
+ * control client can be used from another process without loading the server.
+ */
+
+/** Which parts of the emulator state {@link EmulatorControl.reset} clears. Leaving every field out clears all three. */
+export interface ResetOptions {
+    /** Delete every instance (ids keep increasing: a deleted id is never handed out again). */
+    instances?: boolean;
+    /** Empty the request log (`seq` keeps increasing). */
+    requests?: boolean;
+    /** Remove every fault. */
+    faults?: boolean;
+}
+
+/**
+ * An instance as the control API shows it: the stored instance plus its owner, with every secret replaced by a
+ * fingerprint (see `fingerprint()`), so the control API never returns a secret.
+ */
+export interface EmulatedInstance {
+    id: number;
+    name: string;
+    tags: string[];
+    /** ISO-8601 UTC, e.g. `2024-05-01T10:00:00Z`. */
+    createdDate: string;
+    /** Fingerprint of the secret of the organization that owns the instance. */
+    organizationSecretFingerprint: string;
+    /** Email of the user that owns the instance. */
+    userEmail: string;
+    /** Always `freshdeskv2` in this emulator. */
+    elementKey: string;
+    /**
+     * Stored configuration; values are strings. `username` (the Freshdesk API key),
+     * `event.notification.signature.key` and password entries are replaced by `"********"`.
+     */
+    configuration: Record<string, string>;
+    /** Fingerprint of `configuration.username` (the Freshdesk API key). */
+    apiKeyFingerprint: string;
+    /** Fingerprint of the instance's element token. */
+    tokenFingerprint: string;
+    disabled: boolean;
+    valid: boolean;
+}
+
+/** One request to `/elements/api-v2` (control requests are not logged). */
+export interface RequestLogEntry {
+    /** Arrival order, starting at 1; never reused, not even after a reset. */
+    seq: number;
+    method: string;
+    /** The request path as received, without the query string (e.g. `/elements/api-v2/instances/3`). */
+    path: string;
+    /** Query parameters; a repeated parameter (e.g. `tags[]`) becomes an array. */
+    query: Record<string, string | string[]>;
+    /** Status sent, or 0 when no response was sent (a `reset` or `commit-then-drop` fault, a client that left). */
+    status: number;
+    /** When the request arrived (ISO-8601). */
+    startedAt: string;
+    durationMs: number;
+    /** Kinds of the faults that shaped this request, comma-separated in the order applied (e.g. `latency,status`). */
+    fault?: string;
+    userAgent?: string;
+    /**
+     * The parsed JSON body with secrets replaced by `"[redacted]"`: `configuration.username`,
+     * `configuration["event.notification.signature.key"]`, any `token`, `Authorization`, password, secret or
+     * `providerData` field, and the `propertyValue` of a configuration entry whose key is one of those.
+     * Absent when there was no JSON body.
+     */
+    body?: unknown;
+}
+
+/** Fields every fault has: which requests it matches and how many of them it affects. */
+export interface FaultMatch {
+    /** HTTP method to match, case-insensitive. Any method when left out. */
+    method?: string;
+    /**
+     * Regular expression tested against the path after `/elements/api-v2` (e.g. `^/instances/\\d+$`).
+     * Any path when left out.
+     */
+    path?: string;
+    /**
+     * How many matching requests the fault applies to; `0` = until cleared. Default 1, except for `latency` and
+     * `rate-limit` where it is 0.
+     */
+    count?: number;
+}
+
+/** Answer `status` with a `{requestId, message}` body without touching state (429 also sets `Retry-After`). */
+export interface StatusFault extends FaultMatch {
+    kind: "status";
+    status: 429 | 500 | 502 | 503;
+    /** `Retry-After` of a 429, in seconds (default 1). */
+    retryAfterSeconds?: number;
+}
+
+/** Destroy the socket without answering and without touching state. */
+export interface ResetFault extends FaultMatch {
+    kind: "reset";
+}
+
+/** Process the request normally (a create commits the instance), then destroy the socket instead of answering. */
+export interface CommitThenDropFault extends FaultMatch {
+    kind: "commit-then-drop";
+}
+
+/** Process the request normally, answer only after `delayMs`. State is committed even if the client gave up. */
+export interface DelayFault extends FaultMatch {
+    kind: "delay";
+    delayMs: number;
+}
+
+/** Wait `latencyMs` before processing every matching request (permanent unless `count` is set). */
+export interface LatencyFault extends FaultMatch {
+    kind: "latency";
+    latencyMs: number;
+}
+
+/**
+ * A sliding one-second window over matching requests: beyond `requestsPerSecond` admitted requests, answer 429
+ * with `Retry-After: 1`. Rejected requests do not count toward the window. Permanent unless `count` is set.
+ */
+export interface RateLimitFault extends FaultMatch {
+    kind: "rate-limit";
+    requestsPerSecond: number;
+}
+
+/** Answer this raw body, e.g. malformed JSON or an instance of an unknown element. */
+export interface RespondFault extends FaultMatch {
+    kind: "respond";
+    status: number;
+    body: string;
+    /** Default `application/json;charset=UTF-8`. */
+    contentType?: string;
+}
+
+/** A scripted fault, matched against `/elements/api-v2` requests in the order the faults were added. */
+export type FaultSpec =
+    | StatusFault
+    | ResetFault
+    | CommitThenDropFault
+    | DelayFault
+    | LatencyFault
+    | RateLimitFault
+    | RespondFault;
+
+/** A fault currently armed, as `GET /__emulator/faults` lists it. */
+export type ActiveFault = FaultSpec & {
+    id: string;
+    /** Matching requests it still applies to; `null` = until cleared. */
+    remaining: number | null;
+};
+
+/** Answer of `GET /__emulator/health`. */
+export interface EmulatorHealth {
+    status: "ok";
+    instances: number;
+    faults: number;
+    /** Requests served since start (control requests excluded). */
+    requestsServed: number;
+    uptimeSeconds: number;
+}
