@@ -1,0 +1,414 @@
+/**
+ * A small Cloud Elements `/instances` client on axios + axios-retry.
+ *
+ * Retry policy: GET, PATCH, PUT and DELETE are idempotent here and are retried on 429 (honouring Retry-After), 5xx
+ * and network errors, timeouts included, with capped exponential backoff and jitter. POST is retried by axios-retry
+ * only on 429 (the request was refused, so nothing was created); every other POST failure is left to the caller,
+ * which must find out whether the instance exists before trying again (see `createInstance` in the implementation).
+ *
+ * Every failure is wrapped into an {@link HttpError} or a {@link CloudElementsError}: axios errors carry the request
+ * config, whose `Authorization` header holds the user and organization secrets, and response bodies may hold the
+ * instance token. Neither is kept.
+ */
+import * as http from "node:http";
+import * as https from "node:https";
+import axios, { type AxiosError, type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
+import axiosRetry, { retryAfter } from "axios-retry";
+import { type ConnectionSettings, isLoopbackHost } from "./connection";
+import { CloudElementsError, HttpError, redact } from "./errors";
+
+/** An element instance as the API returns it (only the fields we use are typed). */
+export interface ApiInstance {
+    readonly id: number;
+    readonly name?: string;
+    readonly token?: string;
+    readonly createdDate?: string;
+    readonly element?: { readonly id?: number; readonly key?: string };
+    readonly elementId?: number;
+    readonly tags?: unknown;
+    readonly valid?: boolean;
+    readonly disabled?: boolean;
+    readonly eventsEnabled?: boolean;
+    readonly configuration?: Record<string, unknown>;
+}
+
+/** Backoff parameters. */
+export interface RetryPolicy {
+    /** Retries after the first attempt. */
+    readonly maxRetries: number;
+    /** Delay before the first retry; doubles each retry. */
+    readonly baseDelayMs: number;
+    /** Cap of the exponential delay. */
+    readonly maxDelayMs: number;
+    /** Cap of a server-requested Retry-After. */
+    readonly maxRetryAfterMs: number;
+}
+
+/** The default backoff: base 250 ms, cap 10 s, Retry-After capped at 60 s. */
+export const defaultBackoff = { baseDelayMs: 250, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 } as const;
+
+/**
+ * Delay before retry number `retryNumber` (1-based): exponential, capped, with "equal jitter" (half fixed, half
+ * random) so that concurrent creates in one provider process do not retry in lockstep.
+ */
+export function backoffDelay(
+    retryNumber: number,
+    policy: Omit<RetryPolicy, "maxRetries">,
+    random = Math.random,
+): number {
+    const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retryNumber - 1));
+    return Math.round(exponential / 2 + (random() * exponential) / 2);
+}
+
+/** The delay before a retry of `error`: the server's Retry-After (capped) when present, else {@link backoffDelay}. */
+export function retryDelay(
+    retryNumber: number,
+    error: AxiosError | undefined,
+    policy: Omit<RetryPolicy, "maxRetries">,
+): number {
+    const requested = error ? retryAfter(error) : 0;
+    if (requested > 0) {
+        return Math.min(requested, policy.maxRetryAfterMs);
+    }
+    return backoffDelay(retryNumber, policy);
+}
+
+const idempotentMethods = new Set(["get", "head", "options", "put", "patch", "delete"]);
+
+/** Whether axios-retry may repeat this failed request as is. */
+export function isRetryableRequest(error: AxiosError): boolean {
+    if (error.code === "ERR_CANCELED") {
+        return false;
+    }
+    const method = (error.config?.method ?? "").toLowerCase();
+    const status = error.response?.status;
+    if (method === "post") {
+        // 429 means the request was refused before anything was created. Anything else is ambiguous for a POST.
+        return status === 429;
+    }
+    if (!idempotentMethods.has(method)) {
+        return false;
+    }
+    return status === undefined ? isTransientNetworkError(error) : status === 429 || status >= 500;
+}
+
+const permanentNetworkCodes = new Set([
+    "ENOTFOUND",
+    "ERR_INVALID_URL",
+    "ERR_BAD_OPTION",
+    "ERR_BAD_OPTION_VALUE",
+    "EPROTO",
+]);
+
+function isTransientNetworkError(error: AxiosError): boolean {
+    return !permanentNetworkCodes.has(error.code ?? "");
+}
+
+/** What a request is for, and which extra values must never appear in an error. */
+interface CallOptions {
+    /** Says what the call is for, prefixed to error messages ("reading instance 12"). */
+    readonly summary: string;
+    /** Values to redact from error messages besides the connection secrets (API key, token, signature key). */
+    readonly secrets?: readonly (string | undefined)[];
+    /** Query parameters. */
+    readonly params?: Record<string, string>;
+    /** JSON body. */
+    readonly body?: unknown;
+    /** Per-request timeout override. */
+    readonly timeoutMs?: number;
+}
+
+/** The outcome of a delete. */
+export type DeleteOutcome = "deleted" | "already-gone";
+
+/** A Cloud Elements platform API client bound to one connection. */
+export class CloudElementsClient {
+    private readonly http: AxiosInstance;
+    private readonly httpAgent: http.Agent;
+    private readonly httpsAgent: https.Agent;
+    private readonly connectionSecrets: readonly string[];
+
+    /**
+     * @param settings
+     *  The resolved connection.
+     * @param userAgent
+     *  The User-Agent header to send.
+     * @param backoff
+     *  Backoff parameters (tests shorten them).
+     */
+    constructor(
+        settings: ConnectionSettings,
+        userAgent: string,
+        backoff: Omit<RetryPolicy, "maxRetries"> = defaultBackoff,
+    ) {
+        this.connectionSecrets = [settings.userSecret, settings.organizationSecret];
+        this.httpAgent = new http.Agent({ keepAlive: true });
+        this.httpsAgent = new https.Agent({ keepAlive: true });
+        const loopback = isLoopbackHost(new URL(settings.baseUrl).hostname);
+        this.http = axios.create({
+            baseURL: settings.baseUrl,
+            timeout: settings.timeoutMs,
+            headers: {
+                Authorization: `User ${settings.userSecret}, Organization ${settings.organizationSecret}`,
+                Accept: "application/json",
+                "User-Agent": userAgent,
+            },
+            httpAgent: this.httpAgent,
+            httpsAgent: this.httpsAgent,
+            // A redirect would be a misconfigured base URL; following it could send the secrets elsewhere.
+            maxRedirects: 0,
+            // Parse ourselves, to tell an HTML error page or malformed JSON apart from a real answer.
+            responseType: "text",
+            transformResponse: [(data: unknown) => data],
+            // The emulator runs on loopback; a corporate HTTP(S)_PROXY must not intercept it.
+            ...(loopback ? { proxy: false as const } : {}),
+        });
+        axiosRetry(this.http, {
+            retries: settings.maxRetries,
+            shouldResetTimeout: true,
+            retryCondition: isRetryableRequest,
+            retryDelay: (retryNumber, error) => retryDelay(retryNumber, error, backoff),
+        });
+    }
+
+    /** Closes idle keep-alive sockets. */
+    close(): void {
+        this.httpAgent.destroy();
+        this.httpsAgent.destroy();
+    }
+
+    /** `GET /instances/{id}`. A 404 throws an {@link HttpError} with status 404. */
+    async getInstance(id: number | string, secrets: readonly (string | undefined)[] = []): Promise<ApiInstance> {
+        const path = `/instances/${encodeURIComponent(String(id))}`;
+        const data = await this.call("GET", path, { summary: `reading instance ${id}`, secrets });
+        return expectInstance(data, "GET", path);
+    }
+
+    /** `GET /instances?tags[]=<tag>`: the instances carrying `tag`; the API's 404 "No instances found" means none. */
+    async findInstancesByTag(tag: string, secrets: readonly (string | undefined)[] = []): Promise<ApiInstance[]> {
+        const path = "/instances";
+        let data: unknown;
+        try {
+            data = await this.call("GET", path, {
+                summary: `looking up instances tagged ${tag}`,
+                params: { "tags[]": tag },
+                secrets,
+            });
+        } catch (err) {
+            if (HttpError.isInstance(err) && isApiNotFound(err)) {
+                return [];
+            }
+            throw err;
+        }
+        if (!Array.isArray(data)) {
+            throw new CloudElementsError(
+                "response",
+                `Cloud Elements GET ${path} answered with ${describeJson(data)}; expected a JSON array of instances.`,
+            );
+        }
+        return data.map((item) => expectInstance(item, "GET", path));
+    }
+
+    /** `POST /instances`. Not retried except on 429: the caller decides what to do about ambiguous failures. */
+    async createInstance(body: unknown, secrets: readonly (string | undefined)[]): Promise<ApiInstance> {
+        const data = await this.call("POST", "/instances", { summary: "creating the instance", body, secrets });
+        return expectInstance(data, "POST", "/instances");
+    }
+
+    /** `PATCH /instances/{id}`: name and tags replaced, configuration merged key by key. */
+    async patchInstance(
+        id: number | string,
+        body: unknown,
+        secrets: readonly (string | undefined)[],
+    ): Promise<ApiInstance> {
+        const path = `/instances/${encodeURIComponent(String(id))}`;
+        const data = await this.call("PATCH", path, { summary: `updating instance ${id}`, body, secrets });
+        return expectInstance(data, "PATCH", path);
+    }
+
+    /** `DELETE /instances/{id}`; the API's JSON 404 means it is already gone. */
+    async deleteInstance(id: number | string): Promise<DeleteOutcome> {
+        const path = `/instances/${encodeURIComponent(String(id))}`;
+        try {
+            await this.call("DELETE", path, { summary: `deleting instance ${id}` }, true);
+            return "deleted";
+        } catch (err) {
+            if (HttpError.isInstance(err) && isApiNotFound(err)) {
+                return "already-gone";
+            }
+            throw err;
+        }
+    }
+
+    private async call(method: string, path: string, opts: CallOptions, allowEmpty = false): Promise<unknown> {
+        const secrets = [...this.connectionSecrets, ...(opts.secrets ?? [])];
+        let response: AxiosResponse<string>;
+        try {
+            response = await this.http.request<string>({
+                method,
+                url: path,
+                params: opts.params,
+                data: opts.body,
+                ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
+            });
+        } catch (err) {
+            throw toHttpError(err, method, path, secrets, opts.summary);
+        }
+        return parseBody(response, method, path, secrets, allowEmpty);
+    }
+}
+
+/** Whether an error is the API's own "not found" (JSON body), not, say, an HTML 404 from a wrong base URL. */
+export function isApiNotFound(err: HttpError): boolean {
+    return err.status === 404 && err.jsonBody;
+}
+
+/** Whether a failed POST may or may not have created something (no answer, or a server error). */
+export function isAmbiguousFailure(err: unknown): boolean {
+    if (HttpError.isInstance(err)) {
+        return err.status === undefined || err.status >= 500;
+    }
+    // A 2xx answer we could not understand: the instance may well exist.
+    return CloudElementsError.isInstance(err) && err.kind === "response";
+}
+
+function parseBody(
+    response: AxiosResponse<string>,
+    method: string,
+    path: string,
+    secrets: readonly (string | undefined)[],
+    allowEmpty: boolean,
+): unknown {
+    const text = typeof response.data === "string" ? response.data : "";
+    if (text.trim() === "") {
+        if (allowEmpty) {
+            return undefined;
+        }
+        throw new CloudElementsError(
+            "response",
+            `Cloud Elements ${method} ${path} answered HTTP ${response.status} with an empty body; expected JSON.`,
+        );
+    }
+    if (looksLikeHtml(text, response.headers["content-type"])) {
+        throw new CloudElementsError(
+            "response",
+            `Cloud Elements ${method} ${path} answered HTTP ${response.status} with an HTML page instead of JSON; ` +
+                "is cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL the API (ending in /elements/api-v2)?",
+        );
+    }
+    try {
+        return JSON.parse(text);
+    } catch {
+        if (allowEmpty) {
+            return undefined;
+        }
+        throw new CloudElementsError(
+            "response",
+            `Cloud Elements ${method} ${path} answered HTTP ${response.status} with malformed JSON ` +
+                `(starting ${JSON.stringify(redact(text, secrets).slice(0, 40))}); expected a JSON object.`,
+        );
+    }
+}
+
+function looksLikeHtml(text: string, contentType: unknown): boolean {
+    return (typeof contentType === "string" && contentType.includes("text/html")) || /^\s*</.test(text);
+}
+
+function describeJson(value: unknown): string {
+    if (value === null) {
+        return "null";
+    }
+    if (Array.isArray(value)) {
+        return "a JSON array";
+    }
+    return typeof value === "object" ? "a JSON object" : `a JSON ${typeof value}`;
+}
+
+function expectInstance(data: unknown, method: string, path: string): ApiInstance {
+    if (typeof data !== "object" || data === null || Array.isArray(data)) {
+        throw new CloudElementsError(
+            "response",
+            `Cloud Elements ${method} ${path} answered with ${describeJson(data)}; expected an element instance object.`,
+        );
+    }
+    const record = data as Record<string, unknown>;
+    const id = typeof record.id === "string" && /^\d+$/.test(record.id) ? Number(record.id) : record.id;
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) {
+        throw new CloudElementsError(
+            "response",
+            `Cloud Elements ${method} ${path} answered with an object without a numeric "id"; expected an element instance.`,
+        );
+    }
+    return { ...(record as object), id } as ApiInstance;
+}
+
+function headerString(value: unknown): string | undefined {
+    return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function toHttpError(
+    err: unknown,
+    method: string,
+    path: string,
+    secrets: readonly (string | undefined)[],
+    summary: string,
+): Error {
+    if (!isAxiosError(err)) {
+        // Not from the network layer (a bug, or an axios config error): keep only the message, redacted.
+        const message = err instanceof Error ? err.message : String(err);
+        return new CloudElementsError(
+            "http",
+            `${summary}: Cloud Elements ${method} ${path} failed: ${redact(message, secrets)}`,
+        );
+    }
+    const response = err.response;
+    if (!response) {
+        const timedOut = err.code === "ECONNABORTED" || err.code === "ETIMEDOUT";
+        const code = timedOut ? `${err.code}: timed out` : (err.code ?? redact(err.message, secrets));
+        return new HttpError({ method, path, code }, summary);
+    }
+    const text = typeof response.data === "string" ? response.data : "";
+    let apiMessage: string | undefined;
+    let providerMessage: string | undefined;
+    let requestId = headerString(response.headers["elements-request-id"]);
+    let jsonBody = false;
+    if (looksLikeHtml(text, response.headers["content-type"])) {
+        apiMessage =
+            "the server answered with an HTML page instead of a Cloud Elements JSON error; is the base URL right?";
+    } else if (text.trim() !== "") {
+        try {
+            const body = JSON.parse(text);
+            if (typeof body === "object" && body !== null && !Array.isArray(body)) {
+                jsonBody = true;
+                apiMessage = stringField(body.message);
+                providerMessage = stringField(body.providerMessage);
+                requestId = stringField(body.requestId) ?? requestId;
+            }
+        } catch {
+            // Redact before cutting, so a cut cannot leave part of a secret behind.
+            apiMessage = `non-JSON body starting ${JSON.stringify(redact(text, secrets).slice(0, 80))}`;
+        }
+    }
+    return new HttpError(
+        {
+            method,
+            path,
+            status: response.status,
+            requestId,
+            apiMessage: apiMessage === undefined ? undefined : redact(apiMessage, secrets),
+            providerMessage: providerMessage === undefined ? undefined : redact(providerMessage, secrets),
+            jsonBody,
+        },
+        summary,
+    );
+}
+
+function stringField(value: unknown): string | undefined {
+    if (typeof value === "string") {
+        return value;
+    }
+    if (value !== undefined && value !== null) {
+        return JSON.stringify(value);
+    }
+    return undefined;
+}

@@ -1,0 +1,10 @@
+/**
+ * pulumi-cloudelements-freshdesk: a Pulumi dynamic resource for Cloud Elements (SAP Open Connectors) Freshdesk V2
+ * element instances.
+ *
+ * Only the resource, its argument and output types and the error classes are public. The provider itself lives in
+ * `bin/provider/implementation.js`, loaded at run time by the resource's serialized stub.
+ */
+export { CloudElementsError, type CloudElementsErrorKind, HttpError, PartialCreateError } from "./errors";
+export { FreshdeskInstance, type FreshdeskInstanceArgs, type FreshdeskInstanceEventsArgs } from "./resource";
+export type { FreshdeskInstanceEvents } from "./types";

@@ -1,0 +1,263 @@
+/**
+ * Translation between the resource's inputs/outputs and the Cloud Elements instance representation: request bodies
+ * for create and update, and outputs/inputs reconstructed from an instance the API returned. Pure functions.
+ */
+import type { ApiInstance } from "./client";
+import { CloudElementsError } from "./errors";
+import {
+    defaultEventResources,
+    defaultPollingIntervalMinutes,
+    type FreshdeskInstanceEvents,
+    freshdeskElementKey,
+    type InstanceInputs,
+    type InstanceOutputs,
+    markerTagPrefix,
+} from "./types";
+import { normalizeSubdomain } from "./validation";
+
+/** Configuration keys of the freshdeskv2 element (reference: cloud-elements-api.md §5). */
+export const configKeys = {
+    subdomain: "subdomain",
+    apiKey: "username",
+    filterResponseNulls: "filter.response.nulls",
+    eventsEnabled: "event.notification.enabled",
+    vendorType: "event.vendor.type",
+    callbackUrl: "event.notification.callback.url",
+    refreshInterval: "event.poller.refresh_interval",
+    pollerConfiguration: "event.poller.configuration",
+    pollerUrls: "event.poller.urls",
+    signatureKey: "event.notification.signature.key",
+} as const;
+
+const dateFormat = "yyyy-MM-dd'T'HH:mm:ssXXX";
+
+/** The tag that carries a create marker. */
+export function markerTag(marker: string): string {
+    return `${markerTagPrefix}${marker}`;
+}
+
+/** The user's tags among an instance's tags: strings, without the provider's marker tag. */
+export function userTags(tags: unknown): string[] {
+    return Array.isArray(tags)
+        ? tags.filter((t): t is string => typeof t === "string" && !t.startsWith(markerTagPrefix))
+        : [];
+}
+
+/** The create marker found in an instance's tags, if any. */
+export function markerFromTags(tags: unknown): string | undefined {
+    if (!Array.isArray(tags)) {
+        return undefined;
+    }
+    const tag = tags.find((t): t is string => typeof t === "string" && t.startsWith(markerTagPrefix));
+    return tag?.slice(markerTagPrefix.length);
+}
+
+/**
+ * The per-resource poll definitions, shaped like the element's documented default for `incidents` and `contacts`
+ * (devportal `docs/elements/freshdesk/events.md`), for any list of hub resources.
+ */
+export function pollerConfiguration(resources: readonly string[]): Record<string, unknown> {
+    const result: Record<string, unknown> = {};
+    for (const resource of resources) {
+        result[resource] = {
+            ...(resource === "contacts" ? { createdCheckTolerance: 5 } : {}),
+            url: `/hubs/helpdesk/${resource}?where=updated_since='\${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'`,
+            idField: "id",
+            datesConfiguration: {
+                updatedDateField: "updated_at",
+                updatedDateFormat: dateFormat,
+                createdDateField: "created_at",
+                createdDateFormat: dateFormat,
+            },
+        };
+    }
+    return result;
+}
+
+/**
+ * The configuration the user manages, as sent on create and update. With events off only
+ * `event.notification.enabled: false` is sent about events (PATCH merges keys, so the rest is left as it was).
+ * `previousEvents` lets an update clear a signature key the user removed.
+ */
+export function buildConfiguration(
+    inputs: InstanceInputs,
+    previousEvents?: Partial<FreshdeskInstanceEvents>,
+): Record<string, unknown> {
+    const config: Record<string, unknown> = {
+        [configKeys.subdomain]: inputs.subdomain,
+        [configKeys.apiKey]: inputs.apiKey,
+        [configKeys.filterResponseNulls]: inputs.filterResponseNulls,
+        [configKeys.eventsEnabled]: inputs.events.enabled,
+    };
+    const events = inputs.events;
+    if (events.enabled) {
+        config[configKeys.vendorType] = "polling";
+        config[configKeys.callbackUrl] = events.callbackUrl;
+        config[configKeys.refreshInterval] = String(events.pollingIntervalMinutes);
+        config[configKeys.pollerConfiguration] = pollerConfiguration(events.resources);
+        config[configKeys.pollerUrls] = events.resources.join("|");
+        if (events.signatureKey !== undefined) {
+            config[configKeys.signatureKey] = events.signatureKey;
+        } else if (previousEvents?.signatureKey !== undefined) {
+            config[configKeys.signatureKey] = "";
+        }
+    }
+    return config;
+}
+
+/** The `POST /instances` body. */
+export function buildCreateBody(inputs: InstanceInputs, marker: string): Record<string, unknown> {
+    return {
+        element: { key: freshdeskElementKey },
+        name: inputs.name,
+        tags: [...inputs.tags, markerTag(marker)],
+        configuration: buildConfiguration(inputs),
+    };
+}
+
+/** The `PATCH /instances/{id}` body: tags are replaced by the user's plus the marker, configuration merged. */
+export function buildPatchBody(
+    inputs: InstanceInputs,
+    marker: string | undefined,
+    previousEvents?: Partial<FreshdeskInstanceEvents>,
+): Record<string, unknown> {
+    return {
+        name: inputs.name,
+        tags: marker === undefined ? [...inputs.tags] : [...inputs.tags, markerTag(marker)],
+        configuration: buildConfiguration(inputs, previousEvents),
+    };
+}
+
+/**
+ * Throws unless `instance` is a freshdeskv2 instance. `what` says where it came from, for the message.
+ */
+export function assertFreshdeskInstance(instance: ApiInstance, what: string): void {
+    const key = instance.element?.key;
+    if (key !== freshdeskElementKey) {
+        throw new CloudElementsError(
+            "response",
+            `${what}: instance ${instance.id} is ${
+                typeof key === "string"
+                    ? `an instance of element "${key}"`
+                    : "not tied to a known element (no element.key)"
+            }; expected a Freshdesk V2 (element key "${freshdeskElementKey}") instance.`,
+        );
+    }
+}
+
+function configValue(instance: ApiInstance, key: string): unknown {
+    const config = instance.configuration;
+    return typeof config === "object" && config !== null ? config[key] : undefined;
+}
+
+function parseBoolean(value: unknown): boolean | undefined {
+    if (typeof value === "boolean") {
+        return value;
+    }
+    if (typeof value === "string" && /^(true|false)$/i.test(value.trim())) {
+        return value.trim().toLowerCase() === "true";
+    }
+    return undefined;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+    return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** Values of password-type keys come back as asterisks. */
+function isMasked(value: string): boolean {
+    return /^\*+$/.test(value);
+}
+
+function eventsFromInstance(
+    instance: ApiInstance,
+    old: Partial<FreshdeskInstanceEvents> | undefined,
+): FreshdeskInstanceEvents {
+    const enabled =
+        parseBoolean(configValue(instance, configKeys.eventsEnabled)) ?? parseBoolean(instance.eventsEnabled) ?? false;
+    const interval = Number(configValue(instance, configKeys.refreshInterval));
+    let resources = nonEmptyString(configValue(instance, configKeys.pollerUrls))
+        ?.split("|")
+        .filter((r) => r !== "");
+    if (!resources?.length) {
+        let poller = configValue(instance, configKeys.pollerConfiguration);
+        if (typeof poller === "string") {
+            try {
+                poller = JSON.parse(poller);
+            } catch {
+                poller = undefined;
+            }
+        }
+        resources =
+            typeof poller === "object" && poller !== null && !Array.isArray(poller) ? Object.keys(poller) : undefined;
+    }
+    const callbackUrl = nonEmptyString(configValue(instance, configKeys.callbackUrl));
+    const rawKey = nonEmptyString(configValue(instance, configKeys.signatureKey));
+    // A masked key tells only that one is set: keep the one we know.
+    const signatureKey = rawKey === undefined ? undefined : isMasked(rawKey) ? old?.signatureKey : rawKey;
+    return {
+        enabled,
+        ...(callbackUrl !== undefined ? { callbackUrl } : {}),
+        pollingIntervalMinutes:
+            Number.isSafeInteger(interval) && interval > 0 ? interval : defaultPollingIntervalMinutes,
+        resources: resources?.length ? resources : [...defaultEventResources],
+        ...(signatureKey !== undefined ? { signatureKey } : {}),
+    };
+}
+
+/** Inputs as an instance shows them: what `read` reports, so refresh records drift and an unchanged one shows none. */
+export function inputsFromInstance(instance: ApiInstance, old: Partial<InstanceOutputs>): InstanceInputs {
+    const subdomain = nonEmptyString(configValue(instance, configKeys.subdomain));
+    const inputs: InstanceInputs = {
+        subdomain: subdomain !== undefined ? normalizeSubdomain(subdomain) : (old.subdomain ?? ""),
+        // The API may mask the key, so the one in state is the best knowledge; diff compares it with the program's.
+        ...(old.apiKey !== undefined ? { apiKey: old.apiKey } : {}),
+        name: typeof instance.name === "string" ? instance.name : (old.name ?? ""),
+        tags: userTags(instance.tags),
+        filterResponseNulls: parseBoolean(configValue(instance, configKeys.filterResponseNulls)) ?? true,
+        events: eventsFromInstance(instance, old.events),
+        ...(old.adoptInstanceId !== undefined ? { adoptInstanceId: old.adoptInstanceId } : {}),
+    } as InstanceInputs;
+    const marker = old.createMarker ?? markerFromTags(instance.tags);
+    return marker !== undefined ? { ...inputs, createMarker: marker } : inputs;
+}
+
+/**
+ * The complete outputs for an instance. `desired` supplies the user-managed settings (the inputs just applied, or
+ * those reconstructed by {@link inputsFromInstance}); the server supplies its own fields. The token comes from
+ * `token` when given (state is the source of truth for it), else from the instance.
+ */
+export function outputsFromInstance(
+    instance: ApiInstance,
+    desired: InstanceInputs,
+    extra: { token?: string; createMarker?: string },
+): InstanceOutputs {
+    const token = extra.token ?? instance.token;
+    const marker = extra.createMarker ?? desired.createMarker ?? markerFromTags(instance.tags);
+    const elementId = instance.elementId ?? instance.element?.id;
+    const outputs: Record<string, unknown> = {
+        subdomain: desired.subdomain,
+        apiKey: desired.apiKey,
+        name: typeof instance.name === "string" ? instance.name : desired.name,
+        tags: Array.isArray(instance.tags) ? userTags(instance.tags) : [...desired.tags],
+        filterResponseNulls: desired.filterResponseNulls,
+        events: desired.events,
+        adoptInstanceId: desired.adoptInstanceId,
+        createMarker: marker,
+        instanceId: instance.id,
+        token,
+        createdDate: typeof instance.createdDate === "string" ? instance.createdDate : undefined,
+        valid: typeof instance.valid === "boolean" ? instance.valid : true,
+        disabled: typeof instance.disabled === "boolean" ? instance.disabled : false,
+        eventsEnabled: typeof instance.eventsEnabled === "boolean" ? instance.eventsEnabled : desired.events.enabled,
+        elementKey: instance.element?.key ?? freshdeskElementKey,
+        elementId: typeof elementId === "number" ? elementId : undefined,
+    };
+    // Struct.fromJavaScript (the runtime's conversion) rejects undefined.
+    for (const key of Object.keys(outputs)) {
+        if (outputs[key] === undefined) {
+            delete outputs[key];
+        }
+    }
+    return outputs as unknown as InstanceOutputs;
+}

@@ -1,0 +1,83 @@
+/**
+ * Plain (unwrapped) shapes the provider works with, and the constants shared by the implementation modules.
+ * Nothing here depends on `@pulumi/pulumi` at run time: the implementation runs in the dynamic-provider process and
+ * should load quickly.
+ */
+
+/**
+ * The value the engine sends during preview for an input that is not known yet (`runtime/rpc.js` `unknownValue`).
+ * Copied rather than imported so the implementation does not load `@pulumi/pulumi`.
+ */
+export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The element key of Freshdesk V2. */
+export const freshdeskElementKey = "freshdeskv2";
+
+/** Prefix of the tag that carries a resource's create marker (see {@link InstanceInputs.createMarker}). */
+export const markerTagPrefix = "pulumi-marker:";
+
+/** Resources polled when `events.resources` is not set: the element's defaults. */
+export const defaultEventResources: readonly string[] = ["incidents", "contacts"];
+
+/** Poll interval when `events.pollingIntervalMinutes` is not set. */
+export const defaultPollingIntervalMinutes = 15;
+
+/** Normalised polling-events settings of an instance. */
+export interface FreshdeskInstanceEvents {
+    /** Whether Cloud Elements polls Freshdesk and posts events to {@link callbackUrl}. */
+    readonly enabled: boolean;
+    /** Where events are posted (https, or http on loopback). */
+    readonly callbackUrl?: string;
+    /** Minutes between polls. */
+    readonly pollingIntervalMinutes: number;
+    /** The polled hub resources (`incidents`, `contacts`, ...). */
+    readonly resources: readonly string[];
+    /** HMAC key of the `Elements-Webhook-Signature` header (secret). */
+    readonly signatureKey?: string;
+}
+
+/** Checked, normalised inputs as the provider methods receive them. */
+export interface InstanceInputs {
+    readonly subdomain: string;
+    readonly apiKey: string;
+    readonly name: string;
+    readonly tags: readonly string[];
+    readonly filterResponseNulls: boolean;
+    readonly events: FreshdeskInstanceEvents;
+    /** Adopt this existing instance instead of creating one. Only read by create. */
+    readonly adoptInstanceId?: number;
+    /**
+     * A random id stamped by `check`. `create` tags the new instance with `pulumi-marker:<createMarker>`, so that
+     * after a lost POST response it can tell whether the instance was created. Ignored by `diff`.
+     */
+    readonly createMarker?: string;
+    readonly __provider?: string;
+}
+
+/** Everything stored as the resource's outputs. */
+export interface InstanceOutputs extends InstanceInputs {
+    readonly instanceId: number;
+    readonly token: string;
+    readonly createdDate?: string;
+    readonly valid: boolean;
+    readonly disabled: boolean;
+    readonly eventsEnabled: boolean;
+    readonly elementKey: string;
+    readonly elementId?: number;
+    /** The marker actually on the instance (the one used at create), kept for the instance's lifetime. */
+    readonly createMarker: string;
+}
+
+/** Whether `value` is, or contains, the preview-time unknown value. */
+export function containsUnknown(value: unknown): boolean {
+    if (value === unknownValue) {
+        return true;
+    }
+    if (Array.isArray(value)) {
+        return value.some(containsUnknown);
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.values(value).some(containsUnknown);
+    }
+    return false;
+}

@@ -1,0 +1,167 @@
+/**
+ * Connection settings: stack config first, then environment variables read at call time; base URL normalisation;
+ * messages that name the config key and the environment variable and never contain a secret.
+ */
+import { normalizeBaseUrl, readConfiguredConnection, resolveConnection } from "../../provider/connection";
+import { CloudElementsError } from "../../provider/errors";
+import { configReader } from "../helpers/emulator";
+
+const userSecret = "user-secret-value-123";
+const organizationSecret = "org-secret-value-456";
+
+function failure(fn: () => unknown): CloudElementsError {
+    try {
+        fn();
+    } catch (err) {
+        expect(CloudElementsError.isInstance(err)).toBe(true);
+        return err as CloudElementsError;
+    }
+    throw new Error("expected a failure");
+}
+
+describe("normalizeBaseUrl", () => {
+    it.each([
+        ["https://api.cloud-elements.com", "https://api.cloud-elements.com/elements/api-v2"],
+        ["https://api.cloud-elements.com/", "https://api.cloud-elements.com/elements/api-v2"],
+        ["https://api.cloud-elements.com/elements/api-v2", "https://api.cloud-elements.com/elements/api-v2"],
+        ["https://api.cloud-elements.com/elements/api-v2/", "https://api.cloud-elements.com/elements/api-v2"],
+        ["https://API.Cloud-Elements.com", "https://api.cloud-elements.com/elements/api-v2"],
+        ["https://api.cloud-elements.co.uk", "https://api.cloud-elements.co.uk/elements/api-v2"],
+        ["https://staging.cloud-elements.com/", "https://staging.cloud-elements.com/elements/api-v2"],
+        [
+            "https://api.openconnectors.us2.ext.hana.ondemand.com/elements/api-v2",
+            "https://api.openconnectors.us2.ext.hana.ondemand.com/elements/api-v2",
+        ],
+        [
+            "https://api.openconnectors.ext.hana.ondemand.com",
+            "https://api.openconnectors.ext.hana.ondemand.com/elements/api-v2",
+        ],
+        ["http://127.0.0.1:8765", "http://127.0.0.1:8765/elements/api-v2"],
+        ["http://localhost:8765/elements/api-v2/", "http://localhost:8765/elements/api-v2"],
+        ["http://[::1]:8765", "http://[::1]:8765/elements/api-v2"],
+        ["  https://api.cloud-elements.com  ", "https://api.cloud-elements.com/elements/api-v2"],
+    ])("%s → %s", (input, expected) => {
+        expect(normalizeBaseUrl(input)).toBe(expected);
+    });
+
+    it.each([
+        ["not a url", /not a valid URL/],
+        ["api.cloud-elements.com", /not a valid URL/],
+        ["http://api.cloud-elements.com", /plain http is only allowed for loopback hosts/],
+        ["ftp://127.0.0.1", /unsupported scheme/],
+        ["file:///etc/passwd", /unsupported scheme/],
+        ["https://evil.example.com", /unknown host evil.example.com/],
+        ["https://api.cloud-elements.com.evil.example", /unknown host/],
+        ["https://api.cloud-elements.com/other", /unexpected path/],
+        ["https://api.cloud-elements.com/elements/api-v2?x=1", /must not have a query/],
+    ])("rejects %s", (input, reason) => {
+        const err = failure(() => normalizeBaseUrl(input));
+        expect(err.kind).toBe("configuration");
+        expect(err.message).toMatch(reason);
+        expect(err.message).toContain("cloudelements:baseUrl");
+        expect(err.message).toContain("CLOUD_ELEMENTS_BASE_URL");
+    });
+
+    it("never echoes credentials embedded in the URL", () => {
+        const err = failure(() => normalizeBaseUrl("https://me:hunter2hunter2@api.cloud-elements.com"));
+        expect(err.message).toMatch(/must not contain credentials/);
+        expect(err.message).not.toContain("hunter2");
+    });
+});
+
+describe("resolveConnection", () => {
+    const env = {
+        CLOUD_ELEMENTS_BASE_URL: "http://127.0.0.1:1",
+        CLOUD_ELEMENTS_USER_SECRET: "env-user",
+        CLOUD_ELEMENTS_ORGANIZATION_SECRET: "env-org",
+    };
+
+    it("prefers stack config over the environment", () => {
+        const configured = readConfiguredConnection(
+            configReader({
+                "cloudelements:baseUrl": "https://api.cloud-elements.co.uk",
+                "cloudelements:userSecret": userSecret,
+                "cloudelements:organizationSecret": organizationSecret,
+                "cloudelements:timeoutMs": "5000",
+                "cloudelements:maxRetries": "2",
+            }),
+        );
+        expect(resolveConnection(configured, env)).toEqual({
+            baseUrl: "https://api.cloud-elements.co.uk/elements/api-v2",
+            userSecret,
+            organizationSecret,
+            timeoutMs: 5000,
+            maxRetries: 2,
+        });
+    });
+
+    it("falls back to the environment, read at call time, with defaults for timeout and retries", () => {
+        const mutable: Record<string, string> = { ...env };
+        expect(resolveConnection({}, mutable)).toEqual({
+            baseUrl: "http://127.0.0.1:1/elements/api-v2",
+            userSecret: "env-user",
+            organizationSecret: "env-org",
+            timeoutMs: 30_000,
+            maxRetries: 5,
+        });
+        mutable.CLOUD_ELEMENTS_USER_SECRET = "rotated-user";
+        mutable.CLOUD_ELEMENTS_MAX_RETRIES = "0";
+        expect(resolveConnection({}, mutable)).toMatchObject({ userSecret: "rotated-user", maxRetries: 0 });
+    });
+
+    it("mixes sources per setting", () => {
+        const configured = readConfiguredConnection(configReader({ "cloudelements:userSecret": userSecret }));
+        expect(resolveConnection(configured, env)).toMatchObject({ userSecret, organizationSecret: "env-org" });
+    });
+
+    it("names both the config key and the environment variable of a missing base URL", () => {
+        const err = failure(() => resolveConnection({}, { ...env, CLOUD_ELEMENTS_BASE_URL: undefined }));
+        expect(err.kind).toBe("configuration");
+        expect(err.message).toContain("cloudelements:baseUrl");
+        expect(err.message).toContain("CLOUD_ELEMENTS_BASE_URL");
+        expect(err.message).not.toContain("cloudelements:userSecret");
+    });
+
+    it.each([
+        ["userSecret", "CLOUD_ELEMENTS_USER_SECRET", "cloudelements:userSecret"],
+        ["organizationSecret", "CLOUD_ELEMENTS_ORGANIZATION_SECRET", "cloudelements:organizationSecret"],
+    ])("names both the config key and the environment variable of a missing %s", (_name, envVar, key) => {
+        const err = failure(() => resolveConnection({}, { ...env, [envVar]: "  " }));
+        expect(err.message).toContain(key);
+        expect(err.message).toContain(envVar);
+        expect(err.message).toContain("--secret");
+        expect(err.message).not.toContain("env-user");
+        expect(err.message).not.toContain("env-org");
+    });
+
+    it("lists every missing setting at once", () => {
+        const err = failure(() => resolveConnection({}, {}));
+        for (const text of [
+            "cloudelements:baseUrl",
+            "CLOUD_ELEMENTS_BASE_URL",
+            "cloudelements:userSecret",
+            "CLOUD_ELEMENTS_USER_SECRET",
+            "cloudelements:organizationSecret",
+            "CLOUD_ELEMENTS_ORGANIZATION_SECRET",
+        ]) {
+            expect(err.message).toContain(text);
+        }
+    });
+
+    it.each([
+        ["CLOUD_ELEMENTS_TIMEOUT_MS", "0", /timeoutMs must be an integer from 1 to 600000, got "0"/],
+        ["CLOUD_ELEMENTS_TIMEOUT_MS", "1.5", /timeoutMs/],
+        ["CLOUD_ELEMENTS_MAX_RETRIES", "-1", /maxRetries must be an integer from 0 to 20/],
+        ["CLOUD_ELEMENTS_MAX_RETRIES", "many", /maxRetries/],
+    ])("rejects %s=%s", (envVar, value, reason) => {
+        const err = failure(() => resolveConnection({}, { ...env, [envVar]: value }));
+        expect(err.message).toMatch(reason);
+        expect(err.message).toContain(envVar);
+    });
+
+    it("rejects a secret that cannot go into the Authorization header, without echoing it", () => {
+        const err = failure(() => resolveConnection({}, { ...env, CLOUD_ELEMENTS_USER_SECRET: "abc, Organization x" }));
+        expect(err.message).toMatch(/userSecret contains whitespace or a comma/);
+        expect(err.message).not.toContain("abc");
+    });
+});
