@@ -1,0 +1,112 @@
+/**
+ * The Pulumi CLI through the Automation API, with an isolated `file://` backend, and the wall time of every CLI
+ * command it runs.
+ *
+ * `stack.up()` runs `pulumi up` and then two more commands (`stack output`, `stack history`) before it returns, and
+ * `createOrSelectStack`/`setAllConfig` run others. Timing the Automation API call would add those fixed costs to
+ * both the provider and the floor and flatten the ratio, so the benchmark times the `pulumi up|preview|refresh|destroy`
+ * process itself: {@link TimedPulumiCommand} wraps `PulumiCommand.run` (public in the JS, left out of the typings) and
+ * records when each command started and ended.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PulumiCommand } from "@pulumi/pulumi/automation";
+
+/** One CLI command as the wrapper saw it. */
+export interface CommandTiming {
+    /** The first argument (`up`, `preview`, `refresh`, `destroy`, `stack`, `config`, ...). */
+    verb: string;
+    /** Wall time from spawn to exit, in ms. */
+    ms: number;
+    /** Whether the command exited with an error. */
+    failed: boolean;
+}
+
+/** A {@link PulumiCommand} whose command runs are timed. */
+export interface TimedPulumiCommand {
+    command: PulumiCommand;
+    /** Every command run so far, in order. */
+    timings: CommandTiming[];
+    /** Whether `PulumiCommand.run` could be wrapped (false: only Automation API wall times are available). */
+    wrapped: boolean;
+}
+
+/** The toolchain's `bin` folder (PULUMI_CLI_BIN, set by scripts/run.sh); throws a clear error without it. */
+export function pulumiBinDir(): string {
+    const dir = process.env.PULUMI_CLI_BIN;
+    const hint =
+        "run the benchmark through `npm run bench` (scripts/run.sh provisions the CLI and sets PULUMI_CLI_BIN)";
+    if (!dir) {
+        throw new Error(`PULUMI_CLI_BIN is not set: ${hint}`);
+    }
+    for (const file of ["pulumi", "pulumi-resource-pulumi-nodejs"]) {
+        if (!fs.existsSync(path.join(dir, file))) {
+            throw new Error(`${file} not found in ${dir}: ${hint}`);
+        }
+    }
+    if (path.basename(dir) !== "bin") {
+        throw new Error(`PULUMI_CLI_BIN must end in /bin, got ${dir}`);
+    }
+    return dir;
+}
+
+/** The toolchain's CLI, with its command runs timed. */
+export async function timedPulumiCommand(): Promise<TimedPulumiCommand> {
+    const command = await PulumiCommand.get({ root: path.dirname(pulumiBinDir()) });
+    const timings: CommandTiming[] = [];
+    const target = command as unknown as { run?: (args: string[], ...rest: unknown[]) => Promise<unknown> };
+    const original = target.run;
+    if (typeof original !== "function") {
+        return { command, timings, wrapped: false };
+    }
+    target.run = async (args: string[], ...rest: unknown[]) => {
+        const start = performance.now();
+        let failed = false;
+        try {
+            return await original.call(command, args, ...rest);
+        } catch (e) {
+            failed = true;
+            throw e;
+        } finally {
+            timings.push({ verb: args[0] ?? "", ms: performance.now() - start, failed });
+        }
+    };
+    return { command, timings, wrapped: true };
+}
+
+/** An isolated backend for the whole benchmark. */
+export interface BenchBackend {
+    dir: string;
+    backendUrl: string;
+    home: string;
+    env: Record<string, string>;
+    cleanup(): void;
+}
+
+/** Passphrase of the benchmark's throw-away stacks. */
+export const benchPassphrase = "bench-passphrase";
+
+/** Creates a `file://` backend and a PULUMI_HOME in a new temp folder. */
+export function createBackend(): BenchBackend {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cef-bench-"));
+    const state = path.join(dir, "state");
+    const home = path.join(dir, "home");
+    fs.mkdirSync(state, { recursive: true });
+    fs.mkdirSync(home, { recursive: true });
+    const backendUrl = `file://${state}`;
+    return {
+        dir,
+        backendUrl,
+        home,
+        env: {
+            PULUMI_BACKEND_URL: backendUrl,
+            PULUMI_HOME: home,
+            PULUMI_CONFIG_PASSPHRASE: benchPassphrase,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+        },
+        cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+}

@@ -1,0 +1,262 @@
+/**
+ * `npm run bench`: the provider against the engine's floor, through the real Pulumi CLI (Automation API, `file://`
+ * backend in a temp folder, passphrase secrets) and the Cloud Elements emulator in a child process. Writes the raw
+ * measurements and the summary as JSON, and a markdown report next to it (also printed to stdout). Progress goes to
+ * stderr. See docs/benchmark.md.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createBackend, timedPulumiCommand } from "./cli";
+import { type EmulatorProcess, startEmulatorProcess } from "./emulator-process";
+import { type BenchOptions, parseOptions, usage } from "./options";
+import { type RunInfo, renderMarkdown, summarize } from "./report";
+import { type BenchContext, operations, Unit, type UnitResult } from "./scenario";
+import { median } from "./stats";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+
+function log(message: string): void {
+    process.stderr.write(`[bench] ${message}\n`);
+}
+
+const secs = (ms: number | undefined) => (ms === undefined ? "–" : `${(ms / 1000).toFixed(2)}s`);
+
+/**
+ * A rough duration estimate, from runs on the 2-core development machine (about 2.5 s of fixed cost per CLI command,
+ * plus per-instance engine work, plus the emulator latency where calls are made).
+ */
+export function estimateSeconds(opts: BenchOptions): number {
+    const perOp = (n: number) => 2.6 + 0.045 * n;
+    let total = 40; // module-load samples, warm-up, N=0 baseline
+    for (const n of opts.sizes) {
+        const providerUnits = opts.latencies.length;
+        const floorUnits = opts.floorPerLatency ? opts.latencies.length : 1;
+        const setup = 3.5; // stack init, config, export, removal
+        total += (providerUnits + floorUnits) * (operations.length * perOp(n) + setup);
+        for (const latency of opts.latencies) {
+            total += (4 * latency) / 1000; // four operations make calls; they run in parallel
+        }
+    }
+    return total * opts.runs;
+}
+
+/** Load time of `@pulumi/pulumi`, then of the provider implementation, in fresh Node processes. */
+function measureModuleLoad(samples: number): RunInfo["moduleLoad"] {
+    const implementation = path.join(repoRoot, "bin", "provider", "implementation.js");
+    if (!fs.existsSync(implementation)) {
+        return undefined;
+    }
+    const script = `
+        const t0 = performance.now();
+        require("@pulumi/pulumi");
+        const t1 = performance.now();
+        require(${JSON.stringify(implementation)});
+        const t2 = performance.now();
+        process.stdout.write(JSON.stringify({ pulumiMs: t1 - t0, implementationMs: t2 - t1 }));`;
+    const results: { pulumiMs: number; implementationMs: number }[] = [];
+    for (let i = 0; i < samples; i++) {
+        try {
+            const text = execFileSync(process.execPath, ["-e", script], { cwd: repoRoot, encoding: "utf8" });
+            results.push(JSON.parse(text));
+        } catch (e) {
+            log(`module load measurement failed: ${e instanceof Error ? e.message : e}`);
+            return undefined;
+        }
+    }
+    return {
+        pulumiMs: median(results.map((r) => r.pulumiMs)),
+        implementationMs: median(results.map((r) => r.implementationMs)),
+        samples: results.length,
+    };
+}
+
+function gitCommit(): string | undefined {
+    try {
+        const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim();
+        const dirty = execFileSync("git", ["status", "--porcelain", "--", "provider", "bench"], {
+            cwd: repoRoot,
+            encoding: "utf8",
+        }).trim();
+        return dirty ? `${head} (provider/ or bench/ modified)` : head;
+    } catch {
+        return undefined;
+    }
+}
+
+function requireBuilt(): void {
+    const missing = ["bin/emulator/cli.js", "bin/provider/index.js", "bin/bench/run.js"].filter(
+        (file) => !fs.existsSync(path.join(repoRoot, file)),
+    );
+    if (missing.length > 0) {
+        throw new Error(`${missing.join(", ")} missing: run \`npm run build\` first`);
+    }
+}
+
+/** The units of one run and N, in the order their operations interleave. */
+function unitsFor(ctx: BenchContext, opts: BenchOptions, n: number, run: number): Unit[] {
+    const units: Unit[] = [];
+    const providers = opts.latencies.map((latency) => new Unit(ctx, "provider", n, latency, run));
+    if (opts.floorPerLatency) {
+        for (const [i, latency] of opts.latencies.entries()) {
+            units.push(providers[i], new Unit(ctx, "floor", n, latency, run));
+        }
+    } else {
+        // The floor makes no API call, so one floor serves every latency; it sits between the provider stacks.
+        const middle = Math.ceil(providers.length / 2);
+        units.push(
+            ...providers.slice(0, middle),
+            new Unit(ctx, "floor", n, undefined, run),
+            ...providers.slice(middle),
+        );
+    }
+    // Alternate the order from run to run so that a warm-up or drift effect does not always favour one side.
+    return run % 2 === 0 ? units.reverse() : units;
+}
+
+async function runGroup(ctx: BenchContext, units: Unit[], header: string): Promise<void> {
+    await ctx.emulator.control.reset({ instances: true, requests: true });
+    for (const unit of units) {
+        await unit.init();
+    }
+    for (const spec of operations) {
+        const parts: string[] = [];
+        for (const unit of units) {
+            const m = await unit.runOp(spec.name);
+            if (!m) {
+                parts.push(`${unit.label} skipped`);
+                continue;
+            }
+            const calls = unit.kind === "provider" ? ` ${m.apiCalls} calls` : "";
+            const mem = m.providerPeakKb ? ` ${Math.round(m.providerPeakKb / 1024)}MB` : "";
+            const flag = m.error ? " FAILED" : m.unexpectedChanges ? " (unexpected changes)" : "";
+            parts.push(`${unit.label} ${secs(m.cliMs)}${calls}${mem}${flag}`);
+            if (spec.name === "create" && !m.error) {
+                await unit.measureState();
+            }
+        }
+        log(`${header} ${spec.label}: ${parts.join(" | ")}`);
+    }
+    for (const unit of units) {
+        if (unit.result.error) {
+            log(`${header} ${unit.label}: ${unit.result.error.split("\n").slice(-5).join("\n    ")}`);
+        }
+        await unit.dispose();
+    }
+}
+
+async function main(): Promise<number> {
+    const opts = parseOptions(process.argv.slice(2), repoRoot);
+    if (!opts) {
+        process.stdout.write(`${usage}\n`);
+        return 0;
+    }
+    requireBuilt();
+    const started = performance.now();
+    const loadStart = os.loadavg();
+    log(
+        `runs ${opts.runs}, N ${opts.sizes.join(",")}, latencies ${opts.latencies.join(",")} ms; ` +
+            `estimated ${Math.round(estimateSeconds(opts) / 60)} min on a quiet 2-core machine (load now ` +
+            `${loadStart.map((l) => l.toFixed(1)).join(" ")})`,
+    );
+    if (os.loadavg()[0] > os.cpus().length * 0.75) {
+        log("warning: the machine is busy; timings and ratios will be noisy");
+    }
+
+    const cli = await timedPulumiCommand();
+    if (!cli.wrapped) {
+        log("warning: could not time the CLI commands themselves; the report falls back to Automation API times");
+    }
+    const backend = createBackend();
+    let emulator: EmulatorProcess | undefined;
+    const units: UnitResult[] = [];
+    let baselineExportBytes: number | undefined;
+    const onSignal = () => {
+        log(`interrupted; backend left in ${backend.dir}`);
+        void emulator?.close().finally(() => process.exit(130));
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+        emulator = await startEmulatorProcess(repoRoot);
+        log(`emulator (pid ${emulator.pid}) at ${emulator.baseUrl}; backend ${backend.backendUrl}`);
+        const ctx: BenchContext = {
+            repoRoot,
+            backend,
+            cli,
+            emulator,
+            projectName: "cef-bench",
+            parallel: opts.parallel,
+            verbose: opts.verbose,
+        };
+
+        const moduleLoad = measureModuleLoad(5);
+        if (moduleLoad) {
+            log(
+                `module load: @pulumi/pulumi ${moduleLoad.pulumiMs?.toFixed(0)} ms, provider implementation ` +
+                    `${moduleLoad.implementationMs?.toFixed(0)} ms`,
+            );
+        }
+
+        // Warm-up (disk caches, first CLI start) and the N=0 state baseline; neither is in the results.
+        const baseline = new Unit(ctx, "floor", 0, undefined, 0);
+        const warm = new Unit(ctx, "provider", 1, 0, 0);
+        await runGroup(ctx, [baseline, warm], "warm-up");
+        baselineExportBytes = baseline.result.state?.exportBytes;
+
+        for (let run = 1; run <= opts.runs; run++) {
+            for (const n of opts.sizes) {
+                const group = unitsFor(ctx, opts, n, run);
+                await runGroup(ctx, group, `run ${run}/${opts.runs} N=${n}`);
+                units.push(...group.map((u) => u.result));
+            }
+        }
+        const elapsedSeconds = (performance.now() - started) / 1000;
+        const summary = summarize(units, opts, baselineExportBytes);
+        const info: RunInfo = {
+            date: new Date().toISOString(),
+            commit: gitCommit(),
+            node: process.versions.node,
+            pulumi: cli.command.version?.toString(),
+            cpus: os.cpus().length,
+            loadStart,
+            loadEnd: os.loadavg(),
+            runs: opts.runs,
+            sizes: opts.sizes,
+            latencies: opts.latencies,
+            floorPerLatency: opts.floorPerLatency,
+            parallel: opts.parallel,
+            elapsedSeconds,
+            moduleLoad,
+        };
+        const markdown = renderMarkdown(summary, info);
+        fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+        fs.writeFileSync(
+            opts.out,
+            `${JSON.stringify({ info, options: opts, summary, warmUp: [baseline.result, warm.result], units }, null, 2)}\n`,
+        );
+        const mdFile = `${opts.out.replace(/\.json$/i, "")}.md`;
+        fs.writeFileSync(mdFile, markdown);
+        process.stdout.write(markdown);
+        log(`wrote ${opts.out} and ${mdFile} in ${Math.round(elapsedSeconds)} s`);
+        const failed = units.filter((u) => u.error);
+        return failed.length > 0 ? 1 : 0;
+    } finally {
+        await emulator?.close();
+        if (opts.keep) {
+            log(`kept ${backend.dir}`);
+        } else {
+            backend.cleanup();
+        }
+    }
+}
+
+// Exit explicitly: the Automation API can leave gRPC handles open after the last operation.
+main().then(
+    (code) => process.exit(code),
+    (e) => {
+        log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : e}`);
+        process.exit(1);
+    },
+);

@@ -1,0 +1,360 @@
+/**
+ * One benchmark stack ("unit"): N `FreshdeskInstance`s (kind `provider`) or N floor resources (kind `floor`), taken
+ * through the six measured operations with the real CLI. For every operation it records the CLI command's wall time,
+ * the Automation API call's wall time, the engine's change summary, the emulator's request log and the peak memory
+ * of the dynamic-provider process.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { DEV_ACCOUNTS } from "../emulator/accounts";
+import type { RequestLogEntry } from "../emulator/types";
+import { FreshdeskInstance } from "../provider";
+import type { BenchBackend, TimedPulumiCommand } from "./cli";
+import type { EmulatorProcess } from "./emulator-process";
+import { FloorInstance } from "./floor";
+import { ProviderMemorySampler } from "./procmem";
+
+/** What a unit deploys. */
+export type Kind = "provider" | "floor";
+
+/** The measured operations, in the order they run on every stack. */
+export const operations = [
+    { name: "create", label: "up (create)", verb: "up", minCallsPerInstance: 1 },
+    { name: "preview", label: "preview (no change)", verb: "preview", minCallsPerInstance: 0 },
+    { name: "upSame", label: "up (no change)", verb: "up", minCallsPerInstance: 0 },
+    { name: "refresh", label: "refresh", verb: "refresh", minCallsPerInstance: 1 },
+    { name: "update", label: "up (update all)", verb: "up", minCallsPerInstance: 1 },
+    { name: "destroy", label: "destroy", verb: "destroy", minCallsPerInstance: 1 },
+] as const;
+
+/** Name of a measured operation. */
+export type OpName = (typeof operations)[number]["name"];
+
+/** One operation on one stack. */
+export interface OpMeasurement {
+    op: OpName;
+    /** Wall time of the `pulumi` command itself (spawn to exit), ms: the figure the report uses. */
+    cliMs?: number;
+    /** Wall time of the Automation API call (adds `stack output` and `stack history` after up/refresh/destroy), ms. */
+    automationMs: number;
+    /** The engine's change counts (`resourceChanges`, or `changeSummary` for preview). */
+    changes?: Record<string, number>;
+    /** Set when the change counts are not what the operation should produce (e.g. a preview that shows updates). */
+    unexpectedChanges?: string;
+    /** API requests the emulator received during the operation. */
+    apiCalls?: number;
+    /** The same, by `METHOD /path` with ids replaced by `{id}`. */
+    apiCallsByRoute?: Record<string, number>;
+    /** Requests answered with a status outside 2xx (retries show up here). */
+    apiErrors?: number;
+    /** Sum of the emulator-side durations of those requests, ms (latency included). */
+    apiServerMs?: number;
+    /** Peak resident set of the dynamic-provider process (`VmHWM`), kB. */
+    providerPeakKb?: number;
+    /** How many dynamic-provider processes were seen (normally 1). */
+    providerProcesses?: number;
+    /** The error, if the operation failed. */
+    error?: string;
+}
+
+/** Stack state right after the create. */
+export interface StateMeasurement {
+    /** Compact JSON of the exported deployment (`stack export`), bytes. */
+    exportBytes: number;
+    /** Size of the stack's checkpoint file in the `file://` backend (pretty-printed JSON), bytes. */
+    fileBytes?: number;
+    /** Dynamic resources in the deployment. */
+    instances: number;
+    /** Mean compact JSON size of one dynamic resource's entry in the deployment, bytes. */
+    entryBytesMean?: number;
+    /** UTF-8 size of one serialized `__provider` (the largest seen), bytes. */
+    providerBytes?: number;
+    /** How many copies of `__provider` one resource entry holds (inputs and outputs). */
+    providerCopies?: number;
+    /** Whether `__provider` is stored as a secret (it captured a secret). */
+    providerSecret?: boolean;
+}
+
+/** Everything measured on one stack. */
+export interface UnitResult {
+    kind: Kind;
+    n: number;
+    /** The emulator latency during this unit's operations; undefined for a floor shared by every latency. */
+    latencyMs?: number;
+    run: number;
+    stack: string;
+    ops: OpMeasurement[];
+    state?: StateMeasurement;
+    error?: string;
+}
+
+/** What every unit shares. */
+export interface BenchContext {
+    repoRoot: string;
+    backend: BenchBackend;
+    cli: TimedPulumiCommand;
+    emulator: EmulatorProcess;
+    projectName: string;
+    parallel?: number;
+    verbose: boolean;
+}
+
+const freshdesk = DEV_ACCOUNTS.freshdesk[0];
+const organization = DEV_ACCOUNTS.organizations[0];
+
+/** The emulator latency currently armed (undefined: unknown, clear it). */
+let armedLatency: number | undefined;
+
+async function armLatency(emulator: EmulatorProcess, latencyMs: number): Promise<void> {
+    if (armedLatency === latencyMs) {
+        return;
+    }
+    await emulator.control.clearFaults();
+    if (latencyMs > 0) {
+        await emulator.control.addFault({ kind: "latency", latencyMs, count: 0 });
+    }
+    armedLatency = latencyMs;
+}
+
+/** Forgets what latency is armed (after a reset of the emulator's faults). */
+export function forgetArmedLatency(): void {
+    armedLatency = undefined;
+}
+
+function route(entry: RequestLogEntry): string {
+    const p = entry.path.replace(/^\/elements\/api-v2/, "").replace(/\/\d+(?=\/|$)/g, "/{id}");
+    return `${entry.method} ${p}`;
+}
+
+function describeError(e: unknown): string {
+    const text = e instanceof Error ? e.message : String(e);
+    // CLI errors carry the whole output; the end says what went wrong.
+    return text.length > 2000 ? `...${text.slice(-2000)}` : text;
+}
+
+function nonSame(changes: Record<string, number> | undefined): Record<string, number> {
+    return Object.fromEntries(Object.entries(changes ?? {}).filter(([kind, count]) => kind !== "same" && count > 0));
+}
+
+/** Checks the engine's change counts against what each operation must do to N resources. */
+function checkChanges(op: OpName, n: number, changes: Record<string, number> | undefined): string | undefined {
+    const other = nonSame(changes);
+    const describe = () => JSON.stringify(changes ?? {});
+    switch (op) {
+        case "create":
+            return (other.create ?? 0) >= n && Object.keys(other).every((k) => k === "create")
+                ? undefined
+                : `expected ${n} creates, got ${describe()}`;
+        case "update":
+            return (other.update ?? 0) === n && Object.keys(other).every((k) => k === "update")
+                ? undefined
+                : `expected ${n} updates, got ${describe()}`;
+        case "destroy":
+            return (other.delete ?? 0) >= n && Object.keys(other).every((k) => k === "delete")
+                ? undefined
+                : `expected ${n} deletes, got ${describe()}`;
+        default:
+            return Object.keys(other).length === 0 ? undefined : `expected no change, got ${describe()}`;
+    }
+}
+
+/** One stack of the benchmark. */
+export class Unit {
+    /** Bumped by the update operation: the tag every resource carries. */
+    private generation = 1;
+    private stack: Stack | undefined;
+    readonly result: UnitResult;
+
+    constructor(
+        private readonly ctx: BenchContext,
+        readonly kind: Kind,
+        readonly n: number,
+        readonly latencyMs: number | undefined,
+        run: number,
+    ) {
+        // Same length for every kind, so URNs (and state sizes) do not differ by the stack name.
+        const stack = `${kind === "provider" ? "p" : "f"}${latencyMs ?? "x"}-n${n}-r${run}`;
+        this.result = { kind, n, latencyMs, run, stack, ops: [] };
+    }
+
+    /** A label for progress lines. */
+    get label(): string {
+        return this.kind === "provider" ? `provider@${this.latencyMs}ms` : "floor";
+    }
+
+    /** Whether an earlier step failed (later operations are skipped). */
+    get failed(): boolean {
+        return this.result.error !== undefined;
+    }
+
+    private program = async () => {
+        const tags = ["bench", `generation:${this.generation}`];
+        const apiKey = pulumi.secret(freshdesk.apiKeys[0]);
+        for (let i = 0; i < this.n; i++) {
+            const args = { subdomain: freshdesk.subdomain, apiKey, name: `bench-${i}`, tags };
+            if (this.kind === "provider") {
+                new FreshdeskInstance(`instance-${i}`, args);
+            } else {
+                new FloorInstance(`instance-${i}`, args);
+            }
+        }
+    };
+
+    /** Creates the stack and its config (not timed). */
+    async init(): Promise<void> {
+        const { ctx } = this;
+        try {
+            this.stack = await LocalWorkspace.createOrSelectStack(
+                { projectName: ctx.projectName, stackName: this.result.stack, program: this.program },
+                {
+                    pulumiCommand: ctx.cli.command,
+                    pulumiHome: ctx.backend.home,
+                    envVars: ctx.backend.env,
+                    projectSettings: {
+                        name: ctx.projectName,
+                        runtime: "nodejs",
+                        // The dynamic-provider process runs here: `@pulumi/pulumi` and bin/provider must resolve.
+                        main: ctx.repoRoot,
+                        backend: { url: ctx.backend.backendUrl },
+                    },
+                },
+            );
+            // The floor gets the same config: the engine sends the whole stack config to every provider's configure.
+            await this.stack.setAllConfig({
+                "cloudelements:baseUrl": { value: ctx.emulator.baseUrl },
+                "cloudelements:userSecret": { value: organization.users[0].userSecret, secret: true },
+                "cloudelements:organizationSecret": { value: organization.organizationSecret, secret: true },
+            });
+        } catch (e) {
+            this.result.error = `stack setup: ${describeError(e)}`;
+        }
+    }
+
+    /** Runs one operation and records it. Skipped when an earlier step failed. */
+    async runOp(op: OpName): Promise<OpMeasurement | undefined> {
+        const stack = this.stack;
+        if (!stack || this.failed) {
+            return undefined;
+        }
+        const { ctx } = this;
+        const spec = operations.find((o) => o.name === op)!;
+        await armLatency(ctx.emulator, this.kind === "provider" ? (this.latencyMs ?? 0) : 0);
+        await ctx.emulator.control.reset({ requests: true });
+        if (op === "update") {
+            this.generation++;
+        }
+        const onOutput = ctx.verbose ? (out: string) => process.stderr.write(out) : undefined;
+        const common = { onOutput, parallel: ctx.parallel };
+        const mark = ctx.cli.timings.length;
+        const sampler = new ProviderMemorySampler();
+        const measurement: OpMeasurement = { op, automationMs: 0 };
+        sampler.start();
+        const start = performance.now();
+        try {
+            switch (op) {
+                case "preview":
+                    measurement.changes = (await stack.preview(common)).changeSummary as Record<string, number>;
+                    break;
+                case "refresh":
+                    measurement.changes = (await stack.refresh(common)).summary.resourceChanges;
+                    break;
+                case "destroy":
+                    measurement.changes = (await stack.destroy(common)).summary.resourceChanges;
+                    break;
+                default:
+                    measurement.changes = (await stack.up(common)).summary.resourceChanges;
+            }
+        } catch (e) {
+            measurement.error = describeError(e);
+            this.result.error = `${op}: ${measurement.error}`;
+        }
+        measurement.automationMs = performance.now() - start;
+        const memory = sampler.stop();
+        measurement.providerPeakKb = memory.peakKb;
+        measurement.providerProcesses = memory.processes.length;
+        const timing = ctx.cli.timings.slice(mark).find((t) => t.verb === spec.verb);
+        measurement.cliMs = timing?.ms;
+        if (!measurement.error) {
+            measurement.unexpectedChanges = checkChanges(op, this.n, measurement.changes);
+        }
+        const requests = await ctx.emulator.control.requests();
+        measurement.apiCalls = requests.length;
+        measurement.apiErrors = requests.filter((r) => r.status < 200 || r.status > 299).length;
+        measurement.apiServerMs = requests.reduce((sum, r) => sum + r.durationMs, 0);
+        measurement.apiCallsByRoute = {};
+        for (const r of requests) {
+            const key = route(r);
+            measurement.apiCallsByRoute[key] = (measurement.apiCallsByRoute[key] ?? 0) + 1;
+        }
+        this.result.ops.push(measurement);
+        return measurement;
+    }
+
+    /** Measures the stack state (after the create). */
+    async measureState(): Promise<StateMeasurement | undefined> {
+        if (!this.stack || this.failed) {
+            return undefined;
+        }
+        try {
+            const exported = await this.stack.exportStack();
+            const resources: any[] = (exported.deployment as any)?.resources ?? [];
+            const dynamic = resources.filter((r) => String(r.type).startsWith("pulumi-nodejs:dynamic"));
+            const state: StateMeasurement = {
+                exportBytes: Buffer.byteLength(JSON.stringify(exported)),
+                instances: dynamic.length,
+            };
+            const file = path.join(
+                new URL(this.ctx.backend.backendUrl).pathname,
+                ".pulumi",
+                "stacks",
+                this.ctx.projectName,
+                `${this.result.stack}.json`,
+            );
+            if (fs.existsSync(file)) {
+                state.fileBytes = fs.statSync(file).size;
+            }
+            if (dynamic.length > 0) {
+                state.entryBytesMean =
+                    dynamic.reduce((sum, r) => sum + Buffer.byteLength(JSON.stringify(r)), 0) / dynamic.length;
+                let largest = 0;
+                let copies = 0;
+                let secret = false;
+                for (const where of [dynamic[0].inputs, dynamic[0].outputs]) {
+                    const value = where?.__provider;
+                    if (value === undefined) {
+                        continue;
+                    }
+                    copies++;
+                    secret ||= typeof value !== "string";
+                    const bytes = Buffer.byteLength(typeof value === "string" ? value : JSON.stringify(value));
+                    largest = Math.max(largest, bytes);
+                }
+                state.providerBytes = largest;
+                state.providerCopies = copies;
+                state.providerSecret = secret;
+            }
+            this.result.state = state;
+            return state;
+        } catch (e) {
+            this.result.error = `export: ${describeError(e)}`;
+            return undefined;
+        }
+    }
+
+    /** Destroys what is left (after a failure) and removes the stack; never throws. */
+    async dispose(): Promise<void> {
+        if (!this.stack) {
+            return;
+        }
+        try {
+            if (this.failed) {
+                await this.stack.destroy({ parallel: this.ctx.parallel }).catch(() => undefined);
+            }
+            await this.stack.workspace.removeStack(this.result.stack, { force: true });
+        } catch {
+            // A leftover stack in the temp backend does no harm; the folder is deleted at the end.
+        }
+    }
+}
