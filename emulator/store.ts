@@ -97,11 +97,12 @@ class StateWriter {
     ) {}
 
     write(): Promise<void> {
+        const batch = this.queued ?? deferred();
         if (!this.queued) {
-            this.queued = deferred();
+            this.queued = batch;
             if (!this.running) this.next();
         }
-        return this.queued.promise;
+        return batch.promise;
     }
 
     async idle(): Promise<void> {

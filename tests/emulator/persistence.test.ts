@@ -1,0 +1,130 @@
+/**
+ * Persistence: with statePath, instances, ids and tokens survive a restart; the file is private and written
+ * atomically.
+ */
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type EmulatorOptions, type RunningEmulator, StateFileError, startEmulator as start } from "../../emulator";
+import { ACME, call, createInstance } from "./support";
+
+let dir: string;
+const started: RunningEmulator[] = [];
+
+/** Starts an emulator that afterEach closes even when the test fails early (close() is idempotent). */
+async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+    const emulator = await start(options);
+    started.push(emulator);
+    return emulator;
+}
+
+beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "ce-emulator-state-"));
+});
+
+afterEach(async () => {
+    await Promise.all(started.splice(0).map((emulator) => emulator.close()));
+    await rm(dir, { recursive: true, force: true });
+});
+
+describe("state file", () => {
+    it("keeps instances, ids, tokens and configuration across a restart", async () => {
+        const statePath = join(dir, "nested", "state.json");
+        const first = await startEmulator({ statePath });
+        const kept = await createInstance(first, { name: "kept", tags: ["t1"] });
+        const deleted = await createInstance(first, { name: "deleted" });
+        await call(first, "PATCH", `/instances/${kept.id}`, {
+            body: { tags: ["t2"], configuration: { username: ACME.apiKeys[1], "pagination.max": 30 } },
+        });
+        await call(first, "DELETE", `/instances/${kept.id}/enabled`);
+        expect((await call(first, "DELETE", `/instances/${deleted.id}`)).status).toBe(200);
+        const entriesBefore = (await call(first, "GET", `/instances/${kept.id}/configuration`)).json;
+        const controlBefore = await first.control.instances();
+        await first.close();
+
+        const second = await startEmulator({ statePath });
+        try {
+            const read = await call(second, "GET", `/instances/${kept.id}`);
+            expect(read.status).toBe(200);
+            expect(read.json.token).toBe(kept.token);
+            expect(read.json.createdDate).toBe(kept.createdDate);
+            expect(read.json.tags).toEqual(["t2"]);
+            expect(read.json.disabled).toBe(true);
+            expect(read.json.configuration).toEqual({
+                subdomain: "acme",
+                username: "********",
+                "filter.response.nulls": "true",
+                "pagination.max": "30",
+            });
+            expect((await call(second, "GET", `/instances/${kept.id}/configuration`)).json).toEqual(entriesBefore);
+            expect(await second.control.instances()).toEqual(controlBefore);
+            expect((await call(second, "GET", `/instances/${deleted.id}`)).status).toBe(404);
+            // The token still picks the instance, and ids are never reused.
+            const byToken = await call(second, "GET", "/instances/configuration", {
+                auth: `User dev-user-secret, Organization dev-organization-secret, Element ${kept.token}`,
+            });
+            expect(byToken.status).toBe(200);
+            const next = await createInstance(second);
+            expect(next.id).toBeGreaterThan(deleted.id);
+            const newEntries = (await call(second, "GET", `/instances/${next.id}/configuration`)).json;
+            const oldIds = new Set(entriesBefore.map((e: { id: number }) => e.id));
+            expect(newEntries.some((e: { id: number }) => oldIds.has(e.id))).toBe(false);
+        } finally {
+            await second.close();
+        }
+    });
+
+    it("writes the file with mode 0600, atomically, with no temporary file left behind", async () => {
+        const statePath = join(dir, "state.json");
+        const emulator = await startEmulator({ statePath });
+        try {
+            // Concurrent mutations: every answered one must be on disk.
+            const created = await Promise.all(
+                Array.from({ length: 20 }, (_, i) => createInstance(emulator, { name: `burst-${i}` })),
+            );
+            const onDisk = JSON.parse(await readFile(statePath, "utf8")) as { instances: { id: number }[] };
+            expect(onDisk.instances.map((i) => i.id).sort((a, b) => a - b)).toEqual(
+                created.map((i) => i.id).sort((a, b) => a - b),
+            );
+            expect((await stat(statePath)).mode & 0o777).toBe(0o600);
+            expect(await readdir(dir)).toEqual(["state.json"]);
+        } finally {
+            await emulator.close();
+        }
+    });
+
+    it("starts empty without a state file, and forgets everything without statePath", async () => {
+        const statePath = join(dir, "absent.json");
+        const withState = await startEmulator({ statePath });
+        expect(await withState.control.instances()).toEqual([]);
+        await withState.close();
+        const memory = await startEmulator();
+        await createInstance(memory);
+        await memory.close();
+        const again = await startEmulator();
+        expect(await again.control.instances()).toEqual([]);
+        await again.close();
+    });
+
+    it("refuses a corrupt state file without quoting it", async () => {
+        const statePath = join(dir, "state.json");
+        await writeFile(statePath, '{"version":1,"instances":[{"token":"secret-token-in-file"');
+        const failure = await startEmulator({ statePath }).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(StateFileError);
+        expect((failure as Error).message).toContain(statePath);
+        expect((failure as Error).message).not.toContain("secret-token-in-file");
+        await writeFile(statePath, JSON.stringify({ version: 99, instances: [] }));
+        await expect(startEmulator({ statePath })).rejects.toThrow(/not an emulator state file/);
+    });
+
+    it("persists a reset", async () => {
+        const statePath = join(dir, "state.json");
+        const first = await startEmulator({ statePath });
+        await createInstance(first);
+        await first.control.reset();
+        await first.close();
+        const second = await startEmulator({ statePath });
+        expect(await second.control.instances()).toEqual([]);
+        await second.close();
+    });
+});
