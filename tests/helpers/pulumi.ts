@@ -103,8 +103,9 @@ function workspaceOptions(backend: TestBackend, command: PulumiCommand, extraEnv
 }
 
 /**
- * A stack of an inline program. The dynamic-provider plugin runs in the jest process's cwd, which must
- * resolve `@pulumi/pulumi` and this package (the repository root does).
+ * A stack of an inline program. The engine starts the dynamic-provider plugin in the workspace's folder, which
+ * must resolve `@pulumi/pulumi` and this package, so the workspace lives under the repository (tests/.work), not
+ * in the Automation API's default temp folder.
  */
 export async function inlineStack(opts: {
     backend: TestBackend;
@@ -118,6 +119,7 @@ export async function inlineStack(opts: {
         { projectName: opts.projectName, stackName: opts.stackName, program: opts.program },
         {
             ...workspaceOptions(opts.backend, command, opts.env),
+            workDir: workFolder(`inline-${opts.projectName}`),
             projectSettings: { name: opts.projectName, runtime: "nodejs", backend: { url: opts.backend.backendUrl } },
         },
     );
@@ -174,9 +176,14 @@ export function runPulumi(
  * node resolution walks up to the repository's node_modules and to this package), returning its path.
  */
 export function copyProgram(fixtureDir: string, label: string): string {
-    const workRoot = path.join(repoRoot, "tests", ".work");
-    fs.mkdirSync(workRoot, { recursive: true });
-    const dir = fs.mkdtempSync(path.join(workRoot, `${label}-`));
+    const dir = workFolder(label);
     fs.cpSync(fixtureDir, dir, { recursive: true });
     return dir;
+}
+
+/** A new empty folder under tests/.work, where node resolution reaches the repository's node_modules. */
+export function workFolder(label: string): string {
+    const workRoot = path.join(repoRoot, "tests", ".work");
+    fs.mkdirSync(workRoot, { recursive: true });
+    return fs.mkdtempSync(path.join(workRoot, `${label}-`));
 }
