@@ -10,96 +10,72 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-/** The floor's provider: the same methods and output keys as `FreshdeskInstance`'s, and no I/O at all. */
+/**
+ * The floor's provider: the same methods, input normalisation and output keys as `FreshdeskInstance`'s, no I/O.
+ * Comments stay outside the method bodies, which are serialized verbatim: the floor's `__provider` should not be
+ * larger than the stub it is compared with.
+ */
 const floorProvider: pulumi.dynamic.ResourceProvider = {
     // FreshdeskInstance reads its connection here; the engine sends the whole stack config either way.
     async configure() {},
 
+    // Normalises like FreshdeskInstance, and stamps a fresh random create marker on every check as it does.
     async check(_olds: any, news: any) {
-        const crypto = require("node:crypto");
-        const events = news.events ?? {};
-        return {
-            inputs: {
-                subdomain: String(news.subdomain).trim().toLowerCase(),
-                apiKey: news.apiKey,
-                name: news.name,
-                tags: Array.isArray(news.tags) ? news.tags : [],
-                filterResponseNulls: news.filterResponseNulls ?? true,
-                events: {
-                    enabled: events.enabled ?? false,
-                    pollingIntervalMinutes: events.pollingIntervalMinutes ?? 15,
-                    resources: events.resources ?? ["incidents", "contacts"],
-                },
-                // FreshdeskInstance stamps a fresh random marker in every check; so does the floor.
-                createMarker: crypto.randomUUID(),
+        const e = news.events ?? {};
+        const inputs = {
+            subdomain: String(news.subdomain).trim().toLowerCase(),
+            apiKey: news.apiKey,
+            name: news.name,
+            tags: news.tags ?? [],
+            filterResponseNulls: news.filterResponseNulls ?? true,
+            events: {
+                enabled: e.enabled ?? false,
+                pollingIntervalMinutes: e.pollingIntervalMinutes ?? 15,
+                resources: e.resources ?? ["incidents", "contacts"],
             },
+            createMarker: require("node:crypto").randomUUID(),
         };
+        return { inputs };
     },
 
     async diff(_id: string, olds: any, news: any) {
-        const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-        const changed = ["subdomain", "name", "tags", "apiKey", "filterResponseNulls", "events"].filter(
-            (key) => !same(olds[key], news[key]),
-        );
-        const replaces = changed.filter((key) => key === "subdomain");
-        return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+        const keys = ["subdomain", "name", "tags", "apiKey", "filterResponseNulls", "events"];
+        const changed = keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        return { changes: changed.length > 0, replaces: changed.filter((k) => k === "subdomain") };
     },
 
+    // Values of the emulator's sizes: a 6-digit id, a 44-character token, a date to the second.
     async create(inputs: any) {
         const crypto = require("node:crypto");
-        // Values of the same size as the emulator's: a 6-digit id, a 44-character token, a second-precision date.
+        const { __provider: _p, ...ins } = inputs;
         const instanceId = 100000 + crypto.randomInt(900000);
-        return {
-            id: String(instanceId),
-            outs: {
-                subdomain: inputs.subdomain,
-                apiKey: inputs.apiKey,
-                name: inputs.name,
-                tags: inputs.tags,
-                filterResponseNulls: inputs.filterResponseNulls,
-                events: inputs.events,
-                createMarker: inputs.createMarker,
-                instanceId,
-                token: crypto.randomBytes(32).toString("base64"),
-                createdDate: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
-                valid: true,
-                disabled: false,
-                eventsEnabled: inputs.events.enabled,
-                elementKey: "freshdeskv2",
-                elementId: 491,
-            },
+        const outs = {
+            ...ins,
+            instanceId,
+            token: crypto.randomBytes(32).toString("base64"),
+            createdDate: `${new Date().toISOString().slice(0, 19)}Z`,
+            valid: true,
+            disabled: false,
+            eventsEnabled: ins.events.enabled,
+            elementKey: "freshdeskv2",
+            elementId: 491,
         };
+        return { id: String(instanceId), outs };
     },
 
-    async read(id: string, props: any) {
-        const { __provider: _provider, ...outs } = props;
-        const inputs = {
-            subdomain: outs.subdomain,
-            apiKey: outs.apiKey,
-            name: outs.name,
-            tags: outs.tags,
-            filterResponseNulls: outs.filterResponseNulls,
-            events: outs.events,
-            createMarker: outs.createMarker,
-        };
-        return { id, props: outs, inputs };
+    // Full props, and the inputs as the "instance" shows them (FreshdeskInstance returns both).
+    async read(id: string, olds: any) {
+        const { __provider: _p, ...props } = olds;
+        const { instanceId, token, createdDate, valid, disabled, eventsEnabled, elementKey, elementId, ...inputs } =
+            props;
+        return { id, props, inputs };
     },
 
+    // The runtime adds the new `__provider` to the outputs; the create marker of the create is kept.
     async update(_id: string, olds: any, news: any) {
-        // The runtime adds the new `__provider` to the outputs itself.
-        const { __provider: _provider, ...old } = olds;
-        return {
-            outs: {
-                ...old,
-                subdomain: news.subdomain,
-                apiKey: news.apiKey,
-                name: news.name,
-                tags: news.tags,
-                filterResponseNulls: news.filterResponseNulls,
-                events: news.events,
-                eventsEnabled: news.events.enabled,
-            },
-        };
+        const { __provider: _p, ...old } = olds;
+        const { __provider: _q, createMarker: _m, ...ins } = news;
+        return { outs: { ...old, ...ins, eventsEnabled: ins.events.enabled } };
     },
 
     async delete() {},

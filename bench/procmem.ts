@@ -21,6 +21,9 @@ export interface ProcessPeak {
     rssKb: number;
     /** How many samples were taken of this process. */
     samples: number;
+    /** When it was first and last seen alive, ms after the sampler started. */
+    firstSeenMs: number;
+    lastSeenMs: number;
 }
 
 /** The peaks seen during one operation. */
@@ -141,6 +144,7 @@ function readStatusKb(pid: number): { hwm: number; rss: number } | undefined {
 export class ProviderMemorySampler {
     private readonly peaks = new Map<number, ProcessPeak>();
     private timer: NodeJS.Timeout | undefined;
+    private readonly startedAt = performance.now();
 
     constructor(
         private readonly root: number = process.pid,
@@ -176,11 +180,13 @@ export class ProviderMemorySampler {
                 if (!isDynamicProviderProcess(pid)) {
                     continue;
                 }
-                this.peaks.set(pid, { pid, hwmKb: 0, rssKb: 0, samples: 0 });
+                const now = performance.now() - this.startedAt;
+                this.peaks.set(pid, { pid, hwmKb: 0, rssKb: 0, samples: 0, firstSeenMs: now, lastSeenMs: now });
             }
             const kb = readStatusKb(pid);
             const peak = this.peaks.get(pid)!;
             if (kb) {
+                peak.lastSeenMs = performance.now() - this.startedAt;
                 peak.hwmKb = Math.max(peak.hwmKb, kb.hwm);
                 peak.rssKb = Math.max(peak.rssKb, kb.rss);
                 peak.samples++;

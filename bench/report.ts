@@ -2,6 +2,7 @@
  * Turns the raw measurements into medians, ratios to the floor, target verdicts and a markdown report.
  */
 import { type OpName, operations, type UnitResult } from "./scenario";
+import type { StartupSummary } from "./startup";
 import { median, range } from "./stats";
 
 /** The targets of issue 7. */
@@ -284,7 +285,7 @@ export interface RunInfo {
     floorPerLatency: boolean;
     parallel?: number;
     elapsedSeconds: number;
-    moduleLoad?: { pulumiMs?: number; implementationMs?: number; samples: number };
+    startup?: StartupSummary;
 }
 
 /** The markdown report (what `npm run bench` prints and writes next to the JSON). */
@@ -345,12 +346,19 @@ export function renderMarkdown(summary: Summary, info: RunInfo): string {
             }
         }
     }
-    if (info.moduleLoad) {
+    if (info.startup) {
+        const st = info.startup;
+        const setup =
+            st.firstCreateMs !== undefined && st.secondCreateMs !== undefined
+                ? st.firstCreateMs - st.secondCreateMs
+                : undefined;
         out.push(
             "",
-            `Module loading in a fresh Node process (median of ${info.moduleLoad.samples}): \`@pulumi/pulumi\` ` +
-                `${num(info.moduleLoad.pulumiMs)} ms, then the provider implementation (bin/provider/implementation.js) ` +
-                `${num(info.moduleLoad.implementationMs)} ms more.`,
+            `Once per provider process (fresh Node process, median of ${st.samples}, 0 ms latency): loading ` +
+                `\`@pulumi/pulumi\` ${num(st.pulumiMs)} ms (the floor pays it too), then our implementation ` +
+                `${num(st.implementationMs)} ms, \`configure\` ${num(st.configureMs, 1)} ms; the first create ` +
+                `${num(st.firstCreateMs)} ms against ${num(st.secondCreateMs)} ms for the second, so client setup and ` +
+                `the first connection cost about ${num(setup)} ms.`,
         );
     }
     const anomalies = summary.ops.flatMap((r) =>

@@ -8,12 +8,13 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { DEV_ACCOUNTS } from "../emulator/accounts";
 import { createBackend, timedPulumiCommand } from "./cli";
 import { type EmulatorProcess, startEmulatorProcess } from "./emulator-process";
 import { type BenchOptions, parseOptions, usage } from "./options";
 import { type RunInfo, renderMarkdown, summarize } from "./report";
-import { type BenchContext, operations, Unit, type UnitResult } from "./scenario";
-import { median } from "./stats";
+import { type BenchContext, type OpName, operations, Unit, type UnitResult } from "./scenario";
+import { measureStartup, type StartupSummary } from "./startup";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -24,52 +25,24 @@ function log(message: string): void {
 const secs = (ms: number | undefined) => (ms === undefined ? "–" : `${(ms / 1000).toFixed(2)}s`);
 
 /**
- * A rough duration estimate, from runs on the 2-core development machine (about 2.5 s of fixed cost per CLI command,
- * plus per-instance engine work, plus the emulator latency where calls are made).
+ * A rough duration estimate for a quiet 2-core machine: about 2 s per CLI command at N=1-2 (measured while
+ * developing), a per-instance cost extrapolated from that (N=10 and 50 were not run while others shared the
+ * machine), the Automation API's follow-up commands, stack setup, and the emulator latency where calls are made.
  */
 export function estimateSeconds(opts: BenchOptions): number {
-    const perOp = (n: number) => 2.6 + 0.045 * n;
-    let total = 40; // module-load samples, warm-up, N=0 baseline
+    // CLI command, plus the Automation API's follow-up command after up/refresh/destroy.
+    const perOp = (n: number) => 2.0 + 0.09 * n + 0.6;
+    // Stack creation, config, export and removal.
+    const setup = (n: number) => 3 + 0.02 * n;
+    let perRun = 0;
     for (const n of opts.sizes) {
-        const providerUnits = opts.latencies.length;
-        const floorUnits = opts.floorPerLatency ? opts.latencies.length : 1;
-        const setup = 3.5; // stack init, config, export, removal
-        total += (providerUnits + floorUnits) * (operations.length * perOp(n) + setup);
+        const units = opts.latencies.length + (opts.floorPerLatency ? opts.latencies.length : 1);
+        perRun += units * (operations.length * perOp(n) + setup(n));
         for (const latency of opts.latencies) {
-            total += (4 * latency) / 1000; // four operations make calls; they run in parallel
+            perRun += (4 * latency) / 1000; // four operations make calls, each batch in parallel
         }
     }
-    return total * opts.runs;
-}
-
-/** Load time of `@pulumi/pulumi`, then of the provider implementation, in fresh Node processes. */
-function measureModuleLoad(samples: number): RunInfo["moduleLoad"] {
-    const implementation = path.join(repoRoot, "bin", "provider", "implementation.js");
-    if (!fs.existsSync(implementation)) {
-        return undefined;
-    }
-    const script = `
-        const t0 = performance.now();
-        require("@pulumi/pulumi");
-        const t1 = performance.now();
-        require(${JSON.stringify(implementation)});
-        const t2 = performance.now();
-        process.stdout.write(JSON.stringify({ pulumiMs: t1 - t0, implementationMs: t2 - t1 }));`;
-    const results: { pulumiMs: number; implementationMs: number }[] = [];
-    for (let i = 0; i < samples; i++) {
-        try {
-            const text = execFileSync(process.execPath, ["-e", script], { cwd: repoRoot, encoding: "utf8" });
-            results.push(JSON.parse(text));
-        } catch (e) {
-            log(`module load measurement failed: ${e instanceof Error ? e.message : e}`);
-            return undefined;
-        }
-    }
-    return {
-        pulumiMs: median(results.map((r) => r.pulumiMs)),
-        implementationMs: median(results.map((r) => r.implementationMs)),
-        samples: results.length,
-    };
+    return 45 + perRun * opts.runs; // start-up samples and warm-up
 }
 
 function gitCommit(): string | undefined {
@@ -115,12 +88,12 @@ function unitsFor(ctx: BenchContext, opts: BenchOptions, n: number, run: number)
     return run % 2 === 0 ? units.reverse() : units;
 }
 
-async function runGroup(ctx: BenchContext, units: Unit[], header: string): Promise<void> {
+async function runGroup(ctx: BenchContext, units: Unit[], header: string, only?: readonly OpName[]): Promise<void> {
     await ctx.emulator.control.reset({ instances: true, requests: true });
     for (const unit of units) {
         await unit.init();
     }
-    for (const spec of operations) {
+    for (const spec of operations.filter((o) => !only || only.includes(o.name))) {
         const parts: string[] = [];
         for (const unit of units) {
             const m = await unit.runOp(spec.name);
@@ -191,19 +164,34 @@ async function main(): Promise<number> {
             verbose: opts.verbose,
         };
 
-        const moduleLoad = measureModuleLoad(5);
-        if (moduleLoad) {
+        let startup: StartupSummary | undefined;
+        try {
+            startup = await measureStartup(5, {
+                baseUrl: emulator.baseUrl,
+                userSecret: DEV_ACCOUNTS.organizations[0].users[0].userSecret,
+                organizationSecret: DEV_ACCOUNTS.organizations[0].organizationSecret,
+                subdomain: DEV_ACCOUNTS.freshdesk[0].subdomain,
+                apiKey: DEV_ACCOUNTS.freshdesk[0].apiKeys[0],
+            });
+            const ms = (v: number | undefined) => `${v?.toFixed(0)} ms`;
             log(
-                `module load: @pulumi/pulumi ${moduleLoad.pulumiMs?.toFixed(0)} ms, provider implementation ` +
-                    `${moduleLoad.implementationMs?.toFixed(0)} ms`,
+                `provider start-up (fresh process, medians): @pulumi/pulumi ${ms(startup.pulumiMs)}, implementation ` +
+                    `${ms(startup.implementationMs)}, configure ${ms(startup.configureMs)}, first create ` +
+                    `${ms(startup.firstCreateMs)}, second ${ms(startup.secondCreateMs)}`,
             );
+        } catch (e) {
+            log(`provider start-up measurement failed: ${e instanceof Error ? e.message : e}`);
         }
 
-        // Warm-up (disk caches, first CLI start) and the N=0 state baseline; neither is in the results.
-        const baseline = new Unit(ctx, "floor", 0, undefined, 0);
-        const warm = new Unit(ctx, "provider", 1, 0, 0);
-        await runGroup(ctx, [baseline, warm], "warm-up");
-        baselineExportBytes = baseline.result.state?.exportBytes;
+        // Warm-up (disk caches, the first start of the CLI and of each provider) and the N=0 state baseline; none
+        // of it is in the results.
+        const warmUp = [
+            new Unit(ctx, "floor", 0, undefined, 0),
+            new Unit(ctx, "provider", 1, 0, 0),
+            new Unit(ctx, "floor", 1, undefined, 0),
+        ];
+        await runGroup(ctx, warmUp, "warm-up", ["create", "destroy"]);
+        baselineExportBytes = warmUp[0].result.state?.exportBytes;
 
         for (let run = 1; run <= opts.runs; run++) {
             for (const n of opts.sizes) {
@@ -228,13 +216,13 @@ async function main(): Promise<number> {
             floorPerLatency: opts.floorPerLatency,
             parallel: opts.parallel,
             elapsedSeconds,
-            moduleLoad,
+            startup,
         };
         const markdown = renderMarkdown(summary, info);
         fs.mkdirSync(path.dirname(opts.out), { recursive: true });
         fs.writeFileSync(
             opts.out,
-            `${JSON.stringify({ info, options: opts, summary, warmUp: [baseline.result, warm.result], units }, null, 2)}\n`,
+            `${JSON.stringify({ info, options: opts, summary, warmUp: warmUp.map((u) => u.result), units }, null, 2)}\n`,
         );
         const mdFile = `${opts.out.replace(/\.json$/i, "")}.md`;
         fs.writeFileSync(mdFile, markdown);
