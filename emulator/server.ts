@@ -314,15 +314,21 @@ class Emulator {
         } else if (tooLarge) {
             outcome = errorOutcome(requestId, 429, `Request payload exceeds the limit of ${MAX_BODY_BYTES} bytes`);
         } else {
-            outcome = await this.api.dispatch({
-                method,
-                path,
-                apiPath,
-                query,
-                headers: req.headers,
-                rawBody: raw,
-                requestId,
-            });
+            try {
+                outcome = await this.api.dispatch({
+                    method,
+                    path,
+                    apiPath,
+                    query,
+                    headers: req.headers,
+                    rawBody: raw,
+                    requestId,
+                });
+            } catch (error) {
+                // e.g. the state file could not be written: the change stays in memory only.
+                this.options.log?.(`internal error on ${method} ${path}: ${(error as Error)?.message ?? error}`);
+                outcome = errorOutcome(requestId, 500, "Internal emulator error");
+            }
         }
 
         if (action?.kind === "commit-then-drop") {

@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type EmulatorOptions, type RunningEmulator, StateFileError, startEmulator as start } from "../../emulator";
-import { ACME, call, createInstance } from "./support";
+import { ACME, call, createInstance, exampleBody } from "./support";
 
 let dir: string;
 const started: RunningEmulator[] = [];
@@ -115,6 +115,24 @@ describe("state file", () => {
         expect((failure as Error).message).not.toContain("secret-token-in-file");
         await writeFile(statePath, JSON.stringify({ version: 99, instances: [] }));
         await expect(startEmulator({ statePath })).rejects.toThrow(/not an emulator state file/);
+    });
+
+    it("answers 500 when the state file cannot be written", async () => {
+        const folder = join(dir, "vanishing");
+        const lines: string[] = [];
+        const emulator = await startEmulator({
+            statePath: join(folder, "state.json"),
+            log: (line) => lines.push(line),
+        });
+        await rm(folder, { recursive: true, force: true });
+        const reply = await call(emulator, "POST", "/instances", { body: exampleBody() });
+        expect(reply.status).toBe(500);
+        expect(reply.json).toEqual({
+            requestId: reply.headers.get("elements-request-id"),
+            message: "Internal emulator error",
+        });
+        expect((await emulator.control.requests()).at(-1)?.status).toBe(500);
+        expect(lines.some((line) => line.startsWith("internal error on POST /elements/api-v2/instances"))).toBe(true);
     });
 
     it("persists a reset", async () => {
