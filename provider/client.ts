@@ -254,7 +254,7 @@ export class CloudElementsClient {
         } catch (err) {
             throw toHttpError(err, method, path, secrets, opts.summary);
         }
-        return parseBody(response, method, path, secrets, allowEmpty);
+        return parseBody(response, method, path, allowEmpty);
     }
 }
 
@@ -272,13 +272,7 @@ export function isAmbiguousFailure(err: unknown): boolean {
     return CloudElementsError.isInstance(err) && err.kind === "response";
 }
 
-function parseBody(
-    response: AxiosResponse<string>,
-    method: string,
-    path: string,
-    secrets: readonly (string | undefined)[],
-    allowEmpty: boolean,
-): unknown {
+function parseBody(response: AxiosResponse<string>, method: string, path: string, allowEmpty: boolean): unknown {
     const text = typeof response.data === "string" ? response.data : "";
     if (text.trim() === "") {
         if (allowEmpty) {
@@ -302,10 +296,11 @@ function parseBody(
         if (allowEmpty) {
             return undefined;
         }
+        // The body is not quoted: a successful answer carries the instance token.
         throw new CloudElementsError(
             "response",
             `Cloud Elements ${method} ${path} answered HTTP ${response.status} with malformed JSON ` +
-                `(starting ${JSON.stringify(redact(text, secrets).slice(0, 40))}); expected a JSON object.`,
+                `(${text.length} characters); expected a JSON object.`,
         );
     }
 }

@@ -55,25 +55,25 @@ function loadImplementation(): any {
  * @internal
  */
 export const stubProvider: dynamic.ResourceProvider = {
-    configure(...args: any[]) {
+    async configure(...args: any[]) {
         return loadImplementation().configure(...args);
     },
-    check(...args: any[]) {
+    async check(...args: any[]) {
         return loadImplementation().check(...args);
     },
-    diff(...args: any[]) {
+    async diff(...args: any[]) {
         return loadImplementation().diff(...args);
     },
-    create(...args: any[]) {
+    async create(...args: any[]) {
         return loadImplementation().create(...args);
     },
-    read(...args: any[]) {
+    async read(...args: any[]) {
         return loadImplementation().read(...args);
     },
-    update(...args: any[]) {
+    async update(...args: any[]) {
         return loadImplementation().update(...args);
     },
-    delete(...args: any[]) {
+    async delete(...args: any[]) {
         return loadImplementation().delete(...args);
     },
 };
