@@ -52,3 +52,31 @@ export function useEmulator(options: EmulatorOptions = {}): () => RunningEmulato
         return running;
     };
 }
+
+/** Authorization header of the development user. */
+export const devAuthorization = `User ${devUser.userSecret}, Organization ${devOrganization.organizationSecret}`;
+
+/**
+ * One request to the emulator's instance API as the development user, bypassing the provider (to arrange state or
+ * to change an instance behind the provider's back). Fails the test on a non-2xx answer.
+ */
+export async function callApi(
+    emulator: Pick<RunningEmulator, "baseUrl">,
+    method: string,
+    path: string,
+    body?: unknown,
+): Promise<any> {
+    const response = await fetch(`${emulator.baseUrl}${path}`, {
+        method,
+        headers: {
+            authorization: devAuthorization,
+            ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    if (!response.ok) {
+        throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+    }
+    return text ? JSON.parse(text) : undefined;
+}
