@@ -51,7 +51,7 @@ const CONTROL_PREFIX = "/__emulator";
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const MAX_CONTROL_BODY_BYTES = 1024 * 1024;
 const REQUEST_LOG_LIMIT = 10_000;
-const LOGGED_BODY_LIMIT = 64 * 1024;
+const LOGGED_BODY_LIMIT = 16 * 1024;
 const JSON_CONTENT_TYPE = "application/json;charset=UTF-8";
 
 const requestIdMiddle = randomBytes(5).toString("hex");
@@ -132,10 +132,14 @@ function loggableBody(raw: Buffer, tooLarge: boolean): unknown {
     }
 }
 
-/** Query parameters as an object; a repeated parameter, or one named `x[]`, becomes an array. */
+/**
+ * Query parameters as an object; a repeated parameter, or one named `x[]`, becomes an array. A parameter named like
+ * a secret (`token`, `apiKey`, ...) is redacted: no platform route takes one, but a careless client might send it.
+ */
 function queryObject(params: URLSearchParams): Record<string, string | string[]> {
     const query: Record<string, string | string[]> = {};
-    for (const [key, value] of params) {
+    for (const [key, raw] of params) {
+        const value = SECRET_FIELD.test(key) ? REDACTED : raw;
         const previous = query[key];
         if (previous === undefined) query[key] = key.endsWith("[]") ? [value] : value;
         else if (Array.isArray(previous)) previous.push(value);

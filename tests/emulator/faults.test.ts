@@ -244,7 +244,7 @@ describe("request log", () => {
         await call(emulator(), "PATCH", `/instances/${created.id}/configuration/${usernameEntry?.id}`, {
             body: { key: "username", propertyValue: ACME.apiKeys[1] },
         });
-        await call(emulator(), "GET", "/instances?tags[]=a&tags[]=b&searchText=acme", {
+        await call(emulator(), "GET", "/instances?tags[]=a&tags[]=b&searchText=acme&apiKey=query-secret-111", {
             headers: { "user-agent": "pulumi-cloudelements-test/1.0" },
         });
         await emulator().control.instances();
@@ -276,7 +276,7 @@ describe("request log", () => {
             token: "[redacted]",
         });
         expect(patch.body).toEqual({ key: "username", propertyValue: "[redacted]" });
-        expect(list.query).toEqual({ "tags[]": ["a", "b"], searchText: "acme" });
+        expect(list.query).toEqual({ "tags[]": ["a", "b"], searchText: "acme", apiKey: "[redacted]" });
         expect(list.userAgent).toBe("pulumi-cloudelements-test/1.0");
         expect(list).not.toHaveProperty("body");
 
@@ -288,6 +288,7 @@ describe("request log", () => {
             "basic-pass-456",
             "oauth-code-789",
             "client-sent-token-000",
+            "query-secret-111",
             created.token,
             DEV_USER.userSecret,
             DEV_ORG.organizationSecret,
