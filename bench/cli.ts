@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { readCpuMs } from "./procmem";
 
 /** One CLI command as the wrapper saw it. */
 export interface CommandTiming {
@@ -19,6 +20,12 @@ export interface CommandTiming {
     verb: string;
     /** Wall time from spawn to exit, in ms. */
     ms: number;
+    /**
+     * CPU time (user + system) of the command's whole process tree, ms: the engine, the plugins it waited for (the
+     * dynamic provider) and the shim. Far less sensitive to other load on the machine than the wall time. Undefined
+     * off Linux.
+     */
+    cpuMs?: number;
     /** Whether the command exited with an error. */
     failed: boolean;
 }
@@ -62,6 +69,8 @@ export async function timedPulumiCommand(): Promise<TimedPulumiCommand> {
     }
     target.run = async (args: string[], ...rest: unknown[]) => {
         const start = performance.now();
+        // Children's CPU is added to ours when we reap them; nothing else of ours exits while a command runs.
+        const cpuBefore = readCpuMs("self")?.childrenMs;
         let failed = false;
         try {
             return await original.call(command, args, ...rest);
@@ -69,7 +78,10 @@ export async function timedPulumiCommand(): Promise<TimedPulumiCommand> {
             failed = true;
             throw e;
         } finally {
-            timings.push({ verb: args[0] ?? "", ms: performance.now() - start, failed });
+            const ms = performance.now() - start;
+            const cpuAfter = readCpuMs("self")?.childrenMs;
+            const cpuMs = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
+            timings.push({ verb: args[0] ?? "", ms, cpuMs, failed });
         }
     };
     return { command, timings, wrapped: true };

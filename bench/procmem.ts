@@ -21,6 +21,8 @@ export interface ProcessPeak {
     rssKb: number;
     /** How many samples were taken of this process. */
     samples: number;
+    /** CPU time (user + system) at the last sample, ms: a lower bound, short by at most one sample interval. */
+    cpuMs: number;
     /** When it was first and last seen alive, ms after the sampler started. */
     firstSeenMs: number;
     lastSeenMs: number;
@@ -123,6 +125,24 @@ export function isDynamicProviderProcess(pid: number): boolean {
     return argv.length >= 2 && /node/.test(argv[0]) && /cmd[/\\]dynamic-provider([/\\]index\.js)?$/.test(argv[1]);
 }
 
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on every Linux this runs on). */
+const ticksPerSecond = 100;
+
+/**
+ * CPU times of `pid` from /proc/<pid>/stat, ms: its own (user + system) and that of its children it has waited for
+ * (cutime + cstime, which include their own waited-for children).
+ */
+export function readCpuMs(pid: number | "self"): { selfMs: number; childrenMs: number } | undefined {
+    const stat = readText(`/proc/${pid}/stat`);
+    if (!stat) {
+        return undefined;
+    }
+    // Fields after the command name (which may contain spaces): state is field 3, utime field 14.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const tick = (i: number) => (Number(fields[i - 3]) * 1000) / ticksPerSecond;
+    return { selfMs: tick(14) + tick(15), childrenMs: tick(16) + tick(17) };
+}
+
 function readStatusKb(pid: number): { hwm: number; rss: number } | undefined {
     const status = readText(`/proc/${pid}/status`);
     if (!status) {
@@ -181,7 +201,15 @@ export class ProviderMemorySampler {
                     continue;
                 }
                 const now = performance.now() - this.startedAt;
-                this.peaks.set(pid, { pid, hwmKb: 0, rssKb: 0, samples: 0, firstSeenMs: now, lastSeenMs: now });
+                this.peaks.set(pid, {
+                    pid,
+                    hwmKb: 0,
+                    rssKb: 0,
+                    cpuMs: 0,
+                    samples: 0,
+                    firstSeenMs: now,
+                    lastSeenMs: now,
+                });
             }
             const kb = readStatusKb(pid);
             const peak = this.peaks.get(pid)!;
@@ -190,6 +218,10 @@ export class ProviderMemorySampler {
                 peak.hwmKb = Math.max(peak.hwmKb, kb.hwm);
                 peak.rssKb = Math.max(peak.rssKb, kb.rss);
                 peak.samples++;
+            }
+            const cpu = readCpuMs(pid);
+            if (cpu) {
+                peak.cpuMs = Math.max(peak.cpuMs, cpu.selfMs);
             }
         }
     }

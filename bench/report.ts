@@ -36,6 +36,13 @@ export interface OpSummary {
     ratio?: number;
     /** providerMs - floorMs, ms. */
     deltaMs?: number;
+    /** Median CPU time of the CLI's process tree, ms, and the provider's over the floor's. */
+    providerCpuMs?: number;
+    floorCpuMs?: number;
+    cpuRatio?: number;
+    /** Median CPU time of the dynamic-provider process alone, ms. */
+    providerProcessCpuMs?: number;
+    floorProcessCpuMs?: number;
     /** Median Automation API wall times (the CLI command plus the API's follow-up commands), ms. */
     providerAutomationMs?: number;
     floorAutomationMs?: number;
@@ -106,6 +113,8 @@ export function summarize(
                 const floorRunsMs = f.map((m) => (m?.error ? undefined : m?.cliMs));
                 const providerMs = median(providerRunsMs);
                 const floorMs = median(floorRunsMs);
+                const providerCpuMs = median(p.map((m) => (m?.error ? undefined : m?.cliCpuMs)));
+                const floorCpuMs = median(f.map((m) => (m?.error ? undefined : m?.cliCpuMs)));
                 const row: OpSummary = {
                     latencyMs,
                     n,
@@ -117,6 +126,11 @@ export function summarize(
                     floorRunsMs,
                     ratio: providerMs !== undefined && floorMs ? providerMs / floorMs : undefined,
                     deltaMs: providerMs !== undefined && floorMs !== undefined ? providerMs - floorMs : undefined,
+                    providerCpuMs,
+                    floorCpuMs,
+                    cpuRatio: providerCpuMs !== undefined && floorCpuMs ? providerCpuMs / floorCpuMs : undefined,
+                    providerProcessCpuMs: median(p.map((m) => (m?.error ? undefined : m?.providerCpuMs))),
+                    floorProcessCpuMs: median(f.map((m) => (m?.error ? undefined : m?.providerCpuMs))),
                     providerAutomationMs: median(p.map((m) => (m?.error ? undefined : m?.automationMs))),
                     floorAutomationMs: median(f.map((m) => (m?.error ? undefined : m?.automationMs))),
                     apiCallsPerInstanceRuns: p.map((m) => (m?.apiCalls === undefined ? undefined : m.apiCalls / n)),
@@ -299,10 +313,12 @@ export function renderMarkdown(summary: Summary, info: RunInfo): string {
             `parallel ${info.parallel ?? "default"}; ${Math.round(info.elapsedSeconds)} s in all.`,
         "",
         "Times are medians of the `pulumi` command's wall time (s); ratio and Δ compare the provider with the no-op floor " +
-            "of the same N. API calls are per instance (minimum in parentheses). RSS is the dynamic-provider process's peak.",
+            "of the same N. CPU ratio compares the CPU time of the command's process tree (engine + dynamic provider), " +
+            "which other load on the machine disturbs far less. API calls are per instance (minimum in parentheses). " +
+            "RSS is the dynamic-provider process's peak.",
         "",
-        "| latency | N | operation | provider s | floor s | ratio | Δ s | time target | API calls / instance | provider RSS MB | floor RSS MB |",
-        "|---:|---:|---|---:|---:|---:|---:|---|---|---:|---:|",
+        "| latency | N | operation | provider s | floor s | ratio | Δ s | time target | CPU ratio | API calls / instance | provider RSS MB | floor RSS MB |",
+        "|---:|---:|---|---:|---:|---:|---:|---|---:|---|---:|---:|",
     );
     for (const r of summary.ops) {
         const calls =
@@ -312,7 +328,8 @@ export function renderMarkdown(summary: Summary, info: RunInfo): string {
         const time = r.timeTarget ? `${r.timeTarget.description} ${verdictText(r.timeTarget.verdict)}` : "–";
         out.push(
             `| ${r.latencyMs} ms | ${r.n} | ${r.label} | ${s(r.providerMs)} | ${s(r.floorMs)} | ` +
-                `${r.ratio === undefined ? "–" : `${r.ratio.toFixed(2)}×`} | ${signed(r.deltaMs)} | ${time} | ${calls} | ` +
+                `${r.ratio === undefined ? "–" : `${r.ratio.toFixed(2)}×`} | ${signed(r.deltaMs)} | ${time} | ` +
+                `${r.cpuRatio === undefined ? "–" : `${r.cpuRatio.toFixed(2)}×`} | ${calls} | ` +
                 `${num(r.providerPeakMb)} | ${num(r.floorPeakMb)} |`,
         );
     }

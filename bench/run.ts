@@ -59,11 +59,27 @@ function gitCommit(): string | undefined {
 }
 
 function requireBuilt(): void {
-    const missing = ["bin/emulator/cli.js", "bin/provider/index.js", "bin/bench/run.js"].filter(
+    const missing = ["bin/emulator/cli.js", "bin/provider/implementation.js", "bin/bench/run.js"].filter(
         (file) => !fs.existsSync(path.join(repoRoot, file)),
     );
     if (missing.length > 0) {
         throw new Error(`${missing.join(", ")} missing: run \`npm run build\` first`);
+    }
+    // `npm run bench` does not compile: measuring yesterday's provider by mistake is easy.
+    const stale: string[] = [];
+    for (const dir of ["provider", "emulator", "bench"]) {
+        for (const file of fs.readdirSync(path.join(repoRoot, dir)).filter((f) => /^[^.]+\.ts$/.test(f))) {
+            const built = path.join(repoRoot, "bin", dir, file.replace(/\.ts$/, ".js"));
+            if (
+                !fs.existsSync(built) ||
+                fs.statSync(built).mtimeMs < fs.statSync(path.join(repoRoot, dir, file)).mtimeMs
+            ) {
+                stale.push(`${dir}/${file}`);
+            }
+        }
+    }
+    if (stale.length > 0) {
+        log(`warning: bin/ is older than ${stale.join(", ")}: run \`npm run build\` to measure the current code`);
     }
 }
 

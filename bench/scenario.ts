@@ -37,6 +37,8 @@ export interface OpMeasurement {
     op: OpName;
     /** Wall time of the `pulumi` command itself (spawn to exit), ms: the figure the report uses. */
     cliMs?: number;
+    /** CPU time of the `pulumi` command's process tree (engine, dynamic provider, shim), ms. */
+    cliCpuMs?: number;
     /** Wall time of the Automation API call (adds `stack output` and `stack history` after up/refresh/destroy), ms. */
     automationMs: number;
     /** The engine's change counts (`resourceChanges`, or `changeSummary` for preview). */
@@ -51,6 +53,8 @@ export interface OpMeasurement {
     apiErrors?: number;
     /** Sum of the emulator-side durations of those requests, ms (latency included). */
     apiServerMs?: number;
+    /** CPU time of the dynamic-provider process, ms (sampled: short by at most one 50 ms interval). */
+    providerCpuMs?: number;
     /** Peak resident set of the dynamic-provider process (`VmHWM`), kB. */
     providerPeakKb?: number;
     /** How many dynamic-provider processes were seen (normally 1). */
@@ -284,9 +288,11 @@ export class Unit {
             const first = memory.processes[0];
             measurement.providerStartMs = first.firstSeenMs;
             measurement.providerAliveMs = first.lastSeenMs - first.firstSeenMs;
+            measurement.providerCpuMs = memory.processes.reduce((sum, p) => sum + p.cpuMs, 0);
         }
         const timing = ctx.cli.timings.slice(mark).find((t) => t.verb === spec.verb);
         measurement.cliMs = timing?.ms;
+        measurement.cliCpuMs = timing?.cpuMs;
         if (!measurement.error) {
             measurement.unexpectedChanges = checkChanges(op, this.n, measurement.changes);
         }
