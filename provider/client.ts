@@ -215,14 +215,23 @@ export class CloudElementsClient {
         return expectInstance(data, "POST", "/instances");
     }
 
-    /** `PATCH /instances/{id}`: name and tags replaced, configuration merged key by key. */
+    /**
+     * `PATCH /instances/{id}`: name and tags replaced, configuration merged key by key. `reAuthenticate` asks the
+     * platform to re-check the Freshdesk credentials even when they did not change (`?reAuthenticate=true`).
+     */
     async patchInstance(
         id: number | string,
         body: unknown,
         secrets: readonly (string | undefined)[],
+        reAuthenticate = false,
     ): Promise<ApiInstance> {
         const path = `/instances/${encodeURIComponent(String(id))}`;
-        const data = await this.call("PATCH", path, { summary: `updating instance ${id}`, body, secrets });
+        const data = await this.call("PATCH", path, {
+            summary: `updating instance ${id}`,
+            body,
+            secrets,
+            ...(reAuthenticate ? { params: { reAuthenticate: "true" } } : {}),
+        });
         return expectInstance(data, "PATCH", path);
     }
 

@@ -276,8 +276,8 @@ async function adopt(
     }
     assertFreshdeskInstance(existing, `adoptInstanceId ${id}`);
     const previousEvents = inputsFromInstance(existing, {}).events;
-    // Sends the API key: Cloud Elements re-checks the Freshdesk credentials when it differs from the stored one.
-    const patched = await client.patchInstance(id, buildPatchBody(inputs, marker, previousEvents), secrets);
+    // Re-authenticate: the key we were given must work, even when it equals the stored one.
+    const patched = await client.patchInstance(id, buildPatchBody(inputs, marker, previousEvents), secrets, true);
     try {
         assertFreshdeskInstance(patched, `adopting instance ${id}`);
     } catch (err) {

@@ -14,6 +14,7 @@ import {
     callApi,
     configReader,
     connectionConfig,
+    DEV_ACCOUNTS,
     devOrganization,
     devUser,
     useEmulator,
@@ -512,10 +513,12 @@ describe("adoption (adoptInstanceId)", () => {
         const result = await impl.create(inputs);
         expect(result.id).toBe(String(instance.id));
         expect((result.outs as any).token).toBe(instance.token);
-        expect((await apiRequests()).map((r) => `${r.method} ${r.path}`)).toEqual([
+        const requests = await apiRequests();
+        expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
             `GET /instances/${instance.id}`,
             `PATCH /instances/${instance.id}`,
         ]);
+        expect(requests[1].query).toEqual({ reAuthenticate: "true" });
         const [adopted] = await emulator().control.instances();
         expect(adopted).toMatchObject({
             id: instance.id,
@@ -537,6 +540,24 @@ describe("adoption (adoptInstanceId)", () => {
         expect(err.message).not.toContain("notTheRightKey000001");
         const [unchanged] = await emulator().control.instances();
         expect(unchanged).toMatchObject({ name: "made-by-hand", tags: ["legacy"] });
+    });
+
+    it("verifies the API key even when it is the one already stored", async () => {
+        const instance = await existing();
+        // The key stored on the instance has since been revoked in Freshdesk.
+        await emulator().control.setAccounts({
+            ...DEV_ACCOUNTS,
+            freshdesk: [{ subdomain: "acme", apiKeys: [acme.apiKey] }],
+        });
+        try {
+            const err = await impl
+                .create(await checked(program({ adoptInstanceId: instance.id, apiKey: otherAcmeKey })))
+                .catch((e) => e);
+            expect(err.message).toMatch(/updating instance \d+: Cloud Elements PATCH .*HTTP 400.*invalid_credentials/);
+            expect((await emulator().control.instances())[0].tags).toEqual(["legacy"]);
+        } finally {
+            await emulator().control.setAccounts(DEV_ACCOUNTS);
+        }
     });
 });
 
