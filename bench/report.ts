@@ -299,6 +299,8 @@ export interface RunInfo {
     floorPerLatency: boolean;
     parallel?: number;
     elapsedSeconds: number;
+    /** What `estimateSeconds` (run.ts) predicted for this configuration. */
+    estimatedSeconds?: number;
     startup?: StartupSummary;
 }
 
@@ -310,7 +312,8 @@ export function renderMarkdown(summary: Summary, info: RunInfo): string {
         `Benchmark ${info.date}${info.commit ? ` at ${info.commit}` : ""}: pulumi ${info.pulumi ?? "?"}, ` +
             `node ${info.node}, ${info.cpus} CPUs, load ${load(info.loadStart)} → ${load(info.loadEnd)}; ` +
             `${info.runs} run(s), N ∈ {${info.sizes.join(", ")}}, latency ∈ {${info.latencies.join(", ")}} ms, ` +
-            `parallel ${info.parallel ?? "default"}; ${Math.round(info.elapsedSeconds)} s in all.`,
+            `parallel ${info.parallel ?? "default"}; ${Math.round(info.elapsedSeconds)} s in all` +
+            `${info.estimatedSeconds ? ` (estimated ${Math.round(info.estimatedSeconds)} s)` : ""}.`,
         "",
         "Times are medians of the `pulumi` command's wall time (s); ratio and Δ compare the provider with the no-op floor " +
             "of the same N. CPU ratio compares the CPU time of the command's process tree (engine + dynamic provider), " +

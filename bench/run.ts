@@ -232,6 +232,7 @@ async function main(): Promise<number> {
             floorPerLatency: opts.floorPerLatency,
             parallel: opts.parallel,
             elapsedSeconds,
+            estimatedSeconds: estimateSeconds(opts),
             startup,
         };
         const markdown = renderMarkdown(summary, info);

@@ -68,9 +68,9 @@ export interface OpMeasurement {
 
 /** Stack state right after the create. */
 export interface StateMeasurement {
-    /** Compact JSON of the exported deployment (`stack export`), bytes. */
+    /** Compact JSON of the deployment as stored (what `stack export` prints, secrets as ciphertext), bytes. */
     exportBytes: number;
-    /** Size of the stack's checkpoint file in the `file://` backend (pretty-printed JSON), bytes. */
+    /** Size of the stack's checkpoint file in the `file://` backend (indented JSON), bytes. */
     fileBytes?: number;
     /** Dynamic resources in the deployment. */
     instances: number;
@@ -309,19 +309,16 @@ export class Unit {
         return measurement;
     }
 
-    /** Measures the stack state (after the create). */
+    /**
+     * Measures the stack state (after the create), from the checkpoint file in the `file://` backend: the deployment
+     * as stored, secrets as ciphertext. (`stack.exportStack()` would not do: the Automation API exports with
+     * `--show-secrets`, so its secrets are plaintext and sizes differ from what is stored.)
+     */
     async measureState(): Promise<StateMeasurement | undefined> {
         if (!this.stack || this.failed) {
             return undefined;
         }
         try {
-            const exported = await this.stack.exportStack();
-            const resources: any[] = (exported.deployment as any)?.resources ?? [];
-            const dynamic = resources.filter((r) => String(r.type).startsWith("pulumi-nodejs:dynamic"));
-            const state: StateMeasurement = {
-                exportBytes: Buffer.byteLength(JSON.stringify(exported)),
-                instances: dynamic.length,
-            };
             const file = path.join(
                 new URL(this.ctx.backend.backendUrl).pathname,
                 ".pulumi",
@@ -329,9 +326,19 @@ export class Unit {
                 this.ctx.projectName,
                 `${this.result.stack}.json`,
             );
-            if (fs.existsSync(file)) {
-                state.fileBytes = fs.statSync(file).size;
+            const checkpoint = JSON.parse(fs.readFileSync(file, "utf8"));
+            const deployment = checkpoint?.checkpoint?.latest;
+            if (!deployment) {
+                throw new Error(`no deployment in ${file}`);
             }
+            const resources: any[] = deployment.resources ?? [];
+            const dynamic = resources.filter((r) => String(r.type).startsWith("pulumi-nodejs:dynamic"));
+            const state: StateMeasurement = {
+                // What `pulumi stack export` prints (without --show-secrets), compacted.
+                exportBytes: Buffer.byteLength(JSON.stringify({ version: checkpoint.version ?? 3, deployment })),
+                fileBytes: fs.statSync(file).size,
+                instances: dynamic.length,
+            };
             if (dynamic.length > 0) {
                 state.entryBytesMean =
                     dynamic.reduce((sum, r) => sum + Buffer.byteLength(JSON.stringify(r)), 0) / dynamic.length;
@@ -355,7 +362,7 @@ export class Unit {
             this.result.state = state;
             return state;
         } catch (e) {
-            this.result.error = `export: ${describeError(e)}`;
+            this.result.error = `state: ${describeError(e)}`;
             return undefined;
         }
     }
