@@ -35,7 +35,9 @@ export interface ConfigReader {
 export interface ConnectionSettings {
     /** Normalised, always ending in `/elements/api-v2`, no trailing slash. */
     readonly baseUrl: string;
+    /** The Cloud Elements user secret (`User <secret>` in the Authorization header). */
     readonly userSecret: string;
+    /** The Cloud Elements organization secret (`Organization <secret>`). */
     readonly organizationSecret: string;
     /** Per-request timeout. */
     readonly timeoutMs: number;

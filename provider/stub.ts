@@ -52,6 +52,10 @@ function loadImplementation(): any {
 /**
  * The one provider object every `FreshdeskInstance` passes to Pulumi. One module-level object, so the SDK serializes
  * it once per process (its cache is keyed by object identity).
+ *
+ * Serialized, it is about 3.7 KB: the serializer wraps each of its 9 functions (7 methods, the loader, the handler)
+ * in about 200 bytes of `with` scaffolding. Editing this file changes the text; that is harmless (`diff` ignores
+ * `__provider`), but keep it rare and keep it loading the same path.
  * @internal
  */
 export const stubProvider: dynamic.ResourceProvider = {

@@ -38,11 +38,17 @@ export interface FreshdeskInstanceEvents {
 
 /** Checked, normalised inputs as the provider methods receive them. */
 export interface InstanceInputs {
+    /** Normalised Freshdesk subdomain (`acme`). */
     readonly subdomain: string;
+    /** The Freshdesk API key (secret; kept under this name in outputs so the engine re-marks it). */
     readonly apiKey: string;
+    /** Instance name. */
     readonly name: string;
+    /** The user's tags (never the marker tag). */
     readonly tags: readonly string[];
+    /** `filter.response.nulls`. */
     readonly filterResponseNulls: boolean;
+    /** Polling events, defaults filled in. */
     readonly events: FreshdeskInstanceEvents;
     /** Adopt this existing instance instead of creating one. Only read by create. */
     readonly adoptInstanceId?: number;
@@ -51,18 +57,27 @@ export interface InstanceInputs {
      * after a lost POST response it can tell whether the instance was created. Ignored by `diff`.
      */
     readonly createMarker?: string;
+    /** The serialized provider stub, added by the runtime. */
     readonly __provider?: string;
 }
 
 /** Everything stored as the resource's outputs. */
 export interface InstanceOutputs extends InstanceInputs {
+    /** The instance id (the resource id is its string form). */
     readonly instanceId: number;
+    /** The element token (secret through `additionalSecretOutputs`). */
     readonly token: string;
+    /** When the instance was created, as the API reports it. */
     readonly createdDate?: string;
+    /** Whether the platform considers the credentials valid. */
     readonly valid: boolean;
+    /** Whether the instance is disabled. */
     readonly disabled: boolean;
+    /** Whether events are enabled, as the API reports it. */
     readonly eventsEnabled: boolean;
+    /** The element key (`freshdeskv2`). */
     readonly elementKey: string;
+    /** The element id (491). */
     readonly elementId?: number;
     /** The marker actually on the instance (the one used at create), kept for the instance's lifetime. */
     readonly createMarker: string;
