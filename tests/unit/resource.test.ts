@@ -173,8 +173,8 @@ describe("the serialized __provider", () => {
     it("is the stub: small, self-contained, requiring the implementation path at call time", async () => {
         expect(typeof text).toBe("string");
         const size = Buffer.byteLength(text);
-        // Measured: about 3.7 KB, almost all of it the serializer's per-function scaffolding (9 functions).
-        expect(size).toBeLessThan(4096);
+        // Measured: about 1.9 KB (one function: configure installs the methods). The benchmark's target is 2 KB.
+        expect(size).toBeLessThan(2048);
         expect(text).toContain('"pulumi-cloudelements-freshdesk/bin/provider/implementation.js"');
         // Nothing of the implementation or its dependencies is captured.
         expect(text).not.toMatch(/axios|@pulumi\/pulumi|createMarker|POST/);
@@ -205,14 +205,17 @@ describe("the serialized __provider", () => {
         }
     });
 
-    it("deserializes into a provider with every method", () => {
+    it("deserializes into a provider that has every method once configured, as the runtime does", async () => {
         const requireFromString = require(
             require.resolve("require-from-string", {
                 paths: [require.resolve("@pulumi/pulumi")],
             }),
         );
         const provider = requireFromString(text).handler();
-        for (const method of ["configure", "check", "diff", "create", "read", "update", "delete"]) {
+        expect(Object.keys(provider)).toEqual(["configure"]);
+        // The runtime awaits configure before any other call; the repository's build is what it loads here.
+        await provider.configure({ config: { get: () => undefined, require: () => "" } });
+        for (const method of ["check", "diff", "create", "read", "update", "delete"]) {
             expect(typeof provider[method]).toBe("function");
         }
     });

@@ -31,11 +31,18 @@ function write(file: string, content: string): void {
     fs.writeFileSync(file, content);
 }
 
-/** Evaluates the serialized stub with `cwd` as the working directory, as the provider process would. */
-function loadStub(cwd: string): Record<string, (...args: any[]) => Promise<any>> {
+/**
+ * Evaluates the serialized stub with `cwd` as the working directory and awaits its `configure`, as the provider
+ * process does before it calls any other method.
+ */
+async function loadStub(cwd: string, config: unknown = {}): Promise<Record<string, (...args: any[]) => Promise<any>>> {
     process.chdir(cwd);
-    return requireFromString(text).handler();
+    const provider = requireFromString(text).handler();
+    configured = await provider.configure({ config });
+    return provider;
 }
+
+let configured: unknown;
 
 beforeAll(async () => {
     const provider = stubProvider;
@@ -72,13 +79,13 @@ describe("the stub's loader", () => {
             path.join(app, "node_modules/pulumi-cloudelements-freshdesk/bin/provider/implementation.js"),
             implementation("node_modules"),
         );
-        const provider = loadStub(app);
+        const provider = await loadStub(app, { k: "v" });
+        expect(configured).toEqual(["node_modules", { config: { k: "v" } }]);
         expect(await provider.check({}, { a: 1 })).toEqual({
             inputs: { from: "node_modules", news: { a: 1 } },
             failures: [],
         });
         // Arguments go through untouched, results come back untouched.
-        expect(await provider.configure({ config: { k: "v" } })).toEqual(["node_modules", { config: { k: "v" } }]);
         expect(await provider.diff("1", {}, {})).toEqual({ changes: false, args: 3 });
         expect(await provider.create({})).toEqual({ id: "1", outs: { from: "node_modules" } });
         expect(await provider.read("5", {})).toEqual({ id: "5", props: { from: "node_modules" } });
@@ -93,24 +100,20 @@ describe("the stub's loader", () => {
         // A fixture with its own, differently named package.json is skipped over.
         const fixture = path.join(repo, "tests/fixtures/app");
         write(path.join(fixture, "package.json"), JSON.stringify({ name: "fixture" }));
-        const provider = loadStub(fixture);
+        const provider = await loadStub(fixture);
         expect((await provider.check({}, {})).inputs.from).toBe("checkout");
     });
 
     it("says to build when the checkout has no bin/ yet", async () => {
         const repo = path.join(root, "unbuilt");
         write(path.join(repo, "package.json"), JSON.stringify({ name: "pulumi-cloudelements-freshdesk" }));
-        const provider = loadStub(repo);
-        await expect(provider.check({}, {})).rejects.toThrow(
-            /bin\/provider\/implementation\.js is missing: run npm run build/,
-        );
+        await expect(loadStub(repo)).rejects.toThrow(/bin\/provider\/implementation\.js is missing: run npm run build/);
     });
 
     it("fails clearly when the package is nowhere", async () => {
         const elsewhere = path.join(root, "elsewhere");
         fs.mkdirSync(elsewhere, { recursive: true });
-        const provider = loadStub(elsewhere);
-        await expect(provider.read("1", {})).rejects.toThrow(
+        await expect(loadStub(elsewhere)).rejects.toThrow(
             /Cannot find pulumi-cloudelements-freshdesk\/bin\/provider\/implementation\.js from/,
         );
     });
@@ -124,7 +127,6 @@ describe("the stub's loader", () => {
         // Even inside a checkout the fallback must not be tried: the package was found, its dependency was not.
         write(path.join(app, "package.json"), JSON.stringify({ name: "pulumi-cloudelements-freshdesk" }));
         write(path.join(app, "bin/provider/implementation.js"), implementation("fallback"));
-        const provider = loadStub(app);
-        await expect(provider.check({}, {})).rejects.toThrow(/a-dependency-that-is-not-installed/);
+        await expect(loadStub(app)).rejects.toThrow(/a-dependency-that-is-not-installed/);
     });
 });
