@@ -1,7 +1,7 @@
 /**
  * Turns the raw measurements into medians, ratios to the floor, target verdicts and a markdown report.
  */
-import { type OpName, operations, type UnitResult } from "./scenario";
+import { type OpMeasurement, type OpName, operations, type UnitResult } from "./scenario";
 import type { StartupSummary } from "./startup";
 import { median, range } from "./stats";
 
@@ -109,8 +109,10 @@ export function summarize(
                 const pick = (list: UnitResult[]) => list.map((u) => u.ops.find((o) => o.op === spec.name));
                 const p = pick(providers);
                 const f = pick(floors);
-                const providerRunsMs = p.map((m) => (m?.error ? undefined : m?.cliMs));
-                const floorRunsMs = f.map((m) => (m?.error ? undefined : m?.cliMs));
+                // The CLI command's own time; the Automation API call's if the command could not be timed.
+                const wall = (m: OpMeasurement | undefined) => (m?.error ? undefined : (m?.cliMs ?? m?.automationMs));
+                const providerRunsMs = p.map(wall);
+                const floorRunsMs = f.map(wall);
                 const providerMs = median(providerRunsMs);
                 const floorMs = median(floorRunsMs);
                 const providerCpuMs = median(p.map((m) => (m?.error ? undefined : m?.cliCpuMs)));

@@ -125,11 +125,6 @@ async function armLatency(emulator: EmulatorProcess, latencyMs: number): Promise
     armedLatency = latencyMs;
 }
 
-/** Forgets what latency is armed (after a reset of the emulator's faults). */
-export function forgetArmedLatency(): void {
-    armedLatency = undefined;
-}
-
 function route(entry: RequestLogEntry): string {
     const p = entry.path.replace(/^\/elements\/api-v2/, "").replace(/\/\d+(?=\/|$)/g, "/{id}");
     return `${entry.method} ${p}`;
