@@ -205,11 +205,12 @@ describe("adoption of an instance created outside Pulumi", () => {
         expect(fingerprint(up.outputs.token.value)).toBe(legacyTokenFingerprint);
         expect(up.outputs.name.value).toBe("adopted-helpdesk");
 
-        // Read the instance, then apply the desired settings to it: no POST, no second instance.
+        // Read the instance, then apply the desired settings to it, re-checking the API key with Cloud Elements:
+        // no POST, no second instance.
         const requests = await ctx.log.since(mark);
         expect(describeRequests(requests)).toEqual([
             `GET /instances/${legacyId} 200`,
-            `PATCH /instances/${legacyId} 200`,
+            `PATCH /instances/${legacyId}?reAuthenticate=true 200`,
         ]);
         expect(await ctx.control.instances()).toHaveLength(count);
         const instance = (await instanceById(ctx.control, legacyId))!;

@@ -268,8 +268,15 @@ test("a wrong new API key fails clearly and leaves the instance as it was; the r
     const after = (await instanceById(ctx.control, instanceId))!;
     expect(after.apiKeyFingerprint).toBe(fingerprint(account.apiKeys[1]));
     expect(after.tokenFingerprint).toBe(tokenFingerprint);
-    const preview = await stack.preview({ onOutput: printed.onOutput });
-    expect(preview.changeSummary).toEqual({ same: 2 });
+    // And the failure did not poison the state: rotating to another valid key updates in place as usual.
+    await setConfig(stack, { apiKey: { value: account.apiKeys[0], secret: true } });
+    mark = await ctx.log.mark();
+    const rotated = await stack.up({ onOutput: printed.onOutput });
+    expect(rotated.summary.resourceChanges).toEqual({ same: 1, update: 1 });
+    expect(describeRequests(await ctx.log.since(mark))).toEqual([`PATCH /instances/${instanceId} 200`]);
+    const final = (await instanceById(ctx.control, instanceId))!;
+    expect(final.apiKeyFingerprint).toBe(fingerprint(account.apiKeys[0]));
+    expect(final.tokenFingerprint).toBe(tokenFingerprint);
 });
 
 test("events enabled then disabled: the event.* configuration follows", async () => {

@@ -202,22 +202,27 @@ export async function startE2E(options: E2EOptions): Promise<E2EContext> {
     };
 }
 
-/** A request from the log, reduced to what assertions usually compare. */
-export interface RequestSummary {
-    readonly method: string;
-    /** Path after {@link apiPrefix}, with query string if any, e.g. `/instances/3`. */
-    readonly route: string;
-    readonly status: number;
-}
-
 /** The path of a logged request after the `/elements/api-v2` prefix. */
 export function routeOf(entry: Pick<RequestLogEntry, "path">): string {
     return entry.path.startsWith(apiPrefix) ? entry.path.slice(apiPrefix.length) || "/" : entry.path;
 }
 
-/** `"POST /instances 200"`-style lines, in arrival order: readable in a failed `toEqual`. */
+/** The query string of a logged request (`?a=1&tags%5B%5D=x`), or "" without parameters. */
+export function queryOf(entry: Pick<RequestLogEntry, "query">): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(entry.query ?? {})) {
+        for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
+    }
+    const text = params.toString();
+    return text ? `?${text}` : "";
+}
+
+/**
+ * `"POST /instances 200"`-style lines (route after the API prefix, query string included), in arrival order:
+ * readable in a failed `toEqual`.
+ */
 export function describeRequests(entries: readonly RequestLogEntry[]): string[] {
-    return [...entries].sort((a, b) => a.seq - b.seq).map((e) => `${e.method} ${routeOf(e)} ${e.status}`);
+    return [...entries].sort((a, b) => a.seq - b.seq).map((e) => `${e.method} ${routeOf(e)}${queryOf(e)} ${e.status}`);
 }
 
 /** Which requests {@link RequestLog.since} returns. */
