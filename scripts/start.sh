@@ -67,7 +67,7 @@ cat <<EOF
 Next steps (each runs against the same emulator and local stack):
   npm start -- preview                          # what would change
   npm start -- stack output --show-secrets      # reveal the element token
-  npm start -- config set tags '["team-a"]' --path  # then npm start: updates in place
+  npm start -- config set --path 'tags[0]' team-a  # then npm start: updates in place
   npm start -- destroy --yes                    # delete the instance
 State: .pulumi-state (passphrase: \$PULUMI_CONFIG_PASSPHRASE, default local-demo-passphrase); emulator data: .emulator/state.json
 EOF
