@@ -9,8 +9,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DEV_ACCOUNTS } from "../emulator/accounts";
+import { stubProvider } from "../provider/stub";
 import { createBackend, timedPulumiCommand } from "./cli";
 import { type EmulatorProcess, startEmulatorProcess } from "./emulator-process";
+import { matchFloorProviderSize, serializedProviderBytes } from "./floor";
 import { type BenchOptions, parseOptions, usage } from "./options";
 import { type RunInfo, renderMarkdown, summarize } from "./report";
 import { type BenchContext, type OpName, operations, Unit, type UnitResult } from "./scenario";
@@ -179,6 +181,14 @@ async function main(): Promise<number> {
             parallel: opts.parallel,
             verbose: opts.verbose,
         };
+
+        // The floor's `__provider` gets exactly the size of FreshdeskInstance's (see floor.ts).
+        const providerBytes = await serializedProviderBytes(stubProvider);
+        const floorBytes = await matchFloorProviderSize(providerBytes);
+        log(
+            `__provider: FreshdeskInstance ${providerBytes} B, floor ${floorBytes} B` +
+                (floorBytes === providerBytes ? " (padded to match)" : " (the floor cannot be made smaller)"),
+        );
 
         let startup: StartupSummary | undefined;
         try {
