@@ -21,6 +21,11 @@ export interface BenchOptions {
     keep: boolean;
 }
 
+/** A bad command line: reported with its message and the usage, without a stack trace. */
+export class UsageError extends Error {
+    override name = "UsageError";
+}
+
 /** The usage text. */
 export const usage = `Usage: npm run bench -- [options]
 
@@ -38,11 +43,11 @@ export const usage = `Usage: npm run bench -- [options]
 
 function parseList(flag: string, value: string | undefined): number[] {
     if (value === undefined || value === "") {
-        throw new Error(`${flag} needs a value`);
+        throw new UsageError(`${flag} needs a value`);
     }
     const list = value.split(",").map((part) => Number(part.trim()));
     if (list.some((n) => !Number.isInteger(n) || n < 0)) {
-        throw new Error(`${flag} takes comma-separated non-negative integers, got "${value}"`);
+        throw new UsageError(`${flag} takes comma-separated non-negative integers, got "${value}"`);
     }
     return list;
 }
@@ -50,7 +55,7 @@ function parseList(flag: string, value: string | undefined): number[] {
 function parseCount(flag: string, value: string | undefined): number {
     const [n] = parseList(flag, value);
     if (!(n >= 1)) {
-        throw new Error(`${flag} must be at least 1`);
+        throw new UsageError(`${flag} must be at least 1`);
     }
     return n;
 }
@@ -69,7 +74,7 @@ export function parseOptions(argv: string[], repoRoot: string, now = new Date())
             case "--out":
                 given.out = value();
                 if (!given.out) {
-                    throw new Error("--out needs a file");
+                    throw new UsageError("--out needs a file");
                 }
                 break;
             case "--runs":
@@ -78,7 +83,7 @@ export function parseOptions(argv: string[], repoRoot: string, now = new Date())
             case "--sizes":
                 given.sizes = parseList(flag, value()).filter((n) => n > 0);
                 if (given.sizes.length === 0) {
-                    throw new Error("--sizes needs at least one N above 0");
+                    throw new UsageError("--sizes needs at least one N above 0");
                 }
                 break;
             case "--latencies":
@@ -103,7 +108,7 @@ export function parseOptions(argv: string[], repoRoot: string, now = new Date())
             case "-h":
                 return undefined;
             default:
-                throw new Error(`unknown option ${arg}\n\n${usage}`);
+                throw new UsageError(`unknown option ${arg}`);
         }
     }
     const stamp = now.toISOString().replace(/[:.]/g, "-");

@@ -13,7 +13,7 @@ import { stubProvider } from "../provider/stub";
 import { createBackend, timedPulumiCommand } from "./cli";
 import { type EmulatorProcess, startEmulatorProcess } from "./emulator-process";
 import { matchFloorProviderSize, serializedProviderBytes } from "./floor";
-import { type BenchOptions, parseOptions, usage } from "./options";
+import { type BenchOptions, parseOptions, UsageError, usage } from "./options";
 import { type RunInfo, renderMarkdown, summarize } from "./report";
 import { type BenchContext, type OpName, operations, Unit, type UnitResult } from "./scenario";
 import { measureStartup, type StartupSummary } from "./startup";
@@ -271,6 +271,10 @@ async function main(): Promise<number> {
 main().then(
     (code) => process.exit(code),
     (e) => {
+        if (e instanceof UsageError) {
+            process.stderr.write(`${e.message}\n\n${usage}\n`);
+            process.exit(2);
+        }
         log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : e}`);
         process.exit(1);
     },
