@@ -87,6 +87,7 @@ export interface Summary {
     targetLines: string[];
 }
 
+const maxOf = (values: (number | undefined)[]) => range(values)?.[1];
 const mb = (kb: number | undefined) => (kb === undefined ? undefined : kb / 1024);
 
 function floorUnitsFor(units: UnitResult[], latencyMs: number, n: number): UnitResult[] {
@@ -270,7 +271,13 @@ function targetLines(ops: OpSummary[], state: StateSummary[]): string[] {
             `API calls exactly the minimum: ${missed.length === 0 ? "met" : "**MISSED**"} (met in ` +
                 `${calls.length - missed.length} of ${calls.length} rows)` +
                 (missed.length > 0
-                    ? `; over: ${[...new Set(missed.map((r) => `${r.label} ${num(r.apiCallsPerInstance, 2)}/instance (min ${r.minCallsPerInstance})`))].join(", ")}`
+                    ? `; over: ${missed
+                          .map(
+                              (r) =>
+                                  `${r.label} at ${r.latencyMs} ms, N=${r.n}: up to ${num(maxOf(r.apiCallsPerInstanceRuns), 2)}` +
+                                  `/instance (min ${r.minCallsPerInstance})`,
+                          )
+                          .join(", ")}`
                     : ""),
         );
     }
@@ -329,7 +336,8 @@ export function renderMarkdown(summary: Summary, info: RunInfo): string {
         const calls =
             r.apiCallsPerInstance === undefined
                 ? "–"
-                : `${num(r.apiCallsPerInstance, 2)} (${r.minCallsPerInstance})${r.callsVerdict === "missed" ? " **over**" : ""}`;
+                : `${num(r.apiCallsPerInstance, 2)} (${r.minCallsPerInstance})` +
+                  (r.callsVerdict === "missed" ? ` **over** (max ${num(maxOf(r.apiCallsPerInstanceRuns), 2)})` : "");
         const time = r.timeTarget ? `${r.timeTarget.description} ${verdictText(r.timeTarget.verdict)}` : "–";
         out.push(
             `| ${r.latencyMs} ms | ${r.n} | ${r.label} | ${s(r.providerMs)} | ${s(r.floorMs)} | ` +
