@@ -5,6 +5,7 @@
  * of the dynamic-provider process.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
@@ -62,6 +63,8 @@ export interface OpMeasurement {
     /** When the (first) provider process was first seen, ms after the Automation API call started; how long it lived. */
     providerStartMs?: number;
     providerAliveMs?: number;
+    /** The machine's 1-minute load average when the operation started (other people's work shows here). */
+    load1: number;
     /** The error, if the operation failed. */
     error?: string;
 }
@@ -254,7 +257,7 @@ export class Unit {
         const common = { onOutput, parallel: ctx.parallel };
         const mark = ctx.cli.timings.length;
         const sampler = new ProviderMemorySampler();
-        const measurement: OpMeasurement = { op, automationMs: 0 };
+        const measurement: OpMeasurement = { op, automationMs: 0, load1: os.loadavg()[0] };
         sampler.start();
         const start = performance.now();
         try {
