@@ -27,15 +27,14 @@ function log(message: string): void {
 const secs = (ms: number | undefined) => (ms === undefined ? "–" : `${(ms / 1000).toFixed(2)}s`);
 
 /**
- * A rough duration estimate for a quiet 2-core machine: about 2 s per CLI command at N=1-2 (measured while
- * developing), a per-instance cost extrapolated from that (N=10 and 50 were not run while others shared the
- * machine), the Automation API's follow-up commands, stack setup, and the emulator latency where calls are made.
+ * A rough duration estimate for a quiet 2-core machine. Measured while developing at N=1-2: about 1.3 s per CLI
+ * command, 0.4 s for the Automation API's follow-up command, 2 s of stack setup per stack, 25 s of start-up and
+ * warm-up. The per-instance cost (0.06 s per resource and command) is an extrapolation: N=10 and 50 were not run
+ * while others shared the machine.
  */
 export function estimateSeconds(opts: BenchOptions): number {
-    // CLI command, plus the Automation API's follow-up command after up/refresh/destroy.
-    const perOp = (n: number) => 2.0 + 0.09 * n + 0.6;
-    // Stack creation, config, export and removal.
-    const setup = (n: number) => 3 + 0.02 * n;
+    const perOp = (n: number) => 1.3 + 0.06 * n + 0.4;
+    const setup = (n: number) => 2 + 0.02 * n;
     let perRun = 0;
     for (const n of opts.sizes) {
         const units = opts.latencies.length + (opts.floorPerLatency ? opts.latencies.length : 1);
@@ -44,7 +43,7 @@ export function estimateSeconds(opts: BenchOptions): number {
             perRun += (4 * latency) / 1000; // four operations make calls, each batch in parallel
         }
     }
-    return 45 + perRun * opts.runs; // start-up samples and warm-up
+    return 25 + perRun * opts.runs;
 }
 
 function gitCommit(): string | undefined {
