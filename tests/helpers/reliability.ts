@@ -259,6 +259,28 @@ export class Transcript {
         return this.parts;
     }
 
+    /**
+     * Where each secret occurs (plain form): the source and the surrounding text with the secret replaced by
+     * `<name>`, so a failure can show the leak without printing the secret.
+     */
+    leakContexts(secrets: Record<string, string>, width = 160): string[] {
+        const contexts: string[] = [];
+        for (const part of this.parts) {
+            for (const [name, value] of Object.entries(secrets)) {
+                if (value.length === 0) continue;
+                let at = part.text.indexOf(value);
+                let shown = 0;
+                while (at >= 0 && shown < 3) {
+                    const around = part.text.slice(Math.max(0, at - width), at + value.length + width);
+                    contexts.push(`${part.source}: …${around.split(value).join(`<${name}>`)}…`);
+                    at = part.text.indexOf(value, at + value.length);
+                    shown++;
+                }
+            }
+        }
+        return contexts;
+    }
+
     /** Which secrets occur in which recorded text (`findSecrets` also matches JSON-escaped and base64 forms). */
     findSecrets(secrets: Record<string, string>): { source: string; secret: string }[] {
         const found: { source: string; secret: string }[] = [];
