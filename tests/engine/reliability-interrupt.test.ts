@@ -186,14 +186,34 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
     const before = await reconcile(ctx.control, interrupted, tag);
     expect(before.orphans).toHaveLength(16);
 
-    // The recovery: lookups only (no POST, PATCH or DELETE), 16 recorded, 4 cleared.
+    // A duplicate of one of them, as a retried POST whose first answer was lost would leave it: same name, same
+    // marker. The recovery must keep exactly one instance per resource.
+    const markers = new Map(
+        pending.map((op: any) => [op.resource.inputs.name as string, op.resource.inputs.createMarker as string]),
+    );
+    const [original] = before.orphans;
+    const [account] = ctx.accounts.freshdesk;
+    const duplicate = await ctx.api.createInstance({
+        name: original.name,
+        subdomain: account.subdomain,
+        apiKey: account.apiKeys[0],
+        tags: [tag, `pulumi-marker:${markers.get(original.name)}`],
+    });
+    expect((await reconcile(ctx.control, interrupted, tag)).duplicates).toBe(1);
+
+    // The recovery: 16 recorded, 4 cleared, the duplicate deleted.
     const recoverMark = await ctx.log.mark();
     const recovered = await runRecover(dir, "kill");
     expect(recovered.output).toContain("removing the stale lock");
-    expect(recovered.output).toContain("done: 16 instance(s) recorded, 4 pending create(s) cleared");
+    expect(recovered.output).toContain(
+        "done: 16 instance(s) recorded, 4 pending create(s) cleared (never created), 1 duplicate(s) deleted",
+    );
     expect(recovered.code).toBe(0);
+    // Lookups, and the one DELETE of the duplicate (the later of the two ids); nothing created or changed.
     const recoverRequests = await ctx.log.since(recoverMark);
-    expect(recoverRequests.every((e) => e.method === "GET")).toBe(true);
+    expect(recoverRequests.filter((e) => e.method !== "GET").map((e) => `${e.method} ${routeOf(e)}`)).toEqual([
+        `DELETE /instances/${Math.max(original.id, Number(duplicate.id))}`,
+    ]);
     const afterRecover = await exportState(stack, ctx.backend, transcript, "kill: export after recover");
     expect(afterRecover.deployment.pending_operations ?? []).toEqual([]);
     expect(freshdeskResources(afterRecover)).toHaveLength(16);
@@ -230,6 +250,80 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
     transcript.add("kill: destroy", destroyed.output);
     expect(destroyed.ok).toBe(true);
     expect((await reconcile(ctx.control, await exportState(stack, ctx.backend), tag)).emulatorIds).toEqual([]);
+    row.faultsSurvived++;
+    row.seconds += (Date.now() - t0) / 1000;
+});
+
+test("SIGKILL during a replacement's create: recover keeps the new instance, the next up deletes the old one", async () => {
+    const row = summary.row("interruption: SIGKILL in a replacement + recover");
+    row.cases++;
+    row.faultsInjected++;
+    const t0 = Date.now();
+    const { dir, stack, tag } = await programWithStack("replace", { count: 1 });
+    const first = await attempt((io) => stack.up(io));
+    transcript.add("replace: first up", first.output);
+    expect(first.ok).toBe(true);
+    const [old] = freshdeskResources(await exportState(stack, ctx.backend));
+
+    // Another Freshdesk account: the subdomain replaces the instance (the new one is created first).
+    const [, other] = ctx.accounts.freshdesk;
+    await stack.setAllConfig({
+        "reliability:subdomain": { value: other.subdomain },
+        "reliability:apiKey": { value: other.apiKeys[0], secret: true },
+    });
+    await ctx.control.addFault({ kind: "latency", method: "POST", path: "^/instances$", latencyMs: 6_000, count: 0 });
+    const run = startUp(dir, "replace");
+    await run.waitFor((out) => /inst-0\s+creating replacement/.test(out), 180_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const tree = descendants(run.pid);
+    started.push(...tree);
+    process.kill(run.pid, "SIGKILL");
+    await run.exited;
+    transcript.add("replace: up output until SIGKILL", run.output());
+    killAll(tree);
+    expect(
+        await until(
+            async () => (await ctx.control.instances()).filter((i) => i.tags.includes(tag)).length === 2,
+            30_000,
+        ),
+    ).toBe(true);
+    await ctx.control.clearFaults();
+
+    const interrupted = await exportState(stack, ctx.backend, transcript, "replace: export after SIGKILL");
+    expect((interrupted.deployment.pending_operations ?? []).map((op: any) => op.type)).toEqual(["creating"]);
+    expect(freshdeskResources(interrupted).map((r: any) => r.id)).toEqual([old.id]);
+
+    const recovered = await runRecover(dir, "replace");
+    expect(recovered.output).toContain("done: 1 instance(s) recorded, 0 pending create(s) cleared");
+    expect(recovered.code).toBe(0);
+    const after = await exportState(stack, ctx.backend, transcript, "replace: export after recover");
+    const states = freshdeskResources(after);
+    // The old instance is now the one pending deletion, as after a completed create of a replacement.
+    expect(states.filter((r: any) => r.delete).map((r: any) => r.id)).toEqual([old.id]);
+    const live = states.filter((r: any) => !r.delete);
+    expect(live).toHaveLength(1);
+    expect(live[0].outputs.subdomain).toBe(other.subdomain);
+
+    const upMark = await ctx.log.mark();
+    const up = await attempt((io) => stack.up(io));
+    transcript.add("replace: up after recover", up.output);
+    expect(up.ok).toBe(true);
+    const requests = (await ctx.log.since(upMark, "provider")).filter((e) => e.method !== "GET");
+    expect(requests.map((e) => `${e.method} ${routeOf(e)}`)).toEqual([`DELETE /instances/${old.id}`]);
+    const final = await reconcile(
+        ctx.control,
+        await exportState(stack, ctx.backend, transcript, "replace: export after up"),
+        tag,
+    );
+    row.orphaned += final.orphans.length;
+    row.duplicated += final.duplicates;
+    expect(isClean(final)).toBe(true);
+    expect(final.stateIds).toEqual([String(live[0].id)]);
+
+    Object.assign(tokens, await tokensOf(ctx, tag));
+    const destroyed = await attempt((io) => stack.destroy(io));
+    transcript.add("replace: destroy", destroyed.output);
+    expect(destroyed.ok).toBe(true);
     row.faultsSurvived++;
     row.seconds += (Date.now() - t0) / 1000;
 });
