@@ -2,8 +2,10 @@
  * End to end through the plain CLI on a program directory (run by the CLI and our language host), against the
  * emulator: one program, one stack per environment with its own config (isolated, each destroyable alone), and the
  * two ways to give the provider its Cloud Elements credentials: secret stack config, or environment variables only
- * (through the CLI's environment and through the Automation API's workspace `envVars`). Neither lands in state,
- * in the stack's config file or in CLI output.
+ * (through the CLI's environment and through the Automation API's workspace `envVars`). Neither shows in plaintext
+ * in state, in the stack's config file or in CLI output. Set in config, the connection secrets are stored in state
+ * encrypted (the engine records the stack config on the default `pulumi-nodejs` provider resource); taken from the
+ * environment, they are not in state at all.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,6 +19,9 @@ import {
     freshdeskResources,
     instanceById,
     instancesTagged,
+    resourcesContaining,
+    secretMarker,
+    secretSig,
     startE2E,
     workProgram,
 } from "../helpers/stacks";
@@ -61,6 +66,11 @@ async function configure(stack: string, values: Record<string, string>, secrets:
     for (const [key, value] of Object.entries(secrets)) {
         await pulumi(["config", "set", "--stack", stack, "--secret", key, value]);
     }
+}
+
+/** The Cloud Elements user and organization secrets. */
+function connectionSecrets(): Record<string, string> {
+    return { userSecret: ctx.accounts.userSecret, organizationSecret: ctx.accounts.organizationSecret };
 }
 
 function allSecrets(extra: Record<string, string> = {}): Record<string, string> {
@@ -121,6 +131,24 @@ test("per environment: stacks dev and prod of one program get two isolated insta
         const exported = await pulumi(["stack", "export", "--stack", stack]);
         expect(freshdeskResources(JSON.parse(exported)).map((r) => r.id)).toEqual([String(instance.id)]);
         expect(findSecrets(exported, allSecrets({ ...tokens }))).toEqual([]);
+        // Observed engine behaviour: the default provider resource of dynamic providers
+        // (pulumi:providers:pulumi-nodejs) records the whole stack config as its inputs and outputs, so the
+        // connection secrets set in config are in state, encrypted, as secrets of that resource; nowhere else.
+        const revealed = JSON.parse(await pulumi(["stack", "export", "--show-secrets", "--stack", stack]));
+        const holders = resourcesContaining(revealed, connectionSecrets());
+        expect(holders.map((r) => r.type)).toEqual(["pulumi:providers:pulumi-nodejs"]);
+        for (const part of [holders[0].resource.inputs, holders[0].resource.outputs]) {
+            for (const key of ["cloudelements:userSecret", "cloudelements:organizationSecret"]) {
+                expect(part[key]).toEqual({ [secretSig]: secretMarker, plaintext: expect.any(String) });
+            }
+        }
+        const [plainProvider] = JSON.parse(exported).deployment.resources.filter(
+            (r: any) => r.type === "pulumi:providers:pulumi-nodejs",
+        );
+        expect(plainProvider.inputs["cloudelements:userSecret"]).toEqual({
+            [secretSig]: secretMarker,
+            ciphertext: expect.any(String),
+        });
     }
 
     // Destroying dev touches only dev's instance; prod's stack still has nothing to do.
@@ -193,13 +221,8 @@ test("credentials only in environment variables: CLI env and Automation API envV
     const exported = await pulumi(["stack", "export", "--stack", stackName]);
     expect(findSecrets(exported, allSecrets({ token }))).toEqual([]);
     const shown = await pulumi(["stack", "export", "--show-secrets", "--stack", stackName]);
-    // Not even decrypted state holds the connection secrets: they were never inputs or captured.
-    expect(
-        findSecrets(shown, {
-            userSecret: ctx.accounts.userSecret,
-            organizationSecret: ctx.accounts.organizationSecret,
-        }),
-    ).toEqual([]);
+    // Taken from the environment, the connection secrets are nowhere in state, not even encrypted.
+    expect(findSecrets(shown, connectionSecrets())).toEqual([]);
 
     await pulumi(["destroy", "--yes", "--skip-preview", "--stack", stackName], ctx.connectionEnv());
     expect(await instanceById(ctx.control, id)).toBeUndefined();

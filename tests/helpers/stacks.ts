@@ -309,6 +309,24 @@ export function findSecrets(text: string, secrets: Record<string, string>): stri
         .sort();
 }
 
+/**
+ * The resources of an exported deployment that contain any of the secrets (see {@link findSecrets}), with the names
+ * of the secrets each contains. Use on a `--show-secrets` export to see where secrets live, encrypted or not.
+ */
+export function resourcesContaining(
+    exported: Deployment | { deployment: any },
+    secrets: Record<string, string>,
+): { type: string; urn: string; secrets: string[]; resource: any }[] {
+    return (exported.deployment?.resources ?? [])
+        .map((r: any) => ({ type: r.type, urn: r.urn, secrets: findSecrets(JSON.stringify(r), secrets), resource: r }))
+        .filter((r: { secrets: string[] }) => r.secrets.length > 0);
+}
+
+/** The engine's marker key and value of a secret in state: `{[secretSig]: secretMarker, ciphertext | plaintext}`. */
+export const secretSig = "4dabf18193072939515e22adb298388d";
+/** See {@link secretSig}. */
+export const secretMarker = "1b47061264138c4ac30d75fd1eb44270";
+
 /** Collects everything the CLI prints through `onOutput`, for secret scanning. */
 export function outputCollector(): { onOutput: (out: string) => void; text: () => string } {
     const chunks: string[] = [];
