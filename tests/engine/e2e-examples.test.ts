@@ -1,11 +1,12 @@
 /**
- * The examples under `examples/` as users run them: each is copied to `tests/.work` with the package linked the way
- * `npm install` of `file:../..` links it, type-checked with its own tsconfig, then driven by the plain CLI against
- * the emulator (`up`, outputs, `destroy`). For `ci`, the workflow file is parsed and checked against the README, and
+ * The examples under `examples/` as users run them: each is copied to `tests/.work` with the package linked to the
+ * repository, type-checked with its own tsconfig, then driven by the plain CLI against the emulator (`up`, outputs,
+ * `destroy`); `basic` is also installed with `npm install` outside the repository, as its README says. For `ci`, the workflow file is parsed and checked against the README, and
  * its `pulumi` commands are run verbatim through bash, twice from fresh checkouts, as two CI runs would.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { pulumiBinDir, repoRoot } from "../helpers/pulumi";
 import {
@@ -16,6 +17,7 @@ import {
     findSecrets,
     fingerprint,
     instancesTagged,
+    packageName,
     startE2E,
     workProgram,
 } from "../helpers/stacks";
@@ -120,6 +122,47 @@ test("basic: up creates one instance, token secret; destroy deletes it", async (
     expect(fingerprint(token)).toBe(instance.tokenFingerprint);
     expect(findSecrets(await pulumi(dir, ["stack", "export"]), { ...ctx.knownSecrets(), token })).toEqual([]);
 
+    await pulumi(dir, ["destroy", "--yes", "--skip-preview"]);
+    expect(await instancesTagged(ctx.control, "example:basic")).toEqual([]);
+    await pulumi(dir, ["stack", "rm", "--yes", "dev"]);
+});
+
+test("basic, installed as the README says (npm install: a packed copy of the package) outside the repository", async () => {
+    // Outside the repository, so nothing resolves from its node_modules: the example's own install must suffice.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cef-example-basic-"));
+    workDirs.push(dir);
+    fs.cpSync(path.join(examples, "basic"), dir, {
+        recursive: true,
+        filter: (src) => !src.includes(`${path.sep}node_modules`),
+    });
+    const manifestFile = path.join(dir, "package.json");
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    expect(manifest.dependencies[packageName]).toBe("file:../..");
+    manifest.dependencies[packageName] = `file:${repoRoot}`;
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 4));
+    const npm = await exec("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+        cwd: dir,
+    });
+    expect(npm.code).toBe(0);
+    // .npmrc install-links=true: a copy, so the package shares the example's @pulumi/pulumi.
+    expect(fs.lstatSync(path.join(dir, "node_modules", packageName)).isSymbolicLink()).toBe(false);
+    expect(fs.existsSync(path.join(dir, "node_modules", packageName, "bin", "provider", "implementation.js"))).toBe(
+        true,
+    );
+
+    const [, account] = ctx.accounts.freshdesk;
+    await pulumi(dir, ["stack", "init", "dev"]);
+    await pulumi(dir, ["config", "set", "subdomain", account.subdomain]);
+    await pulumi(dir, ["config", "set", "instanceName", "installed-basic"]);
+    await setSecrets(dir, "dev", account.apiKeys[0]);
+    // As users run it: ts-node type-checks the program.
+    const up = await cli(ctx, dir, ["up", "--yes", "--skip-preview"]);
+    printed += up.stdout + up.stderr;
+    expect(up.code).toBe(0);
+    const [instance] = (await instancesTagged(ctx.control, "example:basic")).filter(
+        (i) => i.name === "installed-basic",
+    );
+    expect(instance.configuration.subdomain).toBe(account.subdomain);
     await pulumi(dir, ["destroy", "--yes", "--skip-preview"]);
     expect(await instancesTagged(ctx.control, "example:basic")).toEqual([]);
     await pulumi(dir, ["stack", "rm", "--yes", "dev"]);
