@@ -14,7 +14,7 @@ import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { RequestLogEntry } from "../../emulator";
 import { FreshdeskInstance } from "../../provider";
-import { programStack, pulumiBinDir, repoRoot } from "../helpers/pulumi";
+import { programStack, pulumiBinDir, repoRoot, runPulumi } from "../helpers/pulumi";
 import {
     attempt,
     captureEmulatorLogs,
@@ -200,6 +200,12 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
         tags: [tag, `pulumi-marker:${markers.get(original.name)}`],
     });
     expect((await reconcile(ctx.control, interrupted, tag)).duplicates).toBe(1);
+
+    // Without recovery, the engine only warns: the next up would create all 20 again (16 duplicates).
+    const preview = await runPulumi(["preview", "--stack", "kill"], { cwd: dir, backend: ctx.backend });
+    transcript.add("kill: preview before recover", `${preview.stdout}${preview.stderr}`);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toMatch(/20 to create/);
 
     // The recovery: 16 recorded, 4 cleared, the duplicate deleted.
     const recoverMark = await ctx.log.mark();

@@ -35,6 +35,7 @@ const transcript = new Transcript();
 /** `--show-secrets` output: the one place secrets may appear. */
 const shown = new Transcript();
 const tokens: Record<string, string> = {};
+const startedAt = Date.now();
 
 beforeAll(async () => {
     ctx = await startReliability("rel-secrets");
@@ -181,6 +182,7 @@ test("summary: no secret and no token anywhere but --show-secrets output", async
     const leaks = transcript.findSecrets(allSecrets());
     const row = summary.row("secrets sweep");
     row.secretsFound = leaks.length;
+    row.seconds = (Date.now() - startedAt) / 1000;
     summary.publish();
     process.stdout.write(
         `[reliability] secret sweep: ${Object.keys(allSecrets()).length} secrets and tokens searched in ` +
