@@ -61,6 +61,9 @@ export interface PendingCreateOutcome {
 /** Thrown to stop without changing anything; exit code 2. */
 export class Refusal extends Error {}
 
+/** `--help`: prints the usage; exit code 0. */
+class Help extends Error {}
+
 interface CliOutput {
     code: number;
     stdout: string;
@@ -89,7 +92,7 @@ function pulumi(args: string[], cwd: string): Promise<CliOutput> {
 async function pulumiOk(args: string[], cwd: string, what: string): Promise<string> {
     const result = await pulumi(args, cwd);
     if (result.code !== 0) {
-        throw new Error(`${what} failed (pulumi ${args[0]} exited ${result.code}):\n${result.stdout}${result.stderr}`);
+        throw new Error(`${what} failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
     }
     return result.stdout;
 }
@@ -129,7 +132,7 @@ export function parseArgs(argv: readonly string[], baseDir: string): RecoverOpti
                 break;
             case "--help":
             case "-h":
-                throw new Refusal(usage);
+                throw new Help(usage);
             default:
                 throw new Refusal(`unknown argument ${arg}\n${usage}`);
         }
@@ -279,7 +282,10 @@ export async function recover(opts: RecoverOptions): Promise<PendingCreateOutcom
         );
     }
     if (pending.length === 0) {
-        log("nothing to recover");
+        log(
+            "nothing to recover. If commands fail with 'the stack is currently locked' and no pulumi process is " +
+                `running for it, remove the stale lock with: pulumi cancel --yes --stack ${opts.stack}`,
+        );
         return [];
     }
 
@@ -392,6 +398,10 @@ async function main(): Promise<void> {
         const outcomes = await recover(opts);
         process.stdout.write(`${JSON.stringify({ outcomes })}\n`);
     } catch (err) {
+        if (err instanceof Help) {
+            process.stdout.write(`${err.message}\n`);
+            return;
+        }
         if (err instanceof Refusal) {
             process.stderr.write(`recover: ${err.message}\n`);
             process.exitCode = 2;
