@@ -14,7 +14,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { AxiosError, AxiosInstance, AxiosResponse } from "axios";
 import { type ConnectionSettings, isLoopbackHost } from "./connection";
-import { CloudElementsError, HttpError, redact } from "./errors";
+import { CloudElementsError, HttpError, isConnectFailureCode, redact } from "./errors";
 
 /**
  * axios and axios-retry, loaded with the first client rather than with this module: check and diff never call the
@@ -289,9 +289,14 @@ export function isApiNotFound(err: HttpError): boolean {
 }
 
 /** Whether a failed POST may or may not have created something (no answer, or a server error). */
+/** Whether the request never reached a server (connection refused, DNS, TLS): safe to send again, even a POST. */
+export function isConnectFailure(err: unknown): boolean {
+    return HttpError.isInstance(err) && err.status === undefined && isConnectFailureCode(err.code);
+}
+
 export function isAmbiguousFailure(err: unknown): boolean {
     if (HttpError.isInstance(err)) {
-        return err.status === undefined || err.status >= 500;
+        return (err.status === undefined && !isConnectFailure(err)) || (err.status !== undefined && err.status >= 500);
     }
     // A 2xx answer we could not understand: the instance may well exist.
     return CloudElementsError.isInstance(err) && err.kind === "response";

@@ -121,8 +121,8 @@ export class HttpError extends CloudElementsError {
     private static formatMessage(d: HttpErrorDetails, summary?: string): string {
         const outcome =
             d.status !== undefined
-                ? `HTTP ${d.status}${statusHint(d.status)}`
-                : `no response (${d.code ?? "network error"})`;
+                ? `HTTP ${d.status}${statusHint(d.status)}${credentialHint(d)}`
+                : `no response (${d.code ?? "network error"})${isConnectFailureCode(d.code) ? connectHint : ""}`;
         let message = `Cloud Elements ${d.method} ${d.path} failed: ${outcome}`;
         if (summary) {
             message = `${summary}: ${message}`;
@@ -138,6 +138,39 @@ export class HttpError extends CloudElementsError {
         }
         return message;
     }
+}
+
+/**
+ * Network error codes that mean the request never reached a server: it was not processed, so even a POST may be
+ * sent again, and the likeliest cause is the base URL.
+ */
+const connectFailureCodes = new Set([
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "EADDRNOTAVAIL",
+    "CERT_HAS_EXPIRED",
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** Whether a network error code means the request never reached a server (see {@link connectFailureCodes}). */
+export function isConnectFailureCode(code: string | undefined): boolean {
+    return code !== undefined && connectFailureCodes.has(code);
+}
+
+const connectHint = ": the request never reached Cloud Elements; check cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL";
+
+/** Cloud Elements answers 400 when Freshdesk rejects the API key (the element's credential check). */
+function credentialHint(d: HttpErrorDetails): string {
+    const text = `${d.apiMessage ?? ""} ${d.providerMessage ?? ""}`;
+    return d.status === 400 && /validate credentials|invalid_credentials/i.test(text)
+        ? " (apiKey: Freshdesk rejected the API key for this subdomain; check the apiKey and subdomain inputs)"
+        : "";
 }
 
 function statusHint(status: number): string {

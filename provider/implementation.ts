@@ -18,6 +18,7 @@ import {
     defaultBackoff,
     isAmbiguousFailure,
     isApiNotFound,
+    isConnectFailure,
 } from "./client";
 import {
     type ConfigReader,
@@ -143,6 +144,8 @@ export async function create(inputs: InstanceInputs): Promise<dynamic.CreateResu
     let created: ApiInstance | undefined;
     let recovered = false;
     let lastFailure: unknown;
+    // Whether an attempt may have reached Cloud Elements without us seeing the answer.
+    let ambiguous = false;
     for (let attempt = 0; attempt <= settings.maxRetries && created === undefined; attempt++) {
         if (attempt > 0) {
             await sleep(backoffDelay(attempt, defaultBackoff));
@@ -150,10 +153,16 @@ export async function create(inputs: InstanceInputs): Promise<dynamic.CreateResu
         try {
             created = await client.createInstance(body, secrets);
         } catch (err) {
+            if (isConnectFailure(err)) {
+                // Nothing reached a server, so nothing can have been created: send it again as is.
+                lastFailure = err;
+                continue;
+            }
             if (!isAmbiguousFailure(err)) {
                 throw err;
             }
             lastFailure = err;
+            ambiguous = true;
             let found: ApiInstance[];
             try {
                 found = await client.findInstancesByTag(markerTag(marker), secrets);
@@ -172,13 +181,13 @@ export async function create(inputs: InstanceInputs): Promise<dynamic.CreateResu
         }
     }
     if (created === undefined) {
+        const why = ambiguous ? `none carries the tag ${markerTag(marker)}` : "no request reached Cloud Elements";
         throw new CloudElementsError(
             "http",
-            `${message(lastFailure)} (gave up after ${settings.maxRetries + 1} attempts; no instance was created: ` +
-                `none carries the tag ${markerTag(marker)})`,
+            `${message(lastFailure)} (gave up after ${settings.maxRetries + 1} attempts; no instance was created: ${why})`,
         );
     }
-    if (lastFailure !== undefined && !recovered) {
+    if (ambiguous && !recovered) {
         // An attempt whose lookup found nothing may have been committed later (a slow server): keep only this one.
         let found: ApiInstance[];
         try {

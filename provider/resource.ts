@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { guardSdkDebugLog } from "./debug-log";
 import { stubProvider } from "./stub";
 import type { FreshdeskInstanceEvents } from "./types";
 
@@ -124,6 +125,7 @@ export class FreshdeskInstance extends pulumi.dynamic.Resource {
      *  Resource options. `additionalSecretOutputs: ["token"]` is always added.
      */
     constructor(name: string, args: FreshdeskInstanceArgs, opts?: pulumi.CustomResourceOptions) {
+        guardSdkDebugLog();
         const a: Partial<FreshdeskInstanceArgs> = args ?? {};
         // A fresh object every time: the base class adds `__provider` to it.
         const props: Record<string, unknown> = {

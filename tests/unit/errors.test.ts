@@ -90,7 +90,7 @@ describe("brand checks", () => {
             "creating the instance",
         );
         expect(err.message).toBe(
-            'creating the instance: Cloud Elements POST /instances failed: HTTP 400: Failed to validate credentials for freshdeskv2 (provider: {"code":"invalid_credentials"}) [requestId 0123456789abcdef01234567]',
+            'creating the instance: Cloud Elements POST /instances failed: HTTP 400 (apiKey: Freshdesk rejected the API key for this subdomain; check the apiKey and subdomain inputs): Failed to validate credentials for freshdeskv2 (provider: {"code":"invalid_credentials"}) [requestId 0123456789abcdef01234567]',
         );
         expect(new HttpError({ method: "GET", path: "/x", code: "ECONNRESET" }).message).toBe(
             "Cloud Elements GET /x failed: no response (ECONNRESET)",
@@ -183,8 +183,27 @@ describe("errors from real HTTP", () => {
         });
         const err = await failure(impl.read("1", {}));
         expect(err.message).toBe(
-            "reading instance 1: Cloud Elements GET /instances/1 failed: no response (ECONNREFUSED)",
+            "reading instance 1: Cloud Elements GET /instances/1 failed: no response (ECONNREFUSED): the request never reached Cloud Elements; check cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL",
         );
+        expectClean(err, secrets);
+    });
+
+    it("a create that cannot connect is retried as is and then names the base URL, not an unknown outcome", async () => {
+        await impl.configure({
+            config: configReader(
+                connectionConfig(
+                    { baseUrl: "http://127.0.0.1:9/elements/api-v2" },
+                    { "cloudelements:maxRetries": "1" },
+                ),
+            ),
+        });
+        const err = await failure(impl.create(await checked()));
+        expect(err.message).toContain("Cloud Elements POST /instances failed: no response (ECONNREFUSED)");
+        expect(err.message).toContain("check cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL");
+        expect(err.message).toContain(
+            "gave up after 2 attempts; no instance was created: no request reached Cloud Elements",
+        );
+        expect(err.message).not.toMatch(/unknown/);
         expectClean(err, secrets);
     });
 });
