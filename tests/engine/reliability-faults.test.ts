@@ -158,12 +158,14 @@ beforeAll(async () => {
     ctx = await startReliability("rel-faults");
     for (const op of operations) {
         desired[op] = new Map();
-        stacks[op] = await inlineProgramStack({
-            backend: ctx.backend,
-            projectName: `reliability-faults-${op}`,
-            stackName: "dev",
-            program: programFor(op),
-        });
+        stacks[op] = ctx.track(
+            await inlineProgramStack({
+                backend: ctx.backend,
+                projectName: `reliability-faults-${op}`,
+                stackName: "dev",
+                program: programFor(op),
+            }),
+        );
         await stacks[op].setAllConfig(ctx.connectionConfig({ maxRetries, timeoutMs: defaultTimeoutMs }));
     }
     // update and read work on one existing instance; delete needs one instance per case.

@@ -3,14 +3,19 @@
  * whitespace API key, a key Freshdesk rejects, names and tags of the wrong type, events without or with a non-HTTPS
  * callback URL, non-positive or fractional polling intervals, ...), connection settings that cannot work (missing,
  * wrong or malformed secrets and base URL) and API answers that cannot be used (an instance of an unknown element,
- * malformed JSON). Each case runs one `up` through the real CLI and asserts a clear error naming the field, that no
- * instance was created (no POST at all when the input can be rejected before calling the API; otherwise no
+ * malformed JSON). Each case runs one `pulumi up` of a program directory (`tests/fixtures/reliability-inputs`,
+ * whose arguments come raw from stack config) through the plain CLI, and asserts a clear error naming the field,
+ * that no instance was created (no POST at all when the input can be rejected before calling the API; otherwise no
  * successful one), and that no secret appears in the output.
+ *
+ * A program directory rather than an inline program: an `up` that fails fast can leave an inline program running
+ * in the test process, where it overlaps with the next case's program (the runtime's state is process-wide).
  */
 import { randomBytes } from "node:crypto";
+import * as path from "node:path";
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 import type { FaultSpec } from "../../emulator";
-import { FreshdeskInstance } from "../../provider";
+import { programStack, repoRoot } from "../helpers/pulumi";
 import {
     attempt,
     captureEmulatorLogs,
@@ -21,7 +26,7 @@ import {
     startReliability,
     Transcript,
 } from "../helpers/reliability";
-import { findSecrets, inlineProgramStack, routeOf } from "../helpers/stacks";
+import { cli, findSecrets, routeOf, workProgram } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
 
@@ -29,12 +34,14 @@ const tag = "rel-inputs";
 /** One retry: retries are not what this file tests, and the unreachable cases would otherwise wait longer. */
 const maxRetries = 1;
 
+const fixture = path.join(repoRoot, "tests", "fixtures", "reliability-inputs");
+const stackName = "inputs";
+
 let ctx: ReliabilityContext;
 let stack: Stack;
+let dir: string;
 const summary = new Summary("reliability-inputs");
 const transcript = new Transcript();
-/** The arguments the program passes in the current case (raw: wrong types included). */
-let args: Record<string, unknown> = {};
 /** A user secret that no account has, for the 401 case (swept for like the real ones). */
 const wrongUserSecret = `usrwrong${randomBytes(12).toString("hex")}`;
 
@@ -57,9 +64,10 @@ interface InputCase {
     readonly message: RegExp[];
 }
 
+/** Valid arguments, but the API key: it comes from the secret config `reliability-inputs:apiKey` unless a case sets one. */
 function validArgs(): Record<string, unknown> {
     const [account] = ctx.accounts.freshdesk;
-    return { subdomain: account.subdomain, apiKey: account.apiKeys[0], name: `${tag}-subject`, tags: [tag] };
+    return { subdomain: account.subdomain, name: `${tag}-subject`, tags: [tag] };
 }
 
 /** An answer to POST /instances shaped like an instance, but of another element. */
@@ -260,15 +268,8 @@ const cases: InputCase[] = [
 
 beforeAll(async () => {
     ctx = await startReliability("rel-inputs");
-    stack = await inlineProgramStack({
-        backend: ctx.backend,
-        projectName: "reliability-inputs",
-        stackName: "dev",
-        program: async () => {
-            new FreshdeskInstance("subject", args as any);
-            return {};
-        },
-    });
+    dir = ctx.trackDir(workProgram(fixture, "rel-inputs", "symlink"));
+    stack = await programStack({ backend: ctx.backend, workDir: dir, stackName });
     await stack.setAllConfig(ctx.connectionConfig({ maxRetries }));
 });
 
@@ -286,10 +287,19 @@ for (const c of cases) {
         row.cases++;
         row.badInputsTried++;
         const t0 = Date.now();
-        args = { ...validArgs(), ...c.args };
-        if (args.apiKey === "__invalid__") {
-            args.apiKey = ctx.accounts.invalidApiKey;
+        const [account] = ctx.accounts.freshdesk;
+        const invalidKey = c.args?.apiKey === "__invalid__";
+        const args = { ...validArgs(), ...c.args };
+        if (invalidKey) {
+            delete args.apiKey;
         }
+        await stack.setAllConfig({
+            "reliability-inputs:args": { value: JSON.stringify(args) },
+            "reliability-inputs:apiKey": {
+                value: invalidKey ? ctx.accounts.invalidApiKey : account.apiKeys[0],
+                secret: true,
+            },
+        });
         const original: ConfigMap = ctx.connectionConfig({ maxRetries });
         const mark = await ctx.log.mark();
         let output: string;
@@ -304,10 +314,10 @@ for (const c of cases) {
             if (c.fault) {
                 await ctx.control.addFault(c.fault);
             }
-            const up = await attempt((io) => stack.up(io));
-            output = up.output;
+            const up = await cli(ctx, dir, ["up", "--yes", "--skip-preview", "--stack", stackName]);
+            output = `${up.stdout}\n${up.stderr}`;
             transcript.add(`inputs: ${c.name}`, output);
-            expect(up.ok).toBe(false);
+            expect(up.code).not.toBe(0);
         } finally {
             await ctx.control.clearFaults();
             for (const key of Object.keys(c.config ?? {})) {

@@ -62,7 +62,7 @@ async function programWithStack(
     label: string,
     config: { count: number; dependents?: number },
 ): Promise<{ dir: string; stack: Stack; tag: string }> {
-    const dir = workProgram(fixture, label, "symlink");
+    const dir = ctx.trackDir(workProgram(fixture, label, "symlink"));
     const stack = await programStack({ backend: ctx.backend, workDir: dir, stackName: label });
     const [account] = ctx.accounts.freshdesk;
     const tag = `rel-${label}`;
@@ -397,20 +397,22 @@ test("engine v3.276: refresh --import-pending-creates drops the pending create i
     // resource back into a pending create (the same JSON an interrupted create leaves).
     const tag = "rel-import-flag";
     const [account] = ctx.accounts.freshdesk;
-    const stack = await inlineProgramStack({
-        backend: ctx.backend,
-        projectName: "reliability-import-flag",
-        stackName: "dev",
-        program: async () => {
-            new FreshdeskInstance("only", {
-                subdomain: account.subdomain,
-                apiKey: account.apiKeys[0],
-                name: tag,
-                tags: [tag],
-            });
-            return {};
-        },
-    });
+    const stack = ctx.track(
+        await inlineProgramStack({
+            backend: ctx.backend,
+            projectName: "reliability-import-flag",
+            stackName: "dev",
+            program: async () => {
+                new FreshdeskInstance("only", {
+                    subdomain: account.subdomain,
+                    apiKey: account.apiKeys[0],
+                    name: tag,
+                    tags: [tag],
+                });
+                return {};
+            },
+        }),
+    );
     await stack.setAllConfig(ctx.connectionConfig());
     expect((await attempt((io) => stack.up(io))).ok).toBe(true);
     const exported: any = await exportState(stack, ctx.backend);

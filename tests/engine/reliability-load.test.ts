@@ -36,22 +36,24 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
     ctx = await startReliability("rel-load");
     const [account] = ctx.accounts.freshdesk;
-    stack = await inlineProgramStack({
-        backend: ctx.backend,
-        projectName: "reliability-load",
-        stackName: "dev",
-        program: async () => {
-            for (let i = 0; i < instances; i++) {
-                new FreshdeskInstance(`load-${i}`, {
-                    subdomain: account.subdomain,
-                    apiKey: account.apiKeys[0],
-                    name: `${tag}-${i}`,
-                    tags: [tag],
-                });
-            }
-            return {};
-        },
-    });
+    stack = ctx.track(
+        await inlineProgramStack({
+            backend: ctx.backend,
+            projectName: "reliability-load",
+            stackName: "dev",
+            program: async () => {
+                for (let i = 0; i < instances; i++) {
+                    new FreshdeskInstance(`load-${i}`, {
+                        subdomain: account.subdomain,
+                        apiKey: account.apiKeys[0],
+                        name: `${tag}-${i}`,
+                        tags: [tag],
+                    });
+                }
+                return {};
+            },
+        }),
+    );
     // Default timeout and retries: the limit must be absorbed without tuning.
     await stack.setAllConfig(ctx.connectionConfig());
     await ctx.control.addFault({ kind: "rate-limit", requestsPerSecond, count: 0 });

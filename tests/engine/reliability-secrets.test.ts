@@ -39,7 +39,7 @@ const startedAt = Date.now();
 
 beforeAll(async () => {
     ctx = await startReliability("rel-secrets");
-    dir = workProgram(fixture, "rel-secrets", "symlink");
+    dir = ctx.trackDir(workProgram(fixture, "rel-secrets", "symlink"));
     const stack = await programStack({ backend: ctx.backend, workDir: dir, stackName });
     const [account] = ctx.accounts.freshdesk;
     await stack.setAllConfig({

@@ -51,6 +51,14 @@ export interface ReliabilityContext {
     knownSecrets(): Record<string, string>;
     /** Environment of a CLI run against this backend, with the toolchain's `pulumi` first on PATH. */
     cliEnv(extra?: Record<string, string>): NodeJS.ProcessEnv;
+    /**
+     * Registers an inline program's stack: its workspace folder (a temp folder the Automation API creates, holding
+     * `Pulumi.<stack>.yaml`) is deleted by {@link close}. Returns the stack.
+     */
+    track(stack: Stack): Stack;
+    /** Registers a copied program folder (see `workProgram`) for deletion by {@link close}. Returns it. */
+    trackDir(dir: string): string;
+    /** Stops the emulator, deletes the backend and the tracked workspaces. */
     close(): Promise<void>;
 }
 
@@ -69,6 +77,7 @@ export async function startReliability(label: string): Promise<ReliabilityContex
     });
     const backend = createBackend(label);
     const api = new CloudElementsApi(emulator.baseUrl, accounts.userSecret, accounts.organizationSecret);
+    const workspaces: string[] = [];
     const knownSecrets = () => {
         const secrets: Record<string, string> = {
             userSecret: accounts.userSecret,
@@ -115,9 +124,23 @@ export async function startReliability(label: string): Promise<ReliabilityContex
             ...extra,
             PATH: `${pulumiBinDir()}${path.delimiter}${process.env.PATH ?? ""}`,
         }),
+        track: (stack) => {
+            const dir = stack.workspace.workDir;
+            if (path.basename(dir).startsWith("automation-")) {
+                workspaces.push(dir);
+            }
+            return stack;
+        },
+        trackDir: (dir) => {
+            workspaces.push(dir);
+            return dir;
+        },
         close: async () => {
             await emulator.close();
             backend.cleanup();
+            for (const dir of workspaces) {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         },
     };
 }
