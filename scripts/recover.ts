@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm run recover -- --stack <name> [--cwd <program dir>] [--dry-run]`: recovers a stack whose `pulumi up` was
  * interrupted (SIGKILL, crash, lost machine) while it was creating `FreshdeskInstance` resources, so that every
