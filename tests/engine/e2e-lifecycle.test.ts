@@ -246,7 +246,8 @@ test("a wrong new API key fails clearly and leaves the instance as it was; the r
     printed.onOutput(message);
     // The provider's message names the cause (Freshdesk rejected the credentials) without echoing the key.
     expect(message).toContain(
-        `updating instance ${instanceId}: Cloud Elements PATCH /instances/${instanceId} failed: HTTP 400: ` +
+        `updating instance ${instanceId}: Cloud Elements PATCH /instances/${instanceId} failed: HTTP 400 ` +
+            "(apiKey: Freshdesk rejected the API key for this subdomain; check the apiKey and subdomain inputs): " +
             "Failed to validate credentials for freshdeskv2",
     );
     expect(findSecrets(message, allSecrets())).toEqual([]);

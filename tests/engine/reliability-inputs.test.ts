@@ -217,8 +217,7 @@ const cases: InputCase[] = [
         message: [/unknown host api\.example\.com/, /cloudelements:baseUrl/],
     },
     {
-        // Fails with provider 0.1.0: the message names neither the setting nor the environment variable, and calls
-        // the outcome unknown although a refused connection never sent the POST (see isAmbiguousFailure).
+        // A refused connection never sent the POST: the message says so and names the setting.
         name: "unreachable base URL",
         config: { "cloudelements:baseUrl": "http://127.0.0.1:9/elements/api-v2" },
         api: "never",
@@ -231,8 +230,6 @@ const cases: InputCase[] = [
         message: [/HTTP 401/, /cloudelements:userSecret/, /CLOUD_ELEMENTS_USER_SECRET/],
     },
     {
-        // Fails with provider 0.1.0: "HTTP 400: Failed to validate credentials for freshdeskv2" never says which
-        // argument is wrong.
         name: "an API key the Freshdesk check rejects",
         args: { apiKey: "__invalid__" },
         api: "refused",
