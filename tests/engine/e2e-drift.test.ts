@@ -13,7 +13,7 @@ import {
     findSecrets,
     fingerprint,
     freshdeskResources,
-    inlineProgramStack,
+    inlineStack,
     instanceById,
     outputCollector,
     secretMarker,
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 /** A fresh stack of the config-driven program, pointed at the emulator with the first Freshdesk account. */
 async function newStack(stackName: string, config: Record<string, any>): Promise<Stack> {
-    const stack = await inlineProgramStack({
+    const stack = await inlineStack({
         backend: ctx.backend,
         projectName: "freshdesk-drift",
         stackName,

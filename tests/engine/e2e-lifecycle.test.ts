@@ -17,7 +17,7 @@ import {
     findSecrets,
     fingerprint,
     freshdeskResources,
-    inlineProgramStack,
+    inlineStack,
     instanceById,
     outputCollector,
     secretMarker,
@@ -43,7 +43,7 @@ const desired = {
 
 beforeAll(async () => {
     ctx = await startE2E({ label: "lifecycle" });
-    stack = await inlineProgramStack({
+    stack = await inlineStack({
         backend: ctx.backend,
         projectName: "freshdesk-lifecycle",
         stackName: "dev",

@@ -27,7 +27,7 @@ import {
     tokensOf,
     until,
 } from "../helpers/reliability";
-import { freshdeskResources, inlineProgramStack, instanceById } from "../helpers/stacks";
+import { freshdeskResources, inlineStack, instanceById } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
 
@@ -159,7 +159,7 @@ beforeAll(async () => {
     for (const op of operations) {
         desired[op] = new Map();
         stacks[op] = ctx.track(
-            await inlineProgramStack({
+            await inlineStack({
                 backend: ctx.backend,
                 projectName: `reliability-faults-${op}`,
                 stackName: "dev",

@@ -34,7 +34,7 @@ import {
     tokensOf,
     until,
 } from "../helpers/reliability";
-import { freshdeskResources, freshdeskType, inlineProgramStack, routeOf, workProgram } from "../helpers/stacks";
+import { freshdeskResources, freshdeskType, inlineStack, routeOf, workProgram } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
 
@@ -398,7 +398,7 @@ test("engine v3.276: refresh --import-pending-creates drops the pending create i
     const tag = "rel-import-flag";
     const [account] = ctx.accounts.freshdesk;
     const stack = ctx.track(
-        await inlineProgramStack({
+        await inlineStack({
             backend: ctx.backend,
             projectName: "reliability-import-flag",
             stackName: "dev",

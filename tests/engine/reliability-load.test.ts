@@ -19,7 +19,7 @@ import {
     Transcript,
     tokensOf,
 } from "../helpers/reliability";
-import { inlineProgramStack, routeOf } from "../helpers/stacks";
+import { inlineStack, routeOf } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
     ctx = await startReliability("rel-load");
     const [account] = ctx.accounts.freshdesk;
     stack = ctx.track(
-        await inlineProgramStack({
+        await inlineStack({
             backend: ctx.backend,
             projectName: "reliability-load",
             stackName: "dev",

@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type ConfigMap, type Deployment, LocalWorkspace, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import type { ConfigMap, Deployment, Stack } from "@pulumi/pulumi/automation";
 import {
     type EmulatedInstance,
     type EmulatorControl,
@@ -20,7 +20,7 @@ import {
     type RequestLogEntry,
     startEmulator,
 } from "../../emulator";
-import { type CliResult, createBackend, pulumiCommand, repoRoot, runPulumi, type TestBackend } from "./pulumi";
+import { type CliResult, createBackend, repoRoot, runPulumi, type TestBackend } from "./pulumi";
 
 /** Type token of the resource in state. */
 export const freshdeskType = "pulumi-nodejs:dynamic/cloudelements:FreshdeskInstance";
@@ -333,6 +333,8 @@ export function outputCollector(): { onOutput: (out: string) => void; text: () =
     return { onOutput: (out) => chunks.push(out), text: () => chunks.join("") };
 }
 
+/** Inline-program stacks come from the base helpers; re-exported so suites import their stack helpers from one place. */
+export { inlineStack } from "./pulumi";
 /** `fingerprint()` of the emulator, re-exported so tests compare with the instance fields. */
 export { fingerprint };
 
@@ -464,35 +466,6 @@ export function cli(
     env?: Record<string, string>,
 ): Promise<CliResult> {
     return runPulumi(args, { cwd, backend: ctx.backend, env });
-}
-
-/**
- * A stack of an inline program whose project `main` is the repository root, so the engine starts the
- * dynamic-provider plugin there, where `@pulumi/pulumi` and this package resolve. (With explicit project settings
- * and no `main`, the plugin runs in the workspace's temp folder and cannot load `@pulumi/pulumi`.)
- */
-export async function inlineProgramStack(opts: {
-    backend: TestBackend;
-    projectName: string;
-    stackName: string;
-    program: PulumiFn;
-    env?: Record<string, string>;
-}): Promise<Stack> {
-    const command = await pulumiCommand();
-    return LocalWorkspace.createOrSelectStack(
-        { projectName: opts.projectName, stackName: opts.stackName, program: opts.program },
-        {
-            pulumiCommand: command,
-            pulumiHome: opts.backend.home,
-            envVars: { ...opts.backend.env, ...opts.env },
-            projectSettings: {
-                name: opts.projectName,
-                runtime: "nodejs",
-                main: repoRoot,
-                backend: { url: opts.backend.backendUrl },
-            },
-        },
-    );
 }
 
 /** Sets many config values at once; plain strings are non-secret, objects are JSON-encoded. */
