@@ -20,6 +20,7 @@ import {
     freshdeskResources,
     makeTestAccounts,
     RequestLog,
+    secretsOfAccounts,
     type TestAccounts,
 } from "./stacks";
 
@@ -78,19 +79,7 @@ export async function startReliability(label: string): Promise<ReliabilityContex
     const backend = createBackend(label);
     const api = new CloudElementsApi(emulator.baseUrl, accounts.userSecret, accounts.organizationSecret);
     const workspaces: string[] = [];
-    const knownSecrets = () => {
-        const secrets: Record<string, string> = {
-            userSecret: accounts.userSecret,
-            organizationSecret: accounts.organizationSecret,
-            invalidApiKey: accounts.invalidApiKey,
-        };
-        accounts.freshdesk.forEach((account, i) => {
-            account.apiKeys.forEach((key, j) => {
-                secrets[`apiKey[${i}][${j}]`] = key;
-            });
-        });
-        return secrets;
-    };
+    const knownSecrets = () => secretsOfAccounts(accounts);
     return {
         label,
         backend,

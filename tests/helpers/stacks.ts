@@ -139,6 +139,21 @@ export interface E2EContext {
     close(): Promise<void>;
 }
 
+/** Every secret of the test accounts, by a readable name: what secret sweeps search for. */
+export function secretsOfAccounts(accounts: TestAccounts): Record<string, string> {
+    const secrets: Record<string, string> = {
+        userSecret: accounts.userSecret,
+        organizationSecret: accounts.organizationSecret,
+        invalidApiKey: accounts.invalidApiKey,
+    };
+    accounts.freshdesk.forEach((account, i) => {
+        account.apiKeys.forEach((key, j) => {
+            secrets[`apiKey[${i}][${j}]`] = key;
+        });
+    });
+    return secrets;
+}
+
 /** The Freshdesk account with this subdomain among the test accounts; throws if there is none. */
 export function accountFor(accounts: TestAccounts, subdomain: string): TestFreshdeskAccount {
     const account = accounts.freshdesk.find((a) => a.subdomain === subdomain);
@@ -175,19 +190,7 @@ export async function startE2E(options: E2EOptions): Promise<E2EContext> {
             CLOUD_ELEMENTS_USER_SECRET: accounts.userSecret,
             CLOUD_ELEMENTS_ORGANIZATION_SECRET: accounts.organizationSecret,
         }),
-        knownSecrets: () => {
-            const secrets: Record<string, string> = {
-                userSecret: accounts.userSecret,
-                organizationSecret: accounts.organizationSecret,
-                invalidApiKey: accounts.invalidApiKey,
-            };
-            accounts.freshdesk.forEach((account, i) => {
-                account.apiKeys.forEach((key, j) => {
-                    secrets[`apiKey[${i}][${j}]`] = key;
-                });
-            });
-            return secrets;
-        },
+        knownSecrets: () => secretsOfAccounts(accounts),
         tokenOf: async (instanceId) => {
             const instance = await api.getInstance(instanceId);
             if (typeof instance.token !== "string") {
