@@ -80,3 +80,14 @@ export async function callApi(
     }
     return text ? JSON.parse(text) : undefined;
 }
+
+/** Every path in `value` whose string contains `needle`: where a secret would sit in a provider's result. */
+export function pathsContaining(value: unknown, needle: string, at = ""): string[] {
+    if (typeof value === "string") {
+        return value.includes(needle) ? [at] : [];
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.entries(value).flatMap(([k, v]) => pathsContaining(v, needle, at ? `${at}.${k}` : k));
+    }
+    return [];
+}

@@ -15,13 +15,13 @@ import { type EmulatedInstance, type EmulatorControl, type RequestLogEntry, star
 import { createBackend, pulumiBinDir, repoRoot, runPulumi, type TestBackend } from "./pulumi";
 import {
     CloudElementsApi,
+    type E2EContext,
     emulatorAccounts,
     findSecrets,
     freshdeskResources,
     makeTestAccounts,
     RequestLog,
     secretsOfAccounts,
-    type TestAccounts,
 } from "./stacks";
 
 /** Project config that shortens the provider's retry budget and timeout (`cloudelements:maxRetries`/`timeoutMs`). */
@@ -31,17 +31,9 @@ export interface ClientTuning {
 }
 
 /** One reliability test file's world: an emulator (with access log), a backend and fresh credentials. */
-export interface ReliabilityContext {
+export interface ReliabilityContext
+    extends Pick<E2EContext, "backend" | "accounts" | "origin" | "baseUrl" | "control" | "log" | "api"> {
     readonly label: string;
-    readonly backend: TestBackend;
-    readonly accounts: TestAccounts;
-    readonly origin: string;
-    /** `cloudelements:baseUrl`. */
-    readonly baseUrl: string;
-    readonly control: EmulatorControl;
-    readonly log: RequestLog;
-    /** The emulator's public API as the test user: out-of-band changes and reading tokens. */
-    readonly api: CloudElementsApi;
     /** Lines of the emulator's access log so far. */
     accessLog(): readonly string[];
     /** Stack config pointing the provider at the emulator (secrets marked secret), plus client tuning. */

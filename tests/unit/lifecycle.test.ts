@@ -17,6 +17,7 @@ import {
     DEV_ACCOUNTS,
     devOrganization,
     devUser,
+    pathsContaining,
     useEmulator,
 } from "../helpers/emulator";
 
@@ -53,17 +54,6 @@ function program(overrides: Record<string, unknown> = {}): Record<string, unknow
 /** What a value looks like after the runtime's Struct conversion (what the engine receives). */
 function wire(value: unknown): any {
     return Struct.fromJavaScript(value).toJavaScript();
-}
-
-/** Every path in `value` whose string contains `needle`. */
-function pathsContaining(value: unknown, needle: string, at = ""): string[] {
-    if (typeof value === "string") {
-        return value.includes(needle) ? [at] : [];
-    }
-    if (typeof value === "object" && value !== null) {
-        return Object.entries(value).flatMap(([k, v]) => pathsContaining(v, needle, at ? `${at}.${k}` : k));
-    }
-    return [];
 }
 
 async function apiRequests(): Promise<{ method: string; path: string; query: any; status: number; body?: any }[]> {

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { fingerprint } from "../../emulator";
 import { CloudElementsError, PartialCreateError } from "../../provider/errors";
 import * as impl from "../../provider/implementation";
-import { acme, callApi, configReader, connectionConfig, useEmulator } from "../helpers/emulator";
+import { acme, callApi, configReader, connectionConfig, pathsContaining, useEmulator } from "../helpers/emulator";
 
 const emulator = useEmulator();
 const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi"));
@@ -34,17 +34,6 @@ async function log(): Promise<string[]> {
         const query = Object.keys(r.query).length ? `?${new URLSearchParams(r.query as any)}` : "";
         return `${r.method} ${r.path.replace("/elements/api-v2", "")}${query} ${r.status}`;
     });
-}
-
-/** Every path in `value` whose string contains `needle`. */
-function pathsContaining(value: unknown, needle: string, at = ""): string[] {
-    if (typeof value === "string") {
-        return value.includes(needle) ? [at] : [];
-    }
-    if (typeof value === "object" && value !== null) {
-        return Object.entries(value).flatMap(([k, v]) => pathsContaining(v, needle, at ? `${at}.${k}` : k));
-    }
-    return [];
 }
 
 /** The log once it has `count` entries: a request the client gave up on is logged when the emulator finishes it. */
