@@ -42,12 +42,11 @@ demo_passphrase_hint() {
         echo "hint: the stack's secrets do not decrypt with the passphrase in use ($(demo_env_describe))."
         case " $demo_defaults " in
             *" PULUMI_CONFIG_PASSPHRASE "*)
-                echo "      Stacks created by npm start use '$demo_default_passphrase'; this one was created with another"
-                echo "      passphrase: export PULUMI_CONFIG_PASSPHRASE=<that passphrase> and run the command again." ;;
+                echo "      Stacks created by npm start use '$demo_default_passphrase'; this one was created with"
+                echo "      another passphrase: export PULUMI_CONFIG_PASSPHRASE=<that passphrase> and try again." ;;
             *)
-                echo "      You exported PULUMI_CONFIG_PASSPHRASE${PULUMI_CONFIG_PASSPHRASE_FILE:+ or PULUMI_CONFIG_PASSPHRASE_FILE}; stacks created by"
-                echo "      npm start without it use '$demo_default_passphrase': unset PULUMI_CONFIG_PASSPHRASE (and"
-                echo "      PULUMI_CONFIG_PASSPHRASE_FILE) or set it to '$demo_default_passphrase'." ;;
+                echo "      Stacks created by npm start without PULUMI_CONFIG_PASSPHRASE use '$demo_default_passphrase':"
+                echo "      unset PULUMI_CONFIG_PASSPHRASE and PULUMI_CONFIG_PASSPHRASE_FILE, or set the former to it." ;;
         esac
     } >&2
     return 0

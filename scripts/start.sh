@@ -67,7 +67,8 @@ else
     # An existing stack: check that its secrets decrypt before anything else, with the hint if they do not.
     check=$(mktemp)
     if ! pulumi config --show-secrets --json >/dev/null 2>"$check"; then
-        demo_passphrase_hint "$check" || cat "$check" >&2
+        cat "$check" >&2
+        demo_passphrase_hint "$check" || true
         rm -f "$check"
         exit 1
     fi
