@@ -237,6 +237,22 @@ test("per-environment: dev, staging and prod from one program, each with its own
     expect(findSecrets(printed, ctx.knownSecrets())).toEqual([]);
 });
 
+test.each(["basic", "per-environment", "ci"])(
+    "%s: the committed lockfile matches the example's and the package's manifests (npm ci accepts it)",
+    (name) => {
+        const dir = path.join(examples, name);
+        const lock = JSON.parse(fs.readFileSync(path.join(dir, "package-lock.json"), "utf8"));
+        const example = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+        const root = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
+        expect(lock.packages[""].dependencies).toEqual(example.dependencies);
+        expect(lock.packages[""].devDependencies).toEqual(example.devDependencies);
+        const locked = lock.packages[`node_modules/${packageName}`];
+        expect(locked).toMatchObject({ version: root.version, resolved: "file:../..", bin: root.bin });
+        expect(locked.dependencies).toEqual(root.dependencies);
+        expect(locked.peerDependencies).toEqual(root.peerDependencies);
+    },
+);
+
 describe("ci", () => {
     const ciDir = path.join(examples, "ci");
     const workflowFile = path.join(ciDir, ".github", "workflows", "pulumi.yml");
@@ -293,18 +309,6 @@ describe("ci", () => {
             expect(job.steps.filter((s) => s.run?.includes("npm install"))).toEqual([]);
             expect(job.steps.filter(isInstall).length).toBe(2);
         }
-    });
-
-    test("the committed lockfile matches the example's and the package's manifests (npm ci would accept it)", () => {
-        const lock = JSON.parse(fs.readFileSync(path.join(ciDir, "package-lock.json"), "utf8"));
-        const example = JSON.parse(fs.readFileSync(path.join(ciDir, "package.json"), "utf8"));
-        const root = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
-        expect(lock.packages[""].dependencies).toEqual(example.dependencies);
-        expect(lock.packages[""].devDependencies).toEqual(example.devDependencies);
-        const locked = lock.packages[`node_modules/${packageName}`];
-        expect(locked).toMatchObject({ version: root.version, resolved: "file:../..", bin: root.bin });
-        expect(locked.dependencies).toEqual(root.dependencies);
-        expect(locked.peerDependencies).toEqual(root.peerDependencies);
     });
 
     test("the README shows exactly the commands the workflow runs", () => {
