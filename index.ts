@@ -5,7 +5,7 @@
  * - `subdomain` (required): the Freshdesk subdomain.
  * - `apiKey` (required, secret): the Freshdesk API key.
  * - `environments` (optional, list): the environments to provision; default `[<stack name>]`.
- * - `tags` (optional, list): extra tags on every instance.
+ * - `tags` (optional, list): extra tags on every instance (exported per environment as `instanceTags`).
  * - `eventsCallbackUrl` (optional): turns polling events on, delivered to this HTTPS URL.
  * Connection (namespace `cloudelements`): `baseUrl`, `userSecret` (secret), `organizationSecret` (secret),
  * or the CLOUD_ELEMENTS_* environment variables.
@@ -38,5 +38,7 @@ const instances = environments.map(
 export const instanceIds = Object.fromEntries(instances.map(([env, instance]) => [env, instance.instanceId]));
 /** Instance names per environment. */
 export const instanceNames = Object.fromEntries(instances.map(([env, instance]) => [env, instance.name]));
+/** Instance tags per environment, as the instance has them (the provider's own marker tags are hidden). */
+export const instanceTags = Object.fromEntries(instances.map(([env, instance]) => [env, instance.tags]));
 /** Element tokens per environment: always secret (`pulumi stack output --show-secrets` to read them). */
 export const tokens = pulumi.secret(Object.fromEntries(instances.map(([env, instance]) => [env, instance.token])));

@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
 # `npm start`: the main job, runnable on a fresh clone. Provisions the toolchain, starts the bundled Cloud
 # Elements emulator with its development accounts (instances persist in .emulator/state.json), creates the
-# local stack `dev` (state in .pulumi-state, PULUMI_HOME in .pulumi-home), runs `pulumi up --yes` on the main
-# program and prints the outputs, the token as [secret]. Running it again converges: no duplicate instance.
+# local stack `dev` (state in .pulumi-state, PULUMI_HOME in .pulumi-home: see scripts/demo-env.sh), runs
+# `pulumi up --yes` on the main program and prints the outputs, the token as [secret]. Running it again converges:
+# no duplicate instance.
+#
+# Demo configuration (the emulator's development accounts) is written only into a stack this script creates; the
+# config of an existing stack is yours and is never overwritten. Only `cloudelements:baseUrl` follows the emulator
+# when it still points to a previous emulator on this machine (another DEMO_EMULATOR_PORT).
 #
 # `npm start -- <pulumi command...>` runs any other pulumi command against the same emulator and stack,
 # e.g. `npm start -- preview`, `npm start -- stack output --show-secrets`, `npm start -- destroy --yes`.
+# Environment: DEMO_STACK (default dev), DEMO_EMULATOR_PORT (default 8765), and the PULUMI_* defaults of
+# scripts/demo-env.sh.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 bash scripts/toolchain.sh
 # shellcheck disable=SC1091
 source .toolchain/env.sh
+# shellcheck source=scripts/demo-env.sh
+source scripts/demo-env.sh
 npx tsc -p tsconfig.build.json
 
 stack=${DEMO_STACK:-dev}
 port=${DEMO_EMULATOR_PORT:-8765}
-mkdir -p .emulator .pulumi-state .pulumi-home
-export PULUMI_BACKEND_URL="file://$root/.pulumi-state"
-export PULUMI_HOME="$root/.pulumi-home"
-# The demo stack's secrets are encrypted with this passphrase unless you bring your own.
-export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE:-local-demo-passphrase}
+mkdir -p .emulator
 
 log=.emulator/emulator.log
 node bin/emulator/cli.js --port "$port" --state .emulator/state.json >.emulator/url 2>"$log" &
@@ -44,21 +49,59 @@ eval "$(node -e '
     console.log(`dev_subdomain=${q(fd.subdomain)} dev_key=${q(fd.apiKeys[0])}`);
 ')"
 
-pulumi stack select --create "$stack" >/dev/null
-pulumi config set cloudelements:baseUrl "$base_url"
-if [ "$stack" = dev ] && ! pulumi config get cloudelements:userSecret >/dev/null 2>&1; then
+created=false
+if ! pulumi stack select "$stack" >/dev/null 2>&1; then
+    pulumi stack init "$stack" >/dev/null
+    created=true
+    echo "[start] created stack '$stack' ($(demo_env_describe))" >&2
+fi
+
+if [ "$created" = true ]; then
+    # Only into the stack just created: the emulator's development accounts (not real secrets, docs/emulator.md).
+    pulumi config set cloudelements:baseUrl "$base_url"
     pulumi config set --secret cloudelements:userSecret "$dev_user"
     pulumi config set --secret cloudelements:organizationSecret "$dev_org"
     pulumi config set subdomain "$dev_subdomain"
     pulumi config set --secret apiKey "$dev_key"
+else
+    # An existing stack: check that its secrets decrypt before anything else, with the hint if they do not.
+    check=$(mktemp)
+    if ! pulumi config --show-secrets --json >/dev/null 2>"$check"; then
+        cat "$check" >&2
+        demo_passphrase_hint "$check" || true
+        rm -f "$check"
+        exit 1
+    fi
+    rm -f "$check"
+    current=$(pulumi config get cloudelements:baseUrl 2>/dev/null || true)
+    if [ -z "$current" ]; then
+        echo "[start] stack '$stack' has no cloudelements:baseUrl: the provider uses CLOUD_ELEMENTS_BASE_URL if set (the demo emulator is at $base_url)" >&2
+    elif [ "$current" != "$base_url" ]; then
+        case "$current" in
+            http://127.0.0.1:*/elements/api-v2)
+                # What this script wrote for an emulator on another port: follow the emulator.
+                pulumi config set cloudelements:baseUrl "$base_url"
+                echo "[start] cloudelements:baseUrl moved from $current to this emulator, $base_url" >&2 ;;
+            *)
+                echo "[start] stack '$stack' uses cloudelements:baseUrl $current (left as you set it; the demo emulator is at $base_url)" >&2 ;;
+        esac
+    fi
 fi
 
+# A failing pulumi command whose cause is the passphrase gets the demo's hint.
+run_pulumi() {
+    local rc=0
+    pulumi "$@" || rc=$?
+    [ "$rc" -eq 0 ] || demo_passphrase_check "$root" "$stack"
+    return "$rc"
+}
+
 if [ $# -gt 0 ]; then
-    pulumi "$@"
+    run_pulumi "$@"
     exit $?
 fi
 
-pulumi up --yes --skip-preview
+run_pulumi up --yes --skip-preview
 echo
 echo "Outputs of stack '$stack' (secrets stay [secret]):"
 pulumi stack output
@@ -69,5 +112,6 @@ Next steps (each runs against the same emulator and local stack):
   npm start -- stack output --show-secrets      # reveal the element token
   npm start -- config set --path 'tags[0]' team-a  # then npm start: updates in place
   npm start -- destroy --yes                    # delete the instance
-State: .pulumi-state (passphrase: \$PULUMI_CONFIG_PASSPHRASE, default local-demo-passphrase); emulator data: .emulator/state.json
+  bash scripts/run.sh pulumi stack output       # the same stack, without starting the emulator
+Environment: $(demo_env_describe); emulator data: .emulator/state.json
 EOF

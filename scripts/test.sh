@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: provisions the toolchain, builds, type-checks, and runs every jest suite (unit, emulator and
 # the suites that drive the real Pulumi CLI). Extra arguments go to jest (e.g. `npm test -- tests/unit`).
+# In a git checkout it also fails when the tests leave new or changed files in the working tree.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -14,14 +15,33 @@ npx tsc -p tsconfig.build.json
 npx tsc -p tsconfig.json --noEmit
 
 report=$(mktemp)
-trap 'rm -f "$report"' EXIT
+before=$(mktemp)
+trap 'rm -f "$report" "$before"' EXIT
+# The suites must leave the tree as they found it (no lockfiles, stack files or state next to the sources). In a git
+# checkout, what `git status` shows after jest is compared with what it showed before.
+in_git=false
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    in_git=true
+    git status --porcelain --untracked-files=all | sort >"$before"
+fi
 set +e
 npx jest --json --outputFile="$report" "$@"
 status=$?
 set -e
-# jest's summary is not in the form CI reads; print the plain closing line from its report.
+left=""
+if [ "$in_git" = true ]; then
+    left=$(git status --porcelain --untracked-files=all | sort | comm -13 "$before" -)
+    if [ -n "$left" ]; then
+        echo "[test] the tests left files in the working tree (add them to .gitignore only if they are meant to exist):" >&2
+        echo "$left" >&2
+        [ "$status" -ne 0 ] || status=1
+    fi
+fi
+# jest's summary is not in the form CI reads; print the plain closing line from its report (files left in the tree
+# count as one failed check).
 node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-' "$report" || echo "Tests: 0 passed, 1 failed"
+    const failed = r.numFailedTests + (process.argv[2] ? 1 : 0);
+    console.log(`Tests: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "$report" "$left" || echo "Tests: 0 passed, 1 failed"
 exit $status

@@ -1,14 +1,17 @@
 /**
  * The examples under `examples/` as users run them: each is copied to `tests/.work` with the package linked to the
  * repository, type-checked with its own tsconfig, then driven by the plain CLI against the emulator (`up`, outputs,
- * `destroy`); `basic` is also installed with `npm install` outside the repository, as its README says. For `ci`, the workflow file is parsed and checked against the README, and
- * its `pulumi` commands are run verbatim through bash, twice from fresh checkouts, as two CI runs would.
+ * `destroy`); `basic` is also installed with `npm install` outside the repository, as its README says. For `ci`, the
+ * workflow is checked for what a security review asks (which steps get which secret, explicit backend login, the
+ * credential check before `up`, lockfile, action versions) and against the README, and its jobs' `run:` steps are run
+ * verbatim through bash by a small runner (tests/helpers/workflow.ts): the pull-request job against the emulator it
+ * starts from the package's bin, the deploy job twice from fresh checkouts and once with a wrong secret.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { pulumiBinDir, repoRoot } from "../helpers/pulumi";
+import { runCommand } from "../helpers/commands";
+import { repoRoot } from "../helpers/pulumi";
 import {
     accountFor,
     cli,
@@ -21,6 +24,7 @@ import {
     startE2E,
     workProgram,
 } from "../helpers/stacks";
+import { jobCommands, runJob, splitCommands, type Workflow, type WorkflowStep } from "../helpers/workflow";
 
 // js-yaml comes with @pulumi/pulumi; only `load` is needed.
 const yaml: { load(text: string): any } = require("js-yaml");
@@ -51,22 +55,12 @@ function copyExample(name: string): string {
     return dir;
 }
 
-function exec(file: string, args: string[], opts: { cwd: string; env?: Record<string, string> }) {
-    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-            file,
-            args,
-            { cwd: opts.cwd, env: { ...process.env, ...opts.env }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 },
-            (error, stdout, stderr) =>
-                resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
-        );
-    });
-}
-
 /** Type-checks an example with its own tsconfig.json, against the built package's declarations. */
 async function typeCheck(dir: string): Promise<void> {
     const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
-    const result = await exec(process.execPath, [tsc, "-p", path.join(dir, "tsconfig.json"), "--noEmit"], { cwd: dir });
+    const result = await runCommand(process.execPath, [tsc, "-p", path.join(dir, "tsconfig.json"), "--noEmit"], {
+        cwd: dir,
+    });
     expect(`${result.stdout}${result.stderr}`).toBe("");
     expect(result.code).toBe(0);
 }
@@ -133,16 +127,21 @@ test("basic, installed as the README says (npm install: a packed copy of the pac
     workDirs.push(dir);
     fs.cpSync(path.join(examples, "basic"), dir, {
         recursive: true,
-        filter: (src) => !src.includes(`${path.sep}node_modules`),
+        // Not its lockfile: it pins the package as file:../.., rewritten below.
+        filter: (src) => !src.includes(`${path.sep}node_modules`) && path.basename(src) !== "package-lock.json",
     });
     const manifestFile = path.join(dir, "package.json");
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
     expect(manifest.dependencies[packageName]).toBe("file:../..");
     manifest.dependencies[packageName] = `file:${repoRoot}`;
     fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 4));
-    const npm = await exec("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
-        cwd: dir,
-    });
+    const npm = await runCommand(
+        "npm",
+        ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"],
+        {
+            cwd: dir,
+        },
+    );
     expect(npm.code).toBe(0);
     // .npmrc install-links=true: a copy, so the package shares the example's @pulumi/pulumi.
     expect(fs.lstatSync(path.join(dir, "node_modules", packageName)).isSymbolicLink()).toBe(false);
@@ -238,102 +237,214 @@ test("per-environment: dev, staging and prod from one program, each with its own
     expect(findSecrets(printed, ctx.knownSecrets())).toEqual([]);
 });
 
+test.each(["basic", "per-environment", "ci"])(
+    "%s: the committed lockfile matches the example's and the package's manifests (npm ci accepts it)",
+    (name) => {
+        const dir = path.join(examples, name);
+        const lock = JSON.parse(fs.readFileSync(path.join(dir, "package-lock.json"), "utf8"));
+        const example = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+        const root = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
+        expect(lock.packages[""].dependencies).toEqual(example.dependencies);
+        expect(lock.packages[""].devDependencies).toEqual(example.devDependencies);
+        const locked = lock.packages[`node_modules/${packageName}`];
+        expect(locked).toMatchObject({ version: root.version, resolved: "file:../..", bin: root.bin });
+        expect(locked.dependencies).toEqual(root.dependencies);
+        expect(locked.peerDependencies).toEqual(root.peerDependencies);
+    },
+);
+
 describe("ci", () => {
-    const workflowFile = path.join(examples, "ci", ".github", "workflows", "pulumi.yml");
-    const readme = fs.readFileSync(path.join(examples, "ci", "README.md"), "utf8");
-    const workflow = yaml.load(fs.readFileSync(workflowFile, "utf8"));
+    const ciDir = path.join(examples, "ci");
+    const workflowFile = path.join(ciDir, ".github", "workflows", "pulumi.yml");
+    const readme = fs.readFileSync(path.join(ciDir, "README.md"), "utf8");
+    const workflow = yaml.load(fs.readFileSync(workflowFile, "utf8")) as Workflow;
+    const { "pull-request": prJob, deploy: deployJob } = workflow.jobs;
+    /** Installs the harness does itself: the copy is linked to the built package (the lockfile is checked apart). */
+    const isInstall = (step: WorkflowStep) => step.run?.trim() === "npm ci";
 
-    /** The `run:` commands of a job's steps that call pulumi, in order. */
-    function pulumiCommands(job: string): string[] {
-        return (workflow.jobs[job].steps as any[])
-            .filter((s) => typeof s.run === "string")
-            .flatMap((s) => s.run.split("\n"))
-            .map((line: string) => line.trim())
-            .filter((line: string) => line.startsWith("pulumi "));
-    }
-
-    test("the workflow parses: preview on pull requests, up on main, secrets from the secret store", () => {
+    test("the workflow: pull requests against the emulator, deploys on main, secrets only where they are used", () => {
         expect(Object.keys(workflow.on).sort()).toEqual(["pull_request", "push"]);
         expect(workflow.on.pull_request.branches).toEqual(["main"]);
         expect(workflow.on.push.branches).toEqual(["main"]);
-        expect(workflow.jobs.preview.if).toBe("github.event_name == 'pull_request'");
-        expect(workflow.jobs.up.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
-        expect(pulumiCommands("preview").some((c) => c.startsWith("pulumi preview "))).toBe(true);
-        expect(pulumiCommands("preview").some((c) => c.startsWith("pulumi up"))).toBe(false);
-        expect(pulumiCommands("up").some((c) => c.startsWith("pulumi up --yes "))).toBe(true);
-        for (const job of ["preview", "up"]) {
-            const uses = (workflow.jobs[job].steps as any[]).map((s) => s.uses).filter(Boolean);
-            expect(uses).toEqual(
-                expect.arrayContaining([
-                    expect.stringMatching(/^actions\/checkout@/),
-                    expect.stringMatching(/^pulumi\/actions@/),
-                ]),
-            );
+        expect(Object.keys(workflow.jobs).sort()).toEqual(["deploy", "pull-request"]);
+        expect(prJob.if).toBe("github.event_name == 'pull_request'");
+        expect(deployJob.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+        expect(workflow.permissions).toEqual({ contents: "read" });
+
+        // Pull-request code gets no secret and no environment; the emulator is what it talks to.
+        expect(JSON.stringify(prJob)).not.toMatch(/secrets\./);
+        expect(prJob.environment).toBeUndefined();
+        expect(jobCommands(prJob).some((c) => c.startsWith("setsid npx cloud-elements-emulator --port"))).toBe(true);
+        // No secret at the workflow or job level: install scripts (npm ci) run in the job too.
+        expect(JSON.stringify(workflow.env ?? {})).not.toMatch(/secrets\./);
+        expect(JSON.stringify(deployJob.env ?? {})).not.toMatch(/secrets\./);
+        expect(deployJob.environment).toBe("production");
+        expect(deployJob.concurrency).toEqual({ group: "pulumi-prod", "cancel-in-progress": false });
+        const withSecrets = deployJob.steps.filter((s) => JSON.stringify(s.env ?? {}).includes("secrets."));
+        expect(withSecrets.map((s) => s.name)).toEqual([
+            "Log in to the state backend",
+            "Check the credentials and show the plan",
+            "Deploy",
+        ]);
+        // Each step that holds a secret runs pulumi and nothing else.
+        for (const step of withSecrets) {
+            expect(splitCommands(step.run ?? "").filter((c) => c !== "" && !c.startsWith("pulumi "))).toEqual([]);
+            for (const value of Object.values(step.env ?? {}))
+                expect(value).toMatch(/^\$\{\{ (secrets|vars)\.\w+ \}\}$/);
         }
-        // Every secret comes from the secret store, never a literal.
-        for (const name of [
-            "PULUMI_CONFIG_PASSPHRASE",
-            "CLOUD_ELEMENTS_USER_SECRET",
-            "CLOUD_ELEMENTS_ORGANIZATION_SECRET",
-            "FRESHDESK_API_KEY",
-        ]) {
-            expect(workflow.env[name]).toBe(`\${{ secrets.${name} }}`);
+        // The backend login is explicit and comes first; the credential check precedes the up.
+        const deployCommands = jobCommands(deployJob).filter((c) => c.startsWith("pulumi "));
+        expect(deployCommands[0]).toBe('pulumi login "$PULUMI_STATE_URL"');
+        const checkAt = deployCommands.findIndex((c) => c.startsWith("pulumi preview --refresh"));
+        expect(checkAt).toBeGreaterThan(0);
+        expect(checkAt).toBeLessThan(deployCommands.findIndex((c) => c.startsWith("pulumi up")));
+        expect(jobCommands(prJob).filter((c) => c.startsWith("pulumi "))[0]).toBe(
+            'pulumi login "file://$RUNNER_TEMP/pulumi-state"',
+        );
+
+        for (const job of [prJob, deployJob]) {
+            const uses = job.steps.map((s) => s.uses).filter(Boolean);
+            expect(uses).toEqual(["actions/checkout@v7", "actions/setup-node@v7", "pulumi/actions@v7"]);
+            // Installs come from the committed lockfile.
+            expect(job.steps.filter((s) => s.run?.includes("npm install"))).toEqual([]);
+            expect(job.steps.filter(isInstall).length).toBe(2);
         }
     });
 
     test("the README shows exactly the commands the workflow runs", () => {
-        const documented = [...readme.matchAll(/^```bash\n([\s\S]*?)^```/gm)]
-            .flatMap((m) => m[1].split("\n"))
-            .map((line) => line.replace(/\s+#.*$/, "").trim())
-            .filter((line) => line.startsWith("pulumi ") || line.startsWith("npm "));
-        const run = ["preview", "up"].flatMap((job) => pulumiCommands(job));
-        for (const command of run) expect(documented).toContain(command);
-        // And the README's CI commands are all in the workflow (the local-run block repeats two of them).
-        for (const command of documented.filter((c) => c.startsWith("pulumi "))) expect(run).toContain(command);
-        const npm = (workflow.jobs.up.steps as any[]).filter((s) => s.run?.startsWith("npm ")).map((s) => s.run);
-        for (const command of npm) expect(documented).toContain(command);
+        const section = readme.slice(readme.indexOf("## The commands CI runs"), readme.indexOf("## The emulator as"));
+        const documented = [...section.matchAll(/^```bash\n([\s\S]*?)^```/gm)].flatMap((m) => splitCommands(m[1]));
+        const run = [...jobCommands(prJob), ...jobCommands(deployJob)];
+        const interesting = (c: string) => /^(pulumi|npm|setsid npx) /.test(c);
+        for (const command of run.filter(interesting)) expect(documented).toContain(command);
+        for (const command of documented.filter(interesting)) expect(run).toContain(command);
     });
 
-    test("the workflow's commands work from two fresh checkouts: up on main, then a preview with no changes", async () => {
-        const account = ctx.accounts.freshdesk[1];
-        const ciEnv = {
-            ...ctx.backend.env,
-            ...fastTs,
-            ...ctx.connectionEnv(),
-            PULUMI_STACK: "prod",
-            FRESHDESK_SUBDOMAIN: account.subdomain,
-            FRESHDESK_API_KEY: account.apiKeys[0],
-            PATH: `${pulumiBinDir()}${path.delimiter}${process.env.PATH ?? ""}`,
+    test("pull-request job: runs end to end against the emulator from the installed package, and stops it", async () => {
+        const dir = copyExample("ci");
+        await typeCheck(dir);
+        // What `npm ci` puts in node_modules/.bin for the package's bin (the harness links the built package).
+        const shim = path.join(dir, "node_modules", ".bin", "cloud-elements-emulator");
+        fs.mkdirSync(path.dirname(shim), { recursive: true });
+        fs.writeFileSync(
+            shim,
+            `#!/bin/sh\nexec "${process.execPath}" "${path.join(repoRoot, "bin", "emulator", "cli.js")}" "$@"\n`,
+            { mode: 0o755 },
+        );
+        const cliVersion = (await cli(ctx, dir, ["version"])).stdout.trim().replace(/^v/, "");
+        for (const job of [prJob, deployJob]) {
+            expect(job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))?.with).toEqual({
+                "pulumi-version": cliVersion,
+            });
+        }
+
+        const run = await runJob(prJob, workflow, {
+            directories: { ".": repoRoot, "examples/ci": dir },
+            skip: isInstall,
+            env: { ...fastTs, EMULATOR_PORT: "0" },
+        });
+        printed += run.output;
+        try {
+            expect(run.skipped).toHaveLength(2);
+            if (!run.ok) throw new Error(run.output);
+            expect(run.output).toMatch(/\+ 2 created/);
+            expect(run.output).toMatch(/- 2 deleted/);
+            // The last step stopped the emulator's whole process group (npx and the emulator under it).
+            const group = Number(fs.readFileSync(path.join(run.runnerTemp, "emulator.pid"), "utf8"));
+            await waitFor(() => !processGroupAlive(group), "the emulator to stop");
+        } finally {
+            fs.rmSync(run.runnerTemp, { recursive: true, force: true });
+        }
+    });
+
+    describe("deploy job", () => {
+        const account = () => ctx.accounts.freshdesk[1];
+        const inputs = (dir: string, secrets: Record<string, string> = {}) => ({
+            directories: { ".": repoRoot, "examples/ci": dir },
+            skip: isInstall,
+            env: fastTs,
+            vars: {
+                PULUMI_STATE_URL: ctx.backend.backendUrl,
+                CLOUD_ELEMENTS_BASE_URL: ctx.baseUrl,
+                FRESHDESK_SUBDOMAIN: account().subdomain,
+            },
+            secrets: {
+                // PULUMI_ACCESS_TOKEN stays unset: a file backend needs none (GitHub passes an empty string).
+                PULUMI_CONFIG_PASSPHRASE: ctx.backend.env.PULUMI_CONFIG_PASSPHRASE,
+                CLOUD_ELEMENTS_USER_SECRET: ctx.accounts.userSecret,
+                CLOUD_ELEMENTS_ORGANIZATION_SECRET: ctx.accounts.organizationSecret,
+                FRESHDESK_API_KEY: account().apiKeys[0],
+                ...secrets,
+            },
+        });
+        const runDeploy = async (dir: string, opts: { until?: string; secrets?: Record<string, string> } = {}) => {
+            const run = await runJob(deployJob, workflow, { ...inputs(dir, opts.secrets), until: opts.until });
+            printed += run.output;
+            fs.rmSync(run.runnerTemp, { recursive: true, force: true });
+            return run;
         };
-        const bash = async (dir: string, command: string) => {
-            const result = await exec("bash", ["-euo", "pipefail", "-c", command], { cwd: dir, env: ciEnv });
-            printed += result.stdout + result.stderr;
-            if (result.code !== 0)
-                throw new Error(`${command} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
-            return result.stdout;
-        };
+        const checkStep = "Check the credentials and show the plan";
 
-        const first = copyExample("ci");
-        await typeCheck(first);
-        for (const command of pulumiCommands("up")) await bash(first, command);
-        const [instance] = await instancesTagged(ctx.control, "deployed-by:ci");
-        expect(instance).toMatchObject({ name: "support-prod", apiKeyFingerprint: fingerprint(account.apiKeys[0]) });
-        expect(instance.tags).toContain("env:prod");
-        const outputs = await bash(first, 'pulumi stack output --json --stack "$PULUMI_STACK"');
-        expect(JSON.parse(outputs)).toEqual({ instanceId: instance.id, token: "[secret]" });
+        test("from two fresh checkouts: up on main; then the check reads each instance once and finds no change; wrong credentials fail the check", async () => {
+            const first = copyExample("ci");
+            await typeCheck(first);
+            const deployed = await runDeploy(first);
+            if (!deployed.ok) throw new Error(deployed.output);
+            const [instance] = await instancesTagged(ctx.control, "deployed-by:ci");
+            expect(instance).toMatchObject({
+                name: "support-prod",
+                apiKeyFingerprint: fingerprint(account().apiKeys[0]),
+            });
+            expect(instance.tags).toContain("env:prod");
+            expect(deployed.output).toMatch(/token\s+\[secret\]/);
+            const outputs = JSON.parse(await pulumi(first, ["stack", "output", "--json", "--stack", "prod"]));
+            expect(outputs).toEqual({ instanceId: instance.id, token: "[secret]" });
 
-        // A second run starts from a fresh checkout: no Pulumi.prod.yaml, the stack exists only in the backend.
-        const second = copyExample("ci");
-        expect(fs.existsSync(path.join(second, "Pulumi.prod.yaml"))).toBe(false);
-        const mark = await ctx.log.mark();
-        let previewOutput = "";
-        for (const command of pulumiCommands("preview")) previewOutput += await bash(second, command);
-        expect(previewOutput).toContain("2 unchanged");
-        expect(await ctx.log.since(mark)).toEqual([]);
+            // A second run starts from a fresh checkout and a fresh runner: no Pulumi.prod.yaml, no login.
+            const second = copyExample("ci");
+            expect(fs.existsSync(path.join(second, "Pulumi.prod.yaml"))).toBe(false);
+            let mark = await ctx.log.mark();
+            const checked = await runDeploy(second, { until: checkStep });
+            if (!checked.ok) throw new Error(checked.output);
+            expect(checked.ran.at(-1)).toBe(checkStep);
+            expect(checked.output).toContain("2 unchanged");
+            // The stated cost of the check: one GET per instance, nothing else.
+            expect(describeRequests(await ctx.log.since(mark))).toEqual([`GET /instances/${instance.id} 200`]);
 
-        await bash(second, 'pulumi destroy --yes --skip-preview --stack "$PULUMI_STACK" --non-interactive');
-        expect(await instancesTagged(ctx.control, "deployed-by:ci")).toEqual([]);
-        await bash(second, 'pulumi stack rm --yes "$PULUMI_STACK" --non-interactive');
-        expect(findSecrets(printed, ctx.knownSecrets())).toEqual([]);
+            // Wrong credentials: the check fails (a preview without --refresh would pass with 0 API calls).
+            mark = await ctx.log.mark();
+            const refused = await runDeploy(second, {
+                until: checkStep,
+                secrets: { CLOUD_ELEMENTS_USER_SECRET: "not-the-user-secret" },
+            });
+            expect(refused.ok).toBe(false);
+            expect(refused.ran.at(-1)).toBe(checkStep);
+            expect(refused.output).toMatch(/401/);
+            expect(describeRequests(await ctx.log.since(mark))).toEqual([`GET /instances/${instance.id} 401`]);
+
+            await cli(ctx, second, ["destroy", "--yes", "--skip-preview", "--stack", "prod"], ctx.connectionEnv());
+            expect(await instancesTagged(ctx.control, "deployed-by:ci")).toEqual([]);
+            await pulumi(second, ["stack", "rm", "--yes", "prod"]);
+            expect(findSecrets(printed, ctx.knownSecrets())).toEqual([]);
+        });
     });
 });
+
+/** Whether any process of the group `pgid` is alive. */
+function processGroupAlive(pgid: number): boolean {
+    try {
+        process.kill(-pgid, 0);
+        return true;
+    } catch (err) {
+        return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/** Polls `condition` every 50 ms until it holds; fails after 10 s naming `what`. */
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}

@@ -1,6 +1,6 @@
 /**
  * Reliability, interruption: the CLI killed with SIGKILL while 20 creates are in flight, then the documented
- * recovery (`npm run recover`, i.e. `node bin/scripts/recover.js`) and one `pulumi up`, after which every instance is
+ * recovery (`npm run recover`, i.e. `node bin/cli/recover.js`) and one `pulumi up`, after which every instance is
  * managed exactly once; Ctrl-C (SIGINT) in the middle of an `up`, after which one more `up` converges; and the
  * engine behaviour that makes the recovery command necessary (`refresh --import-pending-creates` drops the pending
  * create in v3.276).
@@ -39,7 +39,7 @@ import { freshdeskResources, freshdeskType, inlineStack, routeOf, workProgram } 
 jest.setTimeout(600_000);
 
 const fixture = path.join(repoRoot, "tests", "fixtures", "reliability");
-const recoverScript = path.join(repoRoot, "bin", "scripts", "recover.js");
+const recoverScript = path.join(repoRoot, "bin", "cli", "recover.js");
 
 let ctx: ReliabilityContext;
 const summary = new Summary("reliability-interrupt");
