@@ -32,11 +32,12 @@ export const freshdeskInstanceToken = "cloudelements:index:FreshdeskInstance";
 /** The plugin's package name (`pulumi-resource-<name>`, config namespace `<name>:`). */
 export const pluginPackage = "cloudelements";
 
-/** Signature of a secret value in the engine's wire format (`sdk/go/common/resource/sig`). */
-const secretSig = "4dabf18193072939515e22adb298388d";
-/** Signature of an output value (sent only where outputs are accepted). */
-const outputValueSig = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+/** The key that marks a special value in the engine's wire format (`sdk/go/common/resource/sig`). */
 const specialSigKey = "4dabf18193072939515e22adb298388d";
+/** `specialSigKey`'s value for a secret. */
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+/** `specialSigKey`'s value for an output value (sent only where outputs are accepted). */
+const outputValueSig = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 
 /**
  * Property paths that are always secret, in inputs and outputs, whatever the program marked. The schema marks the
@@ -99,7 +100,7 @@ export function unwrapSecrets(props: Props | undefined): { plain: Props; secretK
  * Marks secret what must be: the always-secret paths, and every top-level property in `secretKeys`. Returns a copy.
  */
 export function wrapSecrets(props: Props, secretKeys: ReadonlySet<string> = new Set()): Props {
-    const result: Props = { ...props };
+    const result = withoutUndefined(props) as Props;
     for (const [top, nested] of secretPaths) {
         if (nested === undefined) {
             if (result[top] !== undefined && result[top] !== null) {
@@ -119,6 +120,21 @@ export function wrapSecrets(props: Props, secretKeys: ReadonlySet<string> = new 
         }
     }
     return result;
+}
+
+/** A copy without `undefined` values (`Struct.fromJavaScript`, the server's conversion, rejects them). */
+function withoutUndefined(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(withoutUndefined);
+    }
+    if (isObject(value)) {
+        return Object.fromEntries(
+            Object.entries(value)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => [k, withoutUndefined(v)]),
+        );
+    }
+    return value;
 }
 
 /**
@@ -190,6 +206,10 @@ export function makeProvider(schema: string, version: string): provider.Provider
             await ready();
             const o = unwrapSecrets(olds);
             const n = unwrapSecrets(news);
+            // As the TypeScript resource's constructor does: the instance name defaults to the resource name.
+            if (n.plain.name === undefined || n.plain.name === null) {
+                n.plain.name = urn.split("::").pop();
+            }
             const result = await impl.check(o.plain, n.plain);
             return { inputs: wrapSecrets(result.inputs as Props, n.secretKeys), failures: result.failures ?? [] };
         },
