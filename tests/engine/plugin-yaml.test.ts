@@ -177,7 +177,7 @@ test("lifecycle: create, no-op, rename + key rotation, drift, replace, out-of-ba
     // No change: preview and up make no API call.
     mark = await ctx.log.mark();
     const preview = await pulumi(dir, ["preview"]);
-    expect(preview.out).toMatch(/1 unchanged/);
+    expect(preview.out).toMatch(/2 unchanged/); // the stack and the instance
     await pulumi(dir, ["up", "--yes"]);
     expect(describeRequests(await ctx.log.since(mark, "provider"))).toEqual([]);
 
