@@ -153,7 +153,7 @@ test("import: pulumi import adopts an existing instance; the first up sets the A
     await pulumi(dir, ["config", "set", "instanceName", "Support (made by hand)"]);
 
     const out = await pulumi(dir, ["import", pluginType, "helpdesk", String(created.id), "--protect=false", "--yes"]);
-    expect(out).toContain(`type: ${pluginType}`);
+    expect(out).toContain("type: cloudelements:FreshdeskInstance");
     expect(out).toContain("name: Support (made by hand)");
 
     const mark = await ctx.log.mark();
