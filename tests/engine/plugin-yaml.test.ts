@@ -431,7 +431,12 @@ test("the import resource option in a YAML program adopts the instance: no dupli
     const mark = await ctx.log.mark();
     const up = await pulumi(dir, ["up", "--yes", "--skip-preview"]);
     expect(up.out).toMatch(/imported/);
-    expect(describeRequests(await ctx.log.since(mark, "provider")).filter((c) => /^(POST|DELETE)/.test(c))).toEqual([]);
+    const calls = describeRequests(await ctx.log.since(mark, "provider"));
+    // Imported, then one update in the same run: the API key the import could not read (and the marker tag).
+    expect(up.out).toMatch(/1 imported/);
+    expect(up.out).toMatch(/1 updated/);
+    expect(calls).toContain(`PATCH /instances/${created.id} 200`);
+    expect(calls.filter((c) => /^(POST|DELETE)/.test(c))).toEqual([]);
     expect(await instancesTagged(ctx.control, tag)).toHaveLength(1);
     const state = await exportOf(dir);
     expect(state.resources.map((r) => r.id)).toEqual([String(created.id)]);
@@ -443,4 +448,39 @@ test("the import resource option in a YAML program adopts the instance: no dupli
     await pulumi(dir, ["destroy", "--yes", "--skip-preview"]);
     expect(await instanceById(ctx.control, created.id)).toBeUndefined();
     expect(findSecrets(printed, secrets())).toEqual([]);
+});
+
+test("an API key and a signature key written in clear in the program are still stored only encrypted", async () => {
+    // The YAML host marks the schema's secret outputs (additionalSecretOutputs) but not inputs, nor nested
+    // properties: the plugin returns them secret-wrapped itself, from check, create, read and update.
+    const [a] = ctx.accounts.freshdesk;
+    const tag = "plugin-yaml-plain";
+    const signatureKey = `sig-${Date.now().toString(36)}-plaintext`;
+    const dir = project(
+        "plugin-plain",
+        [
+            "  helpdesk:",
+            `    type: ${pluginType}`,
+            "    properties:",
+            `      subdomain: ${a.subdomain}`,
+            `      apiKey: ${a.apiKeys[0]}`,
+            `      tags: [${tag}]`,
+            "      events:",
+            "        callbackUrl: https://hooks.example.com/freshdesk",
+            `        signatureKey: ${signatureKey}`,
+        ].join("\n"),
+    );
+    await initStack(dir, a.apiKeys[1]);
+    await pulumi(dir, ["up", "--yes", "--skip-preview"]);
+    const [instance] = await instancesTagged(ctx.control, tag);
+    expect(instance.name).toBe("helpdesk");
+    await rememberToken(instance.id);
+    const state = await exportOf(dir);
+    const [resource] = state.resources;
+    expect(isSecretValue(resource.inputs.apiKey)).toBe(true);
+    expect(isSecretValue(resource.inputs.events.signatureKey)).toBe(true);
+    expect(isSecretValue(resource.outputs.token)).toBe(true);
+    expect(findSecrets(state.text, { ...secrets(), signatureKey })).toEqual([]);
+    await pulumi(dir, ["destroy", "--yes", "--skip-preview"]);
+    expect(await instancesTagged(ctx.control, tag)).toEqual([]);
 });
