@@ -74,11 +74,13 @@ export PATH="$tc_pulumi_bin:$PATH"
 # --- Pulumi YAML language host -------------------------------------------------------------------
 # The official host (github.com/pulumi/pulumi-yaml, cmd/pulumi-language-yaml), pinned in tools/pulumi-yaml and built
 # from Go modules like the CLI, cached per version and go.sum; used by the YAML examples and the plugin tests.
-# A pulumi-language-yaml already on PATH is used as is unless PULUMI_FRESHDESK_BUILD_YAML is set.
+# A pulumi-language-yaml already on PATH (not one of our cached builds, which may be of another version) is used as
+# is unless PULUMI_FRESHDESK_BUILD_YAML is set.
 t=$(tc_now)
 tc_yaml_bin=""
-if [ -z "${PULUMI_FRESHDESK_BUILD_YAML:-}" ] && command -v pulumi-language-yaml >/dev/null; then
-    tc_yaml_bin=$(dirname "$(command -v pulumi-language-yaml)")
+tc_yaml_found=$(command -v pulumi-language-yaml || true)
+if [ -z "${PULUMI_FRESHDESK_BUILD_YAML:-}" ] && [ -n "$tc_yaml_found" ] && [[ "$tc_yaml_found" != "$tc_cache"/* ]]; then
+    tc_yaml_bin=$(dirname "$tc_yaml_found")
     tc_step "pulumi-language-yaml (from PATH, not built)" "$t"
 else
     tc_yaml_version=$(sed -n 's/^\s*github.com\/pulumi\/pulumi-yaml \(v[0-9.]*\).*/\1/p' "$tc_root/tools/pulumi-yaml/go.mod" | head -1)
