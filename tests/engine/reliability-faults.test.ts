@@ -13,6 +13,15 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import type { FaultSpec } from "../../emulator";
 import { FreshdeskInstance } from "../../provider";
 import {
+    cases,
+    defaultTimeoutMs,
+    maxRetries,
+    type Operation,
+    operations,
+    shortTimeoutMs,
+    slowAnswerMs,
+} from "../helpers/fault-cases";
+import {
     attempt,
     captureEmulatorLogs,
     exportState,
@@ -30,59 +39,6 @@ import {
 import { freshdeskResources, inlineStack, instanceById } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
-
-/** Three attempts per call: small, so the longer bursts exhaust it quickly. */
-const maxRetries = 2;
-const defaultTimeoutMs = 8_000;
-/** The client timeout of the slow-answer cases, and how late the emulator answers them. */
-const shortTimeoutMs = 1_500;
-const slowAnswerMs = 4_000;
-
-type Operation = "create" | "update" | "read" | "delete";
-const operations: Operation[] = ["create", "update", "read", "delete"];
-
-interface FaultCase {
-    readonly name: string;
-    /** The fault; the operation sets its method and path. */
-    readonly fault: FaultSpec;
-    /** Longer than the retry budget: the first run must fail with `message`, the next one converge. */
-    readonly permanent?: { readonly status: number };
-    /** Runs with the short client timeout. */
-    readonly shortTimeout?: boolean;
-    /** Only for these operations. */
-    readonly only?: readonly Operation[];
-}
-
-const cases: FaultCase[] = [
-    {
-        name: "429 x2 with Retry-After 1s (within the budget)",
-        fault: { kind: "status", status: 429, retryAfterSeconds: 1, count: 2 },
-    },
-    {
-        name: "429 with Retry-After 1s until cleared (longer than the budget)",
-        fault: { kind: "status", status: 429, retryAfterSeconds: 1, count: 0 },
-        permanent: { status: 429 },
-    },
-    { name: "500 x2", fault: { kind: "status", status: 500, count: 2 } },
-    { name: "502 x2", fault: { kind: "status", status: 502, count: 2 } },
-    { name: "503 x2", fault: { kind: "status", status: 503, count: 2 } },
-    {
-        name: "503 until cleared (longer than the budget)",
-        fault: { kind: "status", status: 503, count: 0 },
-        permanent: { status: 503 },
-    },
-    { name: "connection reset x2", fault: { kind: "reset", count: 2 } },
-    {
-        name: `answer ${slowAnswerMs} ms late, client timeout ${shortTimeoutMs} ms`,
-        fault: { kind: "delay", delayMs: slowAnswerMs, count: 1 },
-        shortTimeout: true,
-    },
-    {
-        name: "instance committed, then the connection dropped",
-        fault: { kind: "commit-then-drop", count: 1 },
-        only: ["create"],
-    },
-];
 
 const method: Record<Operation, string> = { create: "POST", update: "PATCH", read: "GET", delete: "DELETE" };
 

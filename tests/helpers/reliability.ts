@@ -157,8 +157,9 @@ export async function reconcile(
     control: EmulatorControl,
     exported: { deployment: any },
     tag: string,
+    type?: string,
 ): Promise<Reconciliation> {
-    const resources = freshdeskResources(exported);
+    const resources = freshdeskResources(exported, type);
     const stateIds = resources.map((r) => String(r.id)).sort(byNumber);
     const instances = (await control.instances()).filter((i) => i.tags.includes(tag));
     const emulatorIds = instances.map((i) => String(i.id)).sort(byNumber);

@@ -292,9 +292,12 @@ export async function instancesTagged(control: EmulatorControl, tag: string): Pr
     return (await control.instances()).filter((i) => i.tags.includes(tag));
 }
 
-/** The `FreshdeskInstance` resources of an exported deployment (`stack.exportStack()` or `pulumi stack export`). */
-export function freshdeskResources(exported: Deployment | { deployment: any }): any[] {
-    return (exported.deployment?.resources ?? []).filter((r: any) => r.type === freshdeskType);
+/**
+ * The `FreshdeskInstance` resources of an exported deployment (`stack.exportStack()` or `pulumi stack export`); `type`
+ * is the dynamic resource's by default, the plugin's is `cloudelements:index:FreshdeskInstance`.
+ */
+export function freshdeskResources(exported: Deployment | { deployment: any }, type = freshdeskType): any[] {
+    return (exported.deployment?.resources ?? []).filter((r: any) => r.type === type);
 }
 
 /**
