@@ -25,6 +25,21 @@ tc_version_ge() { # tc_version_ge A B: A >= B (plain x.y.z)
     [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$2" ]
 }
 
+# Folders every project command gets on PATH, first wins; each section adds its own (see env.sh below).
+tc_path=()
+# .toolchain/bin: links to the executables of the toolchain's cached builds, in one folder (PULUMI_CLI_BIN).
+tc_bin="$tc_root/.toolchain/bin"
+tc_link_bin() { # tc_link_bin <dir>...: link every executable of the folders into $tc_bin
+    local dir file
+    mkdir -p "$tc_bin"
+    for dir in "$@"; do
+        for file in "$dir"/*; do
+            [ -x "$file" ] || continue
+            [ "$(readlink "$tc_bin/${file##*/}" 2>/dev/null)" = "$file" ] || ln -sfn "$file" "$tc_bin/${file##*/}"
+        done
+    done
+}
+
 # --- Node 22 ------------------------------------------------------------------------------------
 t=$(tc_now)
 tc_node_bin=""
@@ -46,30 +61,53 @@ else
     tc_step "node $("$tc_node_bin/node" -p 'process.versions.node') (cached)" "$t"
 fi
 export PATH="$tc_node_bin:$PATH"
+tc_path+=("$tc_node_bin")
 
-# --- Pulumi CLI ---------------------------------------------------------------------------------
+# --- Pulumi CLI and our Node.js language host ------------------------------------------------------
+# Two cache entries per version, each keyed only on what builds it, so that a change to the language host
+# rebuilds the host (seconds) and not the CLI (minutes):
+#   pulumi-cli-<version>-<key>/bin/pulumi                 key: go.mod, go.sum, build.sh
+#   langhost-<version>-<key>/bin/pulumi-language-nodejs   key: go.mod, go.sum, every langhost/ file but tests
+#                          /bin/pulumi-resource-pulumi-nodejs
+# .toolchain/bin links the three files into one folder: PULUMI_CLI_BIN, which the Automation API
+# (`PulumiCommand.get({ root })`) and the tests use as the CLI's home.
 t=$(tc_now)
+tc_cli_src="$tc_root/tools/pulumi-cli"
+tc_key() { # tc_key <file>...: short hash of the files' names and contents
+    (cd "$tc_cli_src" && sha256sum "$@") | sha256sum | cut -c1-12
+}
 tc_pulumi_bin=""
 if [ -z "${PULUMI_FRESHDESK_BUILD_CLI:-}" ] && command -v pulumi >/dev/null && command -v pulumi-language-nodejs >/dev/null; then
     v=$(pulumi version 2>/dev/null | sed 's/^v//')
     if [ -n "$v" ] && tc_version_ge "${v%%-*}" "$tc_pulumi_min"; then
         tc_pulumi_bin=$(dirname "$(command -v pulumi)")
+        tc_path=("$tc_pulumi_bin" "${tc_path[@]}")
         tc_step "pulumi v$v (from PATH, not built)" "$t"
     fi
 fi
 if [ -z "$tc_pulumi_bin" ]; then
-    # The key covers the pinned modules and our language host source, so any change rebuilds.
-    key=$(cat "$tc_root/tools/pulumi-cli/go.sum" "$tc_root/tools/pulumi-cli/go.mod" \
-        $(find "$tc_root/tools/pulumi-cli" -name '*.go' | sort) | sha256sum | cut -c1-12)
-    tc_cli_dir="$tc_cache/pulumi-$tc_pulumi_version-$key"
-    if [ ! -x "$tc_cli_dir/bin/pulumi-language-nodejs" ] || [ "$("$tc_cli_dir/bin/pulumi" version 2>/dev/null)" != "$tc_pulumi_version" ]; then
-        tc_log "building the Pulumi CLI $tc_pulumi_version from Go modules into $tc_cli_dir (cold: about 8 minutes on 2 cores, plus the module download)"
-        PULUMI_CLI_ROOT="$tc_cli_dir" bash "$tc_root/tools/pulumi-cli/build.sh"
+    tc_cli_dir="$tc_cache/pulumi-cli-$tc_pulumi_version-$(tc_key go.mod go.sum build.sh)"
+    if [ ! -x "$tc_cli_dir/bin/pulumi" ] || [ "$("$tc_cli_dir/bin/pulumi" version 2>/dev/null)" != "$tc_pulumi_version" ]; then
+        tc_log "building the Pulumi CLI $tc_pulumi_version from Go modules into $tc_cli_dir (cold: about 6 minutes on 2 cores, plus the module download; warm Go build cache: seconds)"
+        bash "$tc_cli_src/build.sh" "$tc_cli_dir"
     fi
-    tc_pulumi_bin="$tc_cli_dir/bin"
-    tc_step "pulumi $("$tc_pulumi_bin/pulumi" version)" "$t"
+    tc_step "pulumi $("$tc_cli_dir/bin/pulumi" version)" "$t"
+
+    t=$(tc_now)
+    # shellcheck disable=SC2046 # file names from find, no spaces
+    tc_host_dir="$tc_cache/langhost-$tc_pulumi_version-$(tc_key go.mod go.sum \
+        $(cd "$tc_cli_src" && find langhost -type f ! -name '*_test.go' | LC_ALL=C sort))"
+    if [ ! -x "$tc_host_dir/bin/pulumi-language-nodejs" ] || [ ! -x "$tc_host_dir/bin/pulumi-resource-pulumi-nodejs" ] ||
+        [ "$("$tc_host_dir/bin/pulumi-language-nodejs" -version 2>/dev/null)" != "$tc_pulumi_version" ]; then
+        tc_log "building our Node.js language host into $tc_host_dir"
+        bash "$tc_cli_src/langhost/build.sh" "$tc_host_dir"
+    fi
+    tc_step "pulumi-language-nodejs (our host)" "$t"
+    tc_link_bin "$tc_cli_dir/bin" "$tc_host_dir/bin"
+    tc_pulumi_bin="$tc_bin"
+    # Before node's folder: a system folder holding node may hold another `pulumi` too.
+    tc_path=("$tc_bin" "$tc_host_dir/bin" "$tc_cli_dir/bin" "${tc_path[@]}")
 fi
-export PATH="$tc_pulumi_bin:$PATH"
 
 # --- npm dependencies ---------------------------------------------------------------------------
 t=$(tc_now)
@@ -82,7 +120,7 @@ tc_step "npm dependencies" "$t"
 mkdir -p "$tc_root/.toolchain"
 cat >"$tc_root/.toolchain/env.sh" <<EOF
 # Written by scripts/toolchain.sh; sourced by scripts/run.sh.
-export PATH="$tc_pulumi_bin:$tc_node_bin:\$PATH"
+export PATH="$(IFS=:; echo "${tc_path[*]}"):\$PATH"
 export PULUMI_CLI_BIN="$tc_pulumi_bin"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
