@@ -27,18 +27,9 @@ tc_version_ge() { # tc_version_ge A B: A >= B (plain x.y.z)
 
 # Folders every project command gets on PATH, first wins; each section adds its own (see env.sh below).
 tc_path=()
-# .toolchain/bin: links to the executables of the toolchain's cached builds, in one folder (PULUMI_CLI_BIN).
-tc_bin="$tc_root/.toolchain/bin"
-tc_link_bin() { # tc_link_bin <dir>...: link every executable of the folders into $tc_bin
-    local dir file
-    mkdir -p "$tc_bin"
-    for dir in "$@"; do
-        for file in "$dir"/*; do
-            [ -x "$file" ] || continue
-            [ "$(readlink "$tc_bin/${file##*/}" 2>/dev/null)" = "$file" ] || ln -sfn "$file" "$tc_bin/${file##*/}"
-        done
-    done
-}
+# Folders whose executables are the CLI and its bundled plugins (language hosts, the dynamic-provider shim);
+# each section adds its own, and "One folder for the CLI" below puts them together.
+tc_bundle=()
 
 # --- Node 22 ------------------------------------------------------------------------------------
 t=$(tc_now)
@@ -69,11 +60,9 @@ tc_path+=("$tc_node_bin")
 #   pulumi-cli-<version>-<key>/bin/pulumi                 key: go.mod, go.sum, build.sh
 #   langhost-<version>-<key>/bin/pulumi-language-nodejs   key: go.mod, go.sum, every langhost/ file but tests
 #                          /bin/pulumi-resource-pulumi-nodejs
-# .toolchain/bin links the three files into one folder: PULUMI_CLI_BIN, which the Automation API
-# (`PulumiCommand.get({ root })`) and the tests use as the CLI's home.
 t=$(tc_now)
 tc_cli_src="$tc_root/tools/pulumi-cli"
-tc_key() { # tc_key <file>...: short hash of the files' names and contents
+tc_key() { # tc_key <file>...: short hash of the files' names and contents, relative to tools/pulumi-cli
     (cd "$tc_cli_src" && sha256sum "$@") | sha256sum | cut -c1-12
 }
 tc_pulumi_bin=""
@@ -103,10 +92,41 @@ if [ -z "$tc_pulumi_bin" ]; then
         bash "$tc_cli_src/langhost/build.sh" "$tc_host_dir"
     fi
     tc_step "pulumi-language-nodejs (our host)" "$t"
-    tc_link_bin "$tc_cli_dir/bin" "$tc_host_dir/bin"
-    tc_pulumi_bin="$tc_bin"
-    # Before node's folder: a system folder holding node may hold another `pulumi` too.
-    tc_path=("$tc_bin" "$tc_host_dir/bin" "$tc_cli_dir/bin" "${tc_path[@]}")
+    tc_bundle+=("$tc_cli_dir/bin" "$tc_host_dir/bin")
+fi
+
+# --- One folder for the CLI and its bundled plugins ---------------------------------------------
+# The engine looks for bundled plugins on PATH and next to the real (symlinks resolved) `pulumi` binary, and
+# warns "using pulumi-language-nodejs from $PATH" on every command when the two differ. So the CLI and its
+# plugins must share one folder: bin-<version>-<key>/bin holds hard links to the cached builds (key: the
+# folders linked). It becomes PULUMI_CLI_BIN, which the Automation API (`PulumiCommand.get({ root })`) and
+# the tests use as the CLI's home.
+if [ ${#tc_bundle[@]} -gt 0 ]; then
+    t=$(tc_now)
+    tc_pulumi_bin="$tc_cache/bin-$tc_pulumi_version-$(printf '%s\n' "${tc_bundle[@]}" | sha256sum | cut -c1-12)/bin"
+    tc_linked() { # every executable of the bundle is in $tc_pulumi_bin, same size and time
+        local dir file
+        for dir in "${tc_bundle[@]}"; do
+            for file in "$dir"/*; do
+                [ -x "$file" ] || continue
+                [ "$(stat -c %s.%Y "$file")" = "$(stat -c %s.%Y "$tc_pulumi_bin/${file##*/}" 2>/dev/null)" ] || return 1
+            done
+        done
+    }
+    if ! tc_linked; then
+        rm -rf "${tc_pulumi_bin%/bin}.partial"
+        mkdir -p "${tc_pulumi_bin%/bin}.partial/bin"
+        for dir in "${tc_bundle[@]}"; do
+            for file in "$dir"/*; do
+                [ -x "$file" ] || continue
+                ln "$file" "${tc_pulumi_bin%/bin}.partial/bin/" 2>/dev/null || cp -p "$file" "${tc_pulumi_bin%/bin}.partial/bin/"
+            done
+        done
+        rm -rf "${tc_pulumi_bin%/bin}"
+        mv "${tc_pulumi_bin%/bin}.partial" "${tc_pulumi_bin%/bin}"
+    fi
+    tc_path=("$tc_pulumi_bin" "${tc_path[@]}")
+    tc_step "CLI folder $(basename "${tc_pulumi_bin%/bin}")" "$t"
 fi
 
 # --- npm dependencies ---------------------------------------------------------------------------
