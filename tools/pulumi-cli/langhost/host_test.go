@@ -248,10 +248,21 @@ if (process.env.HANG) { setInterval(() => {}, 1000); } else { process.exit(Numbe
 	}
 
 	// Cancel interrupts the program running now, and only that one.
+	// Cancel only reaches a program already started, so wait until it has written its record.
 	t.Setenv("HANG", "1")
+	if err := os.Remove(record); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan *pulumirpc.RunResponse)
 	go func() { done <- h.run(context.Background(), runRequest(t, dir, map[string]any{})) }()
-	time.Sleep(500 * time.Millisecond)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(record); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the program did not start within a minute")
+		}
+	}
 	if _, err := h.Cancel(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
