@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: provisions the toolchain, builds, type-checks, and runs every jest suite (unit, emulator and
-# the suites that drive the real Pulumi CLI). Extra arguments go to jest (e.g. `npm test -- tests/unit`).
+# the suites that drive the real Pulumi CLI) and the Go tests of our language host (tools/pulumi-cli).
+# Extra arguments go to jest and run only those suites, without the Go tests (e.g. `npm test -- tests/unit`).
 # In a git checkout it also fails when the tests leave new or changed files in the working tree.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,8 +18,9 @@ npx tsc -p tsconfig.json --noEmit
 node bin/scripts/plugin-build.js >/dev/null
 
 report=$(mktemp)
+go_report=$(mktemp)
 before=$(mktemp)
-trap 'rm -f "$report" "$before"' EXIT
+trap 'rm -f "$report" "$go_report" "$before"' EXIT
 # The suites must leave the tree as they found it (no lockfiles, stack files or state next to the sources). In a git
 # checkout, what `git status` shows after jest is compared with what it showed before.
 in_git=false
@@ -27,6 +29,17 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     git status --porcelain --untracked-files=all | sort >"$before"
 fi
 set +e
+go_status=0
+if [ $# -eq 0 ]; then
+    if command -v go >/dev/null; then
+        echo "[test] go test tools/pulumi-cli (our language host)" >&2
+        bash tools/pulumi-cli/test.sh -json >"$go_report"
+        go_status=$?
+    else
+        echo '{"Action":"fail","Package":"tools/pulumi-cli","Output":"go not found on PATH: the Go tests of our language host need the Go toolchain that builds it\n"}' >"$go_report"
+        go_status=1
+    fi
+fi
 npx jest --json --outputFile="$report" "$@"
 status=$?
 set -e
@@ -39,11 +52,7 @@ if [ "$in_git" = true ]; then
         [ "$status" -ne 0 ] || status=1
     fi
 fi
-# jest's summary is not in the form CI reads; print the plain closing line from its report (files left in the tree
-# count as one failed check).
-node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    const failed = r.numFailedTests + (process.argv[2] ? 1 : 0);
-    console.log(`Tests: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-' "$report" "$left" || echo "Tests: 0 passed, 1 failed"
+# jest's and go's summaries are not in the form CI reads: one plain closing line for both.
+node scripts/test-summary.cjs "$report" "$( [ $# -eq 0 ] && echo "$go_report")" "$left" || echo "Tests: 0 passed, 1 failed"
+[ "$go_status" -eq 0 ] || status=1
 exit $status

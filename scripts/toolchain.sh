@@ -25,6 +25,12 @@ tc_version_ge() { # tc_version_ge A B: A >= B (plain x.y.z)
     [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$2" ]
 }
 
+# Folders every project command gets on PATH, first wins; each section adds its own (see env.sh below).
+tc_path=()
+# Folders whose executables are the CLI and its bundled plugins (language hosts, the dynamic-provider shim);
+# each section adds its own, and "One folder for the CLI" below puts them together.
+tc_bundle=()
+
 # --- Node 22 ------------------------------------------------------------------------------------
 t=$(tc_now)
 tc_node_bin=""
@@ -46,30 +52,48 @@ else
     tc_step "node $("$tc_node_bin/node" -p 'process.versions.node') (cached)" "$t"
 fi
 export PATH="$tc_node_bin:$PATH"
+tc_path+=("$tc_node_bin")
 
-# --- Pulumi CLI ---------------------------------------------------------------------------------
+# --- Pulumi CLI and our Node.js language host ------------------------------------------------------
+# Two cache entries per version, each keyed only on what builds it, so that a change to the language host
+# rebuilds the host (seconds) and not the CLI (minutes):
+#   pulumi-cli-<version>-<key>/bin/pulumi                 key: go.mod, go.sum, build.sh
+#   langhost-<version>-<key>/bin/pulumi-language-nodejs   key: go.mod, go.sum, every langhost/ file but tests
+#                          /bin/pulumi-resource-pulumi-nodejs
 t=$(tc_now)
+tc_cli_src="$tc_root/tools/pulumi-cli"
+tc_key() { # tc_key <file>...: short hash of the files' names and contents, relative to tools/pulumi-cli
+    (cd "$tc_cli_src" && sha256sum "$@") | sha256sum | cut -c1-12
+}
 tc_pulumi_bin=""
 if [ -z "${PULUMI_FRESHDESK_BUILD_CLI:-}" ] && command -v pulumi >/dev/null && command -v pulumi-language-nodejs >/dev/null; then
     v=$(pulumi version 2>/dev/null | sed 's/^v//')
     if [ -n "$v" ] && tc_version_ge "${v%%-*}" "$tc_pulumi_min"; then
         tc_pulumi_bin=$(dirname "$(command -v pulumi)")
+        tc_path=("$tc_pulumi_bin" "${tc_path[@]}")
         tc_step "pulumi v$v (from PATH, not built)" "$t"
     fi
 fi
 if [ -z "$tc_pulumi_bin" ]; then
-    # The key covers the pinned modules and our language host source, so any change rebuilds.
-    key=$(cat "$tc_root/tools/pulumi-cli/go.sum" "$tc_root/tools/pulumi-cli/go.mod" \
-        $(find "$tc_root/tools/pulumi-cli" -name '*.go' | sort) | sha256sum | cut -c1-12)
-    tc_cli_dir="$tc_cache/pulumi-$tc_pulumi_version-$key"
-    if [ ! -x "$tc_cli_dir/bin/pulumi-language-nodejs" ] || [ "$("$tc_cli_dir/bin/pulumi" version 2>/dev/null)" != "$tc_pulumi_version" ]; then
-        tc_log "building the Pulumi CLI $tc_pulumi_version from Go modules into $tc_cli_dir (cold: about 8 minutes on 2 cores, plus the module download)"
-        PULUMI_CLI_ROOT="$tc_cli_dir" bash "$tc_root/tools/pulumi-cli/build.sh"
+    tc_cli_dir="$tc_cache/pulumi-cli-$tc_pulumi_version-$(tc_key go.mod go.sum build.sh)"
+    if [ ! -x "$tc_cli_dir/bin/pulumi" ] || [ "$("$tc_cli_dir/bin/pulumi" version 2>/dev/null)" != "$tc_pulumi_version" ]; then
+        tc_log "building the Pulumi CLI $tc_pulumi_version from Go modules into $tc_cli_dir (cold: about 6 minutes on 2 cores, plus the module download; warm Go build cache: seconds)"
+        bash "$tc_cli_src/build.sh" "$tc_cli_dir"
     fi
-    tc_pulumi_bin="$tc_cli_dir/bin"
-    tc_step "pulumi $("$tc_pulumi_bin/pulumi" version)" "$t"
+    tc_step "pulumi $("$tc_cli_dir/bin/pulumi" version)" "$t"
+
+    t=$(tc_now)
+    # shellcheck disable=SC2046 # file names from find, no spaces
+    tc_host_dir="$tc_cache/langhost-$tc_pulumi_version-$(tc_key go.mod go.sum \
+        $(cd "$tc_cli_src" && find langhost -type f ! -name '*_test.go' | LC_ALL=C sort))"
+    if [ ! -x "$tc_host_dir/bin/pulumi-language-nodejs" ] || [ ! -x "$tc_host_dir/bin/pulumi-resource-pulumi-nodejs" ] ||
+        [ "$("$tc_host_dir/bin/pulumi-language-nodejs" -version 2>/dev/null)" != "$tc_pulumi_version" ]; then
+        tc_log "building our Node.js language host into $tc_host_dir"
+        bash "$tc_cli_src/langhost/build.sh" "$tc_host_dir"
+    fi
+    tc_step "pulumi-language-nodejs (our host)" "$t"
+    tc_bundle+=("$tc_cli_dir/bin" "$tc_host_dir/bin")
 fi
-export PATH="$tc_pulumi_bin:$PATH"
 
 # --- Pulumi YAML language host -------------------------------------------------------------------
 # The official host (github.com/pulumi/pulumi-yaml, cmd/pulumi-language-yaml), pinned in tools/pulumi-yaml and built
@@ -81,6 +105,7 @@ tc_yaml_bin=""
 tc_yaml_found=$(command -v pulumi-language-yaml || true)
 if [ -z "${PULUMI_FRESHDESK_BUILD_YAML:-}" ] && [ -n "$tc_yaml_found" ] && [[ "$tc_yaml_found" != "$tc_cache"/* ]]; then
     tc_yaml_bin=$(dirname "$tc_yaml_found")
+    tc_path+=("$tc_yaml_bin")
     tc_step "pulumi-language-yaml (from PATH, not built)" "$t"
 else
     tc_yaml_version=$(sed -n 's/^\s*github.com\/pulumi\/pulumi-yaml \(v[0-9.]*\).*/\1/p' "$tc_root/tools/pulumi-yaml/go.mod" | head -1)
@@ -92,7 +117,48 @@ else
         PULUMI_YAML_ROOT="$tc_yaml_dir" bash "$tc_root/tools/pulumi-yaml/build.sh"
     fi
     tc_yaml_bin="$tc_yaml_dir/bin"
+    # A bundled plugin of the CLI: it must sit next to our `pulumi` (see the next section), or the engine warns
+    # "using pulumi-language-yaml from $PATH" on every command. Next to a CLI from PATH it can only go on PATH.
+    if [ ${#tc_bundle[@]} -gt 0 ]; then
+        tc_bundle+=("$tc_yaml_bin")
+    else
+        tc_path+=("$tc_yaml_bin")
+    fi
     tc_step "pulumi-language-yaml $tc_yaml_version" "$t"
+fi
+
+# --- One folder for the CLI and its bundled plugins ---------------------------------------------
+# The engine looks for bundled plugins on PATH and next to the real (symlinks resolved) `pulumi` binary, and
+# warns "using pulumi-language-nodejs from $PATH" on every command when the two differ. So the CLI and its
+# plugins must share one folder: bin-<version>-<key>/bin holds hard links to the cached builds (key: the
+# folders linked). It becomes PULUMI_CLI_BIN, which the Automation API (`PulumiCommand.get({ root })`) and
+# the tests use as the CLI's home.
+if [ ${#tc_bundle[@]} -gt 0 ]; then
+    t=$(tc_now)
+    tc_pulumi_bin="$tc_cache/bin-$tc_pulumi_version-$(printf '%s\n' "${tc_bundle[@]}" | sha256sum | cut -c1-12)/bin"
+    tc_linked() { # every executable of the bundle is in $tc_pulumi_bin, same size and time
+        local dir file
+        for dir in "${tc_bundle[@]}"; do
+            for file in "$dir"/*; do
+                [ -x "$file" ] || continue
+                [ "$(stat -c %s.%Y "$file")" = "$(stat -c %s.%Y "$tc_pulumi_bin/${file##*/}" 2>/dev/null)" ] || return 1
+            done
+        done
+    }
+    if ! tc_linked; then
+        rm -rf "${tc_pulumi_bin%/bin}.partial"
+        mkdir -p "${tc_pulumi_bin%/bin}.partial/bin"
+        for dir in "${tc_bundle[@]}"; do
+            for file in "$dir"/*; do
+                [ -x "$file" ] || continue
+                ln "$file" "${tc_pulumi_bin%/bin}.partial/bin/" 2>/dev/null || cp -p "$file" "${tc_pulumi_bin%/bin}.partial/bin/"
+            done
+        done
+        rm -rf "${tc_pulumi_bin%/bin}"
+        mv "${tc_pulumi_bin%/bin}.partial" "${tc_pulumi_bin%/bin}"
+    fi
+    tc_path=("$tc_pulumi_bin" "${tc_path[@]}")
+    tc_step "CLI folder $(basename "${tc_pulumi_bin%/bin}")" "$t"
 fi
 
 # --- npm dependencies ---------------------------------------------------------------------------
@@ -106,7 +172,7 @@ tc_step "npm dependencies" "$t"
 mkdir -p "$tc_root/.toolchain"
 cat >"$tc_root/.toolchain/env.sh" <<EOF
 # Written by scripts/toolchain.sh; sourced by scripts/run.sh.
-export PATH="$tc_pulumi_bin:$tc_yaml_bin:$tc_node_bin:\$PATH"
+export PATH="$(IFS=:; echo "${tc_path[*]}"):\$PATH"
 export PULUMI_CLI_BIN="$tc_pulumi_bin"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true

@@ -47,12 +47,12 @@ func TestNodeArguments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := nodeArguments(req, opts, "/sdk/cmd/run/index.js", "127.0.0.1:2222", "")
+	got, err := nodeArguments(req, opts, "/tmp/run/inspect-guard.cjs", "/sdk/cmd/run/index.js", "127.0.0.1:2222", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
-		"--max-old-space-size=4096", "--trace-warnings", "/sdk/cmd/run/index.js",
+		"--require=/tmp/run/inspect-guard.cjs", "--max-old-space-size=4096", "--trace-warnings", "/sdk/cmd/run/index.js",
 		"--monitor", "127.0.0.1:1111", "--engine", "127.0.0.1:2222", "--organization", "organization",
 		"--project", "proj", "--root-directory", "/prog", "--stack", "dev", "--pwd", "/prog", "--dry-run",
 		"--parallel", "16", ".", "extra",
@@ -196,8 +196,10 @@ func TestRunExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	script := filepath.Join(dir, "fake-run.js")
 	record := filepath.Join(dir, "record.json")
-	err := os.WriteFile(script, []byte(`require("fs").writeFileSync(process.env.RECORD, JSON.stringify({
-	argv: process.argv.slice(2), config: process.env.PULUMI_CONFIG, ts: process.env.PULUMI_NODEJS_TYPESCRIPT }));
+	err := os.WriteFile(script, []byte(`const guard = (process.execArgv.find((a) => a.startsWith("--require=")) || "").slice(10);
+require("fs").writeFileSync(process.env.RECORD, JSON.stringify({
+	argv: process.argv.slice(2), config: process.env.PULUMI_CONFIG, ts: process.env.PULUMI_NODEJS_TYPESCRIPT,
+	guard, guardLoaded: require("util").inspect.toString().includes("hitsBug") }));
 if (process.env.HANG) { setInterval(() => {}, 1000); } else { process.exit(Number(process.env.EXIT_CODE)); }
 `), 0o644)
 	if err != nil {
@@ -221,9 +223,11 @@ if (process.env.HANG) { setInterval(() => {}, 1000); } else { process.exit(Numbe
 	}
 
 	var seen struct {
-		Argv   []string `json:"argv"`
-		Config string   `json:"config"`
-		TS     string   `json:"ts"`
+		Argv        []string `json:"argv"`
+		Config      string   `json:"config"`
+		TS          string   `json:"ts"`
+		Guard       string   `json:"guard"`
+		GuardLoaded bool     `json:"guardLoaded"`
 	}
 	b, err := os.ReadFile(record)
 	if err != nil {
@@ -236,12 +240,29 @@ if (process.env.HANG) { setInterval(() => {}, 1000); } else { process.exit(Numbe
 		!strings.Contains(seen.Config, `"proj:config:greeting":"hi"`) {
 		t.Fatalf("node did not get the expected arguments and environment: %+v", seen)
 	}
+	if !seen.GuardLoaded || seen.Guard == "" {
+		t.Fatalf("the inspect guard was not preloaded: %+v", seen)
+	}
+	if _, err := os.Stat(seen.Guard); !os.IsNotExist(err) {
+		t.Fatalf("the run's temporary preload %s must be removed after the run (stat: %v)", seen.Guard, err)
+	}
 
 	// Cancel interrupts the program running now, and only that one.
+	// Cancel only reaches a program already started, so wait until it has written its record.
 	t.Setenv("HANG", "1")
+	if err := os.Remove(record); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan *pulumirpc.RunResponse)
 	go func() { done <- h.run(context.Background(), runRequest(t, dir, map[string]any{})) }()
-	time.Sleep(500 * time.Millisecond)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(record); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the program did not start within a minute")
+		}
+	}
 	if _, err := h.Cancel(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -263,5 +284,46 @@ if (process.env.HANG) { setInterval(() => {}, 1000); } else { process.exit(Numbe
 	got := h.run(context.Background(), runRequest(t, dir, map[string]any{}))
 	if !strings.Contains(got.Error, "has not been installed") {
 		t.Fatalf("an unresolvable runner must be reported clearly, got %q", got.Error)
+	}
+}
+
+// TestInspectGuard runs the preload under the real node against the stack lines that make Node's colored
+// util.inspect loop (nodejs/node#64011), and checks that ordinary values are inspected as before.
+func TestInspectGuard(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatal("node must be on PATH for this test")
+	}
+	dir := t.TempDir()
+	guard := filepath.Join(dir, "inspect-guard.cjs")
+	if err := os.WriteFile(guard, inspectGuard, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := `const util = require("node:util");
+const assert = require("node:assert");
+const stalling = (line) => { const e = new Error("m"); e.stack = "Error: m\n    at f (" + line + ")"; return e; };
+for (const e of [
+	stalling("/p/node_modules/@pulumi/config.ts:301:19"), // where @pulumi/pulumi's source maps point
+	stalling("/p/node_modules/foo.js:1:1"),
+	new Error("outer", { cause: stalling("/p/node_modules/@scope/x.ts:1:1") }),
+]) {
+	assert.ok(!util.inspect(e, { colors: true }).includes("\x1b[4m"), "no colors for a stalling stack");
+}
+assert.match(util.inspect(stalling("/p/node_modules/@pulumi/config.ts:3:1"), false, 2, true), /config\.ts:3:1/);
+const fine = new Error("fine");
+fine.stack = "Error: fine\n    at f (/p/node_modules/@pulumi/pulumi/config.js:1:1)";
+assert.ok(util.inspect(fine, { colors: true }).includes("\x1b[4m@pulumi/pulumi\x1b[24m"), "colors kept otherwise");
+assert.strictEqual(util.inspect({ a: [1] }), "{ a: [ 1 ] }");
+assert.strictEqual(typeof util.inspect.custom, "symbol");
+util.inspect.defaultOptions.depth = 1;
+assert.strictEqual(util.inspect.defaultOptions.depth, 1);
+`
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "node", "--require="+guard, "-e", script).CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("inspecting the errors did not finish within 30 s: the guard does not catch the loop\n%s", out)
+	}
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
 	}
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +34,13 @@ const (
 	// interruptGrace is how long a cancelled program gets after SIGINT before it is killed.
 	interruptGrace = 5 * time.Second
 )
+
+// inspectGuard is preloaded into every program (node --require): it keeps Node's util.inspect from looping
+// for seconds to minutes on the stack frames @pulumi/pulumi's source maps produce (nodejs/node#64011), which
+// made a missing config value take ~20 s to report. See inspect-guard.cjs.
+//
+//go:embed inspect-guard.cjs
+var inspectGuard []byte
 
 // nodeOptions are the `runtime.options` of Pulumi.yaml that the Node.js host understands.
 type nodeOptions struct {
@@ -109,7 +118,18 @@ func (h *languageHost) run(ctx context.Context, req *pulumirpc.RunRequest) *pulu
 		return fail("%v", err)
 	}
 
-	args, err := nodeArguments(req, opts, runPath, h.engine(), h.tracing)
+	// Like the official host's --sync pipes, the preload lives in a folder of this run, removed afterwards.
+	runDir, err := os.MkdirTemp("", "pulumi-language-nodejs-")
+	if err != nil {
+		return fail("could not create a temporary folder for the program: %v", err)
+	}
+	defer os.RemoveAll(runDir)
+	guard := filepath.Join(runDir, "inspect-guard.cjs")
+	if err := os.WriteFile(guard, inspectGuard, 0o600); err != nil {
+		return fail("could not write %s: %v", guard, err)
+	}
+
+	args, err := nodeArguments(req, opts, guard, runPath, h.engine(), h.tracing)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -187,19 +207,28 @@ try {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// nodeArguments is node's command line: runtime `nodeargs`, then the SDK runner with the flags its
+// nodeArguments is node's command line: our preload, runtime `nodeargs`, then the SDK runner with the flags its
 // minimist parser reads (cmd/run/index.js), then the entry point and the program's own arguments.
 //
 // The official host passes the address of a monitor proxy of its own plus --sync <pipes dir> for
 // synchronous invokes; @pulumi/pulumi 3.276.0 never opens those pipes (tryGetSyncInvokes has no callers),
 // so we hand node the engine's monitor address directly and omit --sync.
+//
+// The preload is passed as one `--require=<file>` argument on purpose: cmd/run treats a separate `--require`,
+// `--import` or `--loader` argument in node's execArgv as the user's own TypeScript loader and then skips its
+// automatic ESM mode; our preload is no loader and must not change that decision.
 func nodeArguments(
-	req *pulumirpc.RunRequest, opts nodeOptions, runPath, engineAddress, tracing string,
+	req *pulumirpc.RunRequest, opts nodeOptions, preload, runPath, engineAddress, tracing string,
 ) ([]string, error) {
-	args, err := shlex.Split(opts.nodeargs)
+	nodeargs, err := shlex.Split(opts.nodeargs)
 	if err != nil {
 		return nil, fmt.Errorf("invalid nodeargs option %q: %w", opts.nodeargs, err)
 	}
+	var args []string
+	if preload != "" {
+		args = append(args, "--require="+preload)
+	}
+	args = append(args, nodeargs...)
 	args = append(args, runPath)
 	flag := func(name, value string) {
 		if value != "" {

@@ -1,0 +1,38 @@
+// Prints the one closing line CI reads ("Tests: N passed, N failed, N skipped") for `npm test`, from jest's JSON
+// report and `go test -json` output (either may be missing), and prints failing Go tests' output like `go test`.
+// Usage: node scripts/test-summary.cjs <jest report> <go report or ""> <files left in the tree or "">
+// Files the suites left in the working tree count as one failed check; a Go package that failed without running
+// a test (a build failure) counts as one failed test.
+const fs = require("node:fs");
+
+const [jestReport, goReport, left] = process.argv.slice(2);
+const jest = JSON.parse(fs.readFileSync(jestReport, "utf8"));
+const go = { pass: 0, fail: 0, skip: 0 };
+if (goReport) {
+    const output = new Map(); // "<package> <test>" -> output, for failures
+    const tests = new Map(); // package -> finished tests
+    for (const line of fs.readFileSync(goReport, "utf8").split("\n")) {
+        if (!line.startsWith("{")) continue;
+        const e = JSON.parse(line);
+        const pkg = e.Package ?? e.ImportPath;
+        const id = `${pkg} ${e.Test ?? ""}`;
+        if (e.Action === "output" || e.Action === "build-output") output.set(id, (output.get(id) ?? "") + e.Output);
+        if (!["pass", "fail", "skip"].includes(e.Action)) continue;
+        if (e.Test) {
+            go[e.Action]++;
+            tests.set(pkg, (tests.get(pkg) ?? 0) + 1);
+            if (e.Action === "fail") process.stdout.write(output.get(id) ?? "");
+            continue;
+        }
+        const n = tests.get(pkg) ?? 0;
+        if (e.Action === "fail" && n === 0) {
+            go.fail++;
+            process.stdout.write((output.get(id) ?? "") + (output.get(`${e.FailedBuild} `) ?? "") + (e.Output ?? ""));
+        }
+        console.log(`[go] ${e.Action === "pass" ? "ok  " : e.Action.toUpperCase()} ${pkg} (${n} tests)`);
+    }
+}
+const passed = jest.numPassedTests + go.pass;
+const failed = jest.numFailedTests + go.fail + (left ? 1 : 0);
+const skipped = jest.numPendingTests + jest.numTodoTests + go.skip;
+console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
