@@ -1,6 +1,7 @@
 /** `read` (refresh): the instance as Cloud Elements shows it now. */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { HttpError, isApiNotFound } from "./errors";
+import { sweepUnconfirmedCreate } from "./lookup";
 import { assertFreshdeskInstance, inputsFromInstance, outputsFromInstance } from "./mapping";
 import { clientFor, connection, secretsOf } from "./session";
 import type { ApiInstance, InstanceInputs, InstanceOutputs } from "./types";
@@ -28,5 +29,9 @@ export async function read(
     assertFreshdeskInstance(instance, `refreshing instance ${id}`);
     const inputs = inputsFromInstance(instance, old);
     const outs = outputsFromInstance(instance, inputs, { token: old.token, createMarker: inputs.createMarker });
-    return { id: String(instance.id), props: outs, inputs: { ...inputs } };
+    return {
+        id: String(instance.id),
+        props: { ...outs, ...(await sweepUnconfirmedCreate(client, id, old)) },
+        inputs: { ...inputs },
+    };
 }
