@@ -217,6 +217,7 @@ export function inputsFromInstance(instance: ApiInstance, old: Partial<InstanceO
         filterResponseNulls: parseBoolean(configValue(instance, configKeys.filterResponseNulls)) ?? true,
         events: eventsFromInstance(instance, old.events),
         ...(old.adoptInstanceId !== undefined ? { adoptInstanceId: old.adoptInstanceId } : {}),
+        ...(old.adoptTakeOver !== undefined ? { adoptTakeOver: old.adoptTakeOver } : {}),
     } as InstanceInputs;
     const marker = old.createMarker ?? markerFromTags(instance.tags);
     return marker !== undefined ? { ...inputs, createMarker: marker } : inputs;
@@ -243,6 +244,7 @@ export function outputsFromInstance(
         filterResponseNulls: desired.filterResponseNulls,
         events: desired.events,
         adoptInstanceId: desired.adoptInstanceId,
+        adoptTakeOver: desired.adoptTakeOver,
         createMarker: marker,
         instanceId: instance.id,
         token,

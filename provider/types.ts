@@ -52,6 +52,8 @@ export interface InstanceInputs {
     readonly events: FreshdeskInstanceEvents;
     /** Adopt this existing instance instead of creating one. Only read by create. */
     readonly adoptInstanceId?: number;
+    /** Adopt {@link adoptInstanceId} even when another resource's marker is on it. Only read by create. */
+    readonly adoptTakeOver?: boolean;
     /**
      * A random id stamped by `check`. `create` tags the new instance with `pulumi-marker:<createMarker>`, so that
      * after a lost POST response it can tell whether the instance was created. Ignored by `diff`.
