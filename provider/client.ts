@@ -1,10 +1,7 @@
 /**
- * A small Cloud Elements `/instances` client on axios + axios-retry.
- *
- * Retry policy: GET, PATCH, PUT and DELETE are idempotent here and are retried on 429 (honouring Retry-After), 5xx
- * and network errors, timeouts included, with capped exponential backoff and jitter. POST is retried by axios-retry
- * only on 429 (the request was refused, so nothing was created); every other POST failure is left to the caller,
- * which must find out whether the instance exists before trying again (see `createInstance` in the implementation).
+ * A small Cloud Elements `/instances` client on axios + axios-retry: transport and response parsing. Which failures
+ * are retried, and after how long, is `retry.ts`; POST is retried only on 429, every other POST failure is left to
+ * `create.ts`, which must find out whether the instance exists before trying again.
  *
  * Every failure is wrapped into an {@link HttpError} or a {@link CloudElementsError}: axios errors carry the request
  * config, whose `Authorization` header holds the user and organization secrets, and response bodies may hold the
@@ -12,9 +9,11 @@
  */
 import * as http from "node:http";
 import * as https from "node:https";
-import type { AxiosError, AxiosInstance, AxiosResponse } from "axios";
+import type { AxiosInstance, AxiosResponse } from "axios";
 import { type ConnectionSettings, isLoopbackHost } from "./connection";
-import { CloudElementsError, HttpError, isConnectFailureCode, redact } from "./errors";
+import { CloudElementsError, HttpError, isApiNotFound, redact } from "./errors";
+import { defaultBackoff, isRetryableRequest, type RetryPolicy, retryDelay } from "./retry";
+import type { ApiInstance } from "./types";
 
 /**
  * axios and axios-retry, loaded with the first client rather than with this module: check and diff never call the
@@ -24,99 +23,7 @@ import { CloudElementsError, HttpError, isConnectFailureCode, redact } from "./e
 function httpLibraries() {
     const axiosModule: typeof import("axios") = require("axios");
     const retryModule: typeof import("axios-retry") = require("axios-retry");
-    return {
-        axios: axiosModule.default,
-        isAxiosError: axiosModule.isAxiosError,
-        axiosRetry: retryModule.default,
-        retryAfter: retryModule.retryAfter,
-    };
-}
-
-/** An element instance as the API returns it (only the fields we use are typed). */
-export interface ApiInstance {
-    readonly id: number;
-    readonly name?: string;
-    readonly token?: string;
-    readonly createdDate?: string;
-    readonly element?: { readonly id?: number; readonly key?: string };
-    readonly elementId?: number;
-    readonly tags?: unknown;
-    readonly valid?: boolean;
-    readonly disabled?: boolean;
-    readonly eventsEnabled?: boolean;
-    readonly configuration?: Record<string, unknown>;
-}
-
-/** Backoff parameters. */
-export interface RetryPolicy {
-    /** Retries after the first attempt. */
-    readonly maxRetries: number;
-    /** Delay before the first retry; doubles each retry. */
-    readonly baseDelayMs: number;
-    /** Cap of the exponential delay. */
-    readonly maxDelayMs: number;
-    /** Cap of a server-requested Retry-After. */
-    readonly maxRetryAfterMs: number;
-}
-
-/** The default backoff: base 250 ms, cap 10 s, Retry-After capped at 60 s. */
-export const defaultBackoff = { baseDelayMs: 250, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 } as const;
-
-/**
- * Delay before retry number `retryNumber` (1-based): exponential, capped, with "equal jitter" (half fixed, half
- * random) so that concurrent creates in one provider process do not retry in lockstep.
- */
-export function backoffDelay(
-    retryNumber: number,
-    policy: Omit<RetryPolicy, "maxRetries">,
-    random = Math.random,
-): number {
-    const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retryNumber - 1));
-    return Math.round(exponential / 2 + (random() * exponential) / 2);
-}
-
-/** The delay before a retry of `error`: the server's Retry-After (capped) when present, else {@link backoffDelay}. */
-export function retryDelay(
-    retryNumber: number,
-    error: AxiosError | undefined,
-    policy: Omit<RetryPolicy, "maxRetries">,
-): number {
-    const requested = error ? httpLibraries().retryAfter(error) : 0;
-    if (requested > 0) {
-        return Math.min(requested, policy.maxRetryAfterMs);
-    }
-    return backoffDelay(retryNumber, policy);
-}
-
-const idempotentMethods = new Set(["get", "head", "options", "put", "patch", "delete"]);
-
-/** Whether axios-retry may repeat this failed request as is. */
-export function isRetryableRequest(error: AxiosError): boolean {
-    if (error.code === "ERR_CANCELED") {
-        return false;
-    }
-    const method = (error.config?.method ?? "").toLowerCase();
-    const status = error.response?.status;
-    if (method === "post") {
-        // 429 means the request was refused before anything was created. Anything else is ambiguous for a POST.
-        return status === 429;
-    }
-    if (!idempotentMethods.has(method)) {
-        return false;
-    }
-    return status === undefined ? isTransientNetworkError(error) : status === 429 || status >= 500;
-}
-
-const permanentNetworkCodes = new Set([
-    "ENOTFOUND",
-    "ERR_INVALID_URL",
-    "ERR_BAD_OPTION",
-    "ERR_BAD_OPTION_VALUE",
-    "EPROTO",
-]);
-
-function isTransientNetworkError(error: AxiosError): boolean {
-    return !permanentNetworkCodes.has(error.code ?? "");
+    return { axios: axiosModule.default, isAxiosError: axiosModule.isAxiosError, axiosRetry: retryModule.default };
 }
 
 /** What a request is for, and which extra values must never appear in an error. */
@@ -129,12 +36,7 @@ interface CallOptions {
     readonly params?: Record<string, string>;
     /** JSON body. */
     readonly body?: unknown;
-    /** Per-request timeout override. */
-    readonly timeoutMs?: number;
 }
-
-/** The outcome of a delete. */
-export type DeleteOutcome = "deleted" | "already-gone";
 
 /** A Cloud Elements platform API client bound to one connection. */
 export class CloudElementsClient {
@@ -252,16 +154,14 @@ export class CloudElementsClient {
     }
 
     /** `DELETE /instances/{id}`; the API's JSON 404 means it is already gone. */
-    async deleteInstance(id: number | string): Promise<DeleteOutcome> {
+    async deleteInstance(id: number | string): Promise<void> {
         const path = `/instances/${encodeURIComponent(String(id))}`;
         try {
             await this.call("DELETE", path, { summary: `deleting instance ${id}` }, true);
-            return "deleted";
         } catch (err) {
-            if (HttpError.isInstance(err) && isApiNotFound(err)) {
-                return "already-gone";
+            if (!(HttpError.isInstance(err) && isApiNotFound(err))) {
+                throw err;
             }
-            throw err;
         }
     }
 
@@ -274,32 +174,12 @@ export class CloudElementsClient {
                 url: path,
                 params: opts.params,
                 data: opts.body,
-                ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
             });
         } catch (err) {
             throw toHttpError(err, method, path, secrets, opts.summary);
         }
         return parseBody(response, method, path, allowEmpty);
     }
-}
-
-/** Whether an error is the API's own "not found" (JSON body), not, say, an HTML 404 from a wrong base URL. */
-export function isApiNotFound(err: HttpError): boolean {
-    return err.status === 404 && err.jsonBody;
-}
-
-/** Whether a failed POST may or may not have created something (no answer, or a server error). */
-/** Whether the request never reached a server (connection refused, DNS, TLS): safe to send again, even a POST. */
-export function isConnectFailure(err: unknown): boolean {
-    return HttpError.isInstance(err) && err.status === undefined && isConnectFailureCode(err.code);
-}
-
-export function isAmbiguousFailure(err: unknown): boolean {
-    if (HttpError.isInstance(err)) {
-        return (err.status === undefined && !isConnectFailure(err)) || (err.status !== undefined && err.status >= 500);
-    }
-    // A 2xx answer we could not understand: the instance may well exist.
-    return CloudElementsError.isInstance(err) && err.kind === "response";
 }
 
 function parseBody(response: AxiosResponse<string>, method: string, path: string, allowEmpty: boolean): unknown {

@@ -2,9 +2,10 @@
  * Translation between the resource's inputs/outputs and the Cloud Elements instance representation: request bodies
  * for create and update, and outputs/inputs reconstructed from an instance the API returned. Pure functions.
  */
-import type { ApiInstance } from "./client";
 import { CloudElementsError } from "./errors";
+import { normalizeSubdomain } from "./subdomain";
 import {
+    type ApiInstance,
     defaultEventResources,
     defaultPollingIntervalMinutes,
     type FreshdeskInstanceEvents,
@@ -13,7 +14,6 @@ import {
     type InstanceOutputs,
     markerTagPrefix,
 } from "./types";
-import { normalizeSubdomain } from "./validation";
 
 /** Configuration keys of the freshdeskv2 element (reference: cloud-elements-api.md §5). */
 export const configKeys = {

@@ -10,6 +10,16 @@
  */
 export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** The module and type names `FreshdeskInstance` registers under (`pulumi.dynamic.Resource`'s last arguments). */
+export const dynamicModuleName = "cloudelements";
+/** See {@link dynamicModuleName}. */
+export const dynamicTypeName = "FreshdeskInstance";
+/**
+ * The type token of `FreshdeskInstance` in state, CLI output and the SDK's debug messages; the SDK builds it as
+ * `pulumi-nodejs:dynamic/<module>:<type>`. Changing it would orphan every existing resource.
+ */
+export const freshdeskInstanceType = `pulumi-nodejs:dynamic/${dynamicModuleName}:${dynamicTypeName}`;
+
 /** The element key of Freshdesk V2. */
 export const freshdeskElementKey = "freshdeskv2";
 
@@ -21,6 +31,21 @@ export const defaultEventResources: readonly string[] = ["incidents", "contacts"
 
 /** Poll interval when `events.pollingIntervalMinutes` is not set. */
 export const defaultPollingIntervalMinutes = 15;
+
+/** An element instance as the API returns it (only the fields we use are typed). */
+export interface ApiInstance {
+    readonly id: number;
+    readonly name?: string;
+    readonly token?: string;
+    readonly createdDate?: string;
+    readonly element?: { readonly id?: number; readonly key?: string };
+    readonly elementId?: number;
+    readonly tags?: unknown;
+    readonly valid?: boolean;
+    readonly disabled?: boolean;
+    readonly eventsEnabled?: boolean;
+    readonly configuration?: Record<string, unknown>;
+}
 
 /** Normalised polling-events settings of an instance. */
 export interface FreshdeskInstanceEvents {

@@ -4,6 +4,7 @@
  * the API before the inputs pass. Values unknown during preview pass through untouched.
  */
 import { isLoopbackHost } from "./connection";
+import { normalizeSubdomain } from "./subdomain";
 import {
     defaultEventResources,
     defaultPollingIntervalMinutes,
@@ -39,19 +40,6 @@ function typeName(value: unknown): string {
         return "null";
     }
     return Array.isArray(value) ? "an array" : `a ${typeof value}`;
-}
-
-/**
- * Normalises what users write for a Freshdesk account: `acme`, `acme.freshdesk.com`, `https://acme.freshdesk.com/`
- * all become `acme`. Does not validate; see {@link checkInputs}.
- */
-export function normalizeSubdomain(value: string): string {
-    let result = value.trim().toLowerCase();
-    result = result.replace(/^https?:\/\//, "").replace(/\/+$/, "");
-    if (result.endsWith(".freshdesk.com")) {
-        result = result.slice(0, -".freshdesk.com".length);
-    }
-    return result;
 }
 
 /** Validates and normalises resource inputs. Drops keys it does not know (except `__provider`). */

@@ -2,7 +2,8 @@
  * `check`: validation and normalisation of every input, before any API call.
  */
 import { check } from "../../provider/implementation";
-import { checkInputs, normalizeSubdomain } from "../../provider/validation";
+import { normalizeSubdomain } from "../../provider/subdomain";
+import { checkInputs } from "../../provider/validation";
 
 const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const apiKey = "acmeFreshdeskKey0001";
