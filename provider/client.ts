@@ -11,8 +11,9 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { AxiosInstance, AxiosResponse } from "axios";
 import { type ConnectionSettings, isLoopbackHost } from "./connection";
-import { CloudElementsError, HttpError, isApiNotFound, redact } from "./errors";
+import { CloudElementsError, type Endpoint, HttpError, isApiNotFound, redact } from "./errors";
 import { defaultBackoff, isRetryableRequest, type RetryPolicy, retryDelay } from "./retry";
+import { settingNames } from "./settings";
 import type { ApiInstance } from "./types";
 
 /**
@@ -44,6 +45,8 @@ export class CloudElementsClient {
     private readonly httpAgent: http.Agent;
     private readonly httpsAgent: https.Agent;
     private readonly connectionSecrets: readonly string[];
+    /** Named in messages about requests that got no answer, or no answer from the API itself. */
+    private readonly endpoint: Endpoint;
 
     /**
      * @param settings
@@ -59,6 +62,7 @@ export class CloudElementsClient {
         backoff: Omit<RetryPolicy, "maxRetries"> = defaultBackoff,
     ) {
         this.connectionSecrets = [settings.userSecret, settings.organizationSecret];
+        this.endpoint = { baseUrl: settings.baseUrl, origin: settings.baseUrlOrigin };
         this.httpAgent = new http.Agent({ keepAlive: true });
         this.httpsAgent = new https.Agent({ keepAlive: true });
         const loopback = isLoopbackHost(new URL(settings.baseUrl).hostname);
@@ -176,7 +180,7 @@ export class CloudElementsClient {
                 data: opts.body,
             });
         } catch (err) {
-            throw toHttpError(err, method, path, secrets, opts.summary);
+            throw toHttpError(err, method, path, secrets, opts.summary, this.endpoint);
         }
         return parseBody(response, method, path, allowEmpty);
     }
@@ -197,7 +201,7 @@ function parseBody(response: AxiosResponse<string>, method: string, path: string
         throw new CloudElementsError(
             "response",
             `Cloud Elements ${method} ${path} answered HTTP ${response.status} with an HTML page instead of JSON; ` +
-                "is cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL the API (ending in /elements/api-v2)?",
+                `is ${settingNames("baseUrl")} the API (ending in /elements/api-v2)?`,
         );
     }
     try {
@@ -257,6 +261,7 @@ function toHttpError(
     path: string,
     secrets: readonly (string | undefined)[],
     summary: string,
+    endpoint: Endpoint,
 ): Error {
     if (!httpLibraries().isAxiosError(err)) {
         // Not from the network layer (a bug, or an axios config error): keep only the message, redacted.
@@ -270,7 +275,7 @@ function toHttpError(
     if (!response) {
         const timedOut = err.code === "ECONNABORTED" || err.code === "ETIMEDOUT";
         const code = timedOut ? `${err.code}: timed out` : (err.code ?? redact(err.message, secrets));
-        return new HttpError({ method, path, code }, summary);
+        return new HttpError({ method, path, code, endpoint }, summary);
     }
     const text = typeof response.data === "string" ? response.data : "";
     let apiMessage: string | undefined;
@@ -303,6 +308,7 @@ function toHttpError(
             apiMessage: apiMessage === undefined ? undefined : redact(apiMessage, secrets),
             providerMessage: providerMessage === undefined ? undefined : redact(providerMessage, secrets),
             jsonBody,
+            endpoint,
         },
         summary,
     );

@@ -144,6 +144,10 @@ export class HttpError extends CloudElementsError {
         if (d.providerMessage) {
             message += ` (provider: ${d.providerMessage})`;
         }
+        if (d.status !== undefined && d.jsonBody !== true && d.endpoint !== undefined) {
+            // Not an answer of the Cloud Elements API (HTML, text, nothing): the base URL is the likeliest cause.
+            message += `; ${describeEndpoint(d.endpoint)}`;
+        }
         if (d.requestId) {
             message += ` [requestId ${d.requestId}]`;
         }
@@ -187,8 +191,9 @@ export function isPermanentNetworkCode(code: string | undefined): boolean {
 }
 
 /**
- * Where a request without an answer went, and which setting chose it: `at http://host:port/elements/api-v2 (the base
- * URL from stack config cloudelements:baseUrl (it wins over ...))`.
+ * Where a request went and which setting chose it: `base URL http://host:port/elements/api-v2 from stack config
+ * cloudelements:baseUrl (it wins over the environment variable CLOUD_ELEMENTS_BASE_URL)`. Without an endpoint (an
+ * error built by hand), a hint naming both places.
  */
 export function describeEndpoint(endpoint: Endpoint | undefined): string {
     if (endpoint === undefined) {

@@ -169,7 +169,7 @@ describe("errors from real HTTP", () => {
         });
         const err = await failure(impl.read("1", {}));
         expect(err.message).toMatch(
-            /^reading instance 1: Cloud Elements GET \/instances\/1 failed: HTTP 502: the server answered with an HTML page instead of a Cloud Elements JSON error; is the base URL right\? \[requestId [0-9a-f]{24}\]$/,
+            /^reading instance 1: Cloud Elements GET \/instances\/1 failed: HTTP 502: the server answered with an HTML page instead of a Cloud Elements JSON error; is the base URL right\?; base URL http:\/\/127\.0\.0\.1:\d+\/elements\/api-v2 from stack config cloudelements:baseUrl \(it wins over the environment variable CLOUD_ELEMENTS_BASE_URL\) \[requestId [0-9a-f]{24}\]$/,
         );
         expectClean(err, secrets);
     });
@@ -220,7 +220,9 @@ describe("errors from real HTTP", () => {
         });
         const err = await failure(impl.read("1", {}));
         expect(err.message).toBe(
-            "reading instance 1: Cloud Elements GET /instances/1 failed: no response (ECONNREFUSED): the request never reached Cloud Elements; check cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL",
+            "reading instance 1: Cloud Elements GET /instances/1 failed: no response (ECONNREFUSED): the request never " +
+                "reached Cloud Elements; base URL http://127.0.0.1:9/elements/api-v2 from stack config " +
+                "cloudelements:baseUrl (it wins over the environment variable CLOUD_ELEMENTS_BASE_URL)",
         );
         expectClean(err, secrets);
     });
@@ -236,7 +238,9 @@ describe("errors from real HTTP", () => {
         });
         const err = await failure(impl.create(await checked()));
         expect(err.message).toContain("Cloud Elements POST /instances failed: no response (ECONNREFUSED)");
-        expect(err.message).toContain("check cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL");
+        expect(err.message).toContain(
+            "base URL http://127.0.0.1:9/elements/api-v2 from stack config cloudelements:baseUrl",
+        );
         expect(err.message).toContain(
             "gave up after 2 attempts; no instance was created: no request reached Cloud Elements",
         );
