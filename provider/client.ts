@@ -131,6 +131,54 @@ export class CloudElementsClient {
         return data.map((item) => expectInstance(item, "GET", path));
     }
 
+    /**
+     * `GET /instances` (with `tags[]=<tag>` when given). The API's documented empty answers, a JSON 404
+     * `No instances found` and `[]`, mean none. Entries are returned as listed: callers verify what they act on.
+     */
+    async listInstances(tag?: string, secrets: readonly (string | undefined)[] = []): Promise<ApiInstance[]> {
+        const path = "/instances";
+        let data: unknown;
+        try {
+            data = await this.call("GET", path, {
+                summary: tag === undefined ? "listing instances" : `looking up instances tagged ${tag}`,
+                params: tag === undefined ? {} : { "tags[]": tag },
+                secrets,
+            });
+        } catch (err) {
+            if (HttpError.isInstance(err) && isApiNotFound(err) && /^No (.*) found$/.test(err.apiMessage ?? "")) {
+                return [];
+            }
+            throw err;
+        }
+        if (!Array.isArray(data)) {
+            throw new CloudElementsError(
+                "response",
+                `Cloud Elements GET ${path} answered with ${describeJson(data)}; expected a JSON array of instances.`,
+            );
+        }
+        return data.map((item) => expectInstance(item, "GET", path));
+    }
+
+    /**
+     * `PUT /instances/{id}`: partial (name and tags replaced, configuration merged). `reAuthenticate` makes the
+     * platform re-check the Freshdesk credentials (`?reAuthenticate=true`, documented on PUT).
+     */
+    async putInstance(
+        id: number | string,
+        body: unknown,
+        secrets: readonly (string | undefined)[],
+        reAuthenticate = false,
+    ): Promise<ApiInstance> {
+        const path = `/instances/${encodeURIComponent(String(id))}`;
+        const data = await this.call("PUT", path, {
+            summary: `updating instance ${id}`,
+            body,
+            secrets,
+            ...(reAuthenticate ? { params: { reAuthenticate: "true" } } : {}),
+        });
+        return expectInstance(data, "PUT", path);
+    }
+
     /** `POST /instances`. Not retried except on 429: the caller decides what to do about ambiguous failures. */
     async createInstance(body: unknown, secrets: readonly (string | undefined)[]): Promise<ApiInstance> {
         const data = await this.call("POST", "/instances", { summary: "creating the instance", body, secrets });
