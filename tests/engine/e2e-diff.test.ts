@@ -15,6 +15,7 @@
  *   a targeted `--replace`, and the re-check of a diff-driven replacement), so the new instance gets a new
  *   `createMarker`, and the diff shows it. Updates keep the marker (check reuses the old inputs' one).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CliResult, programStack, repoRoot } from "../helpers/pulumi";
 import { cli, describeRequests, type E2EContext, findSecrets, startE2E, workProgram } from "../helpers/stacks";
@@ -117,6 +118,7 @@ afterAll(async () => {
         if (ctx) expect(findSecrets(printed, ctx.knownSecrets())).toEqual([]);
     } finally {
         await ctx?.close();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
     }
 });
 
