@@ -4,6 +4,7 @@
  * ready (`Cloud Elements emulator listening on <baseUrl>`); everything else (warnings, one access log line per
  * request) goes to stderr.
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type AccountsConfig, loadAccountsFile } from "./accounts";
@@ -15,8 +16,14 @@ export { isLoopbackHost };
 /** Environment variable read when `--control-token` is not given (a command line is visible to every local user). */
 export const CONTROL_TOKEN_ENV = "CLOUD_ELEMENTS_EMULATOR_CONTROL_TOKEN";
 
-/** The documentation shipped with the package, next to `bin/` (`bin/emulator/cli.js` -> `docs/emulator.md`). */
-export const DOCS_PATH = resolve(__dirname, "..", "..", "docs", "emulator.md");
+/**
+ * The documentation shipped with the package: `docs/emulator.md` next to `bin/` (from `bin/emulator/cli.js`), or
+ * next to `emulator/` when run from the sources.
+ */
+export const DOCS_PATH =
+    [resolve(__dirname, "..", "docs", "emulator.md"), resolve(__dirname, "..", "..", "docs", "emulator.md")].find(
+        (candidate) => existsSync(candidate),
+    ) ?? resolve(__dirname, "..", "..", "docs", "emulator.md");
 
 /** The `--help` text. */
 export const USAGE = `Usage: cloud-elements-emulator [options]

@@ -9,8 +9,9 @@
  */
 import * as http from "node:http";
 import * as https from "node:https";
-import type { AxiosInstance, AxiosResponse } from "axios";
+import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from "axios";
 import { type ConnectionSettings, isLoopbackHost } from "./connection";
+import { Deadline } from "./deadline";
 import { CloudElementsError, type Endpoint, HttpError, isApiNotFound, redact } from "./errors";
 import { defaultBackoff, isRetryableRequest, type RetryPolicy, retryDelay } from "./retry";
 import { settingNames } from "./settings";
@@ -39,14 +40,36 @@ interface CallOptions {
     readonly body?: unknown;
 }
 
-/** A Cloud Elements platform API client bound to one connection. */
-export class CloudElementsClient {
-    private readonly http: AxiosInstance;
-    private readonly httpAgent: http.Agent;
-    private readonly httpsAgent: https.Agent;
-    private readonly connectionSecrets: readonly string[];
+/** The part of a client shared by every operation on one connection: the axios instance and its sockets. */
+interface Transport {
+    readonly http: AxiosInstance;
+    readonly httpAgent: http.Agent;
+    readonly httpsAgent: https.Agent;
+    readonly connectionSecrets: readonly string[];
+    readonly timeoutMs: number;
+    readonly backoff: Omit<RetryPolicy, "maxRetries">;
     /** Named in messages about requests that got no answer, or no answer from the API itself. */
-    private readonly endpoint: Endpoint;
+    readonly endpoint: Endpoint;
+}
+
+/** Entries asked for per page of `GET /instances` (the documented maximum page size). */
+export const listPageSize = 200;
+/** Pages read at most by one listing: a paging loop that does not end is a server fault, not a long list. */
+const maxListPages = 1000;
+
+/** Whether a failed list call is the API's documented "empty" answer: a JSON 404 `No <things> found`. */
+export function isEmptyListAnswer(err: unknown): boolean {
+    return HttpError.isInstance(err) && isApiNotFound(err) && /^No (.*) found$/.test(err.apiMessage ?? "");
+}
+
+/**
+ * A Cloud Elements platform API client bound to one connection and to the deadline of one provider operation
+ * (see {@link withDeadline}): every request's timeout, every retry and every Retry-After wait stays inside it.
+ */
+export class CloudElementsClient {
+    private readonly transport: Transport;
+    /** The deadline of the operation this client serves. */
+    readonly deadline: Deadline;
 
     /**
      * @param settings
@@ -55,19 +78,20 @@ export class CloudElementsClient {
      *  The User-Agent header to send.
      * @param backoff
      *  Backoff parameters (tests shorten them).
+     * @param deadline
+     *  The operation's deadline; by default `settings.operationTimeoutMs` from now.
      */
     constructor(
         settings: ConnectionSettings,
         userAgent: string,
         backoff: Omit<RetryPolicy, "maxRetries"> = defaultBackoff,
+        deadline: Deadline = new Deadline(settings.operationTimeoutMs),
     ) {
-        this.connectionSecrets = [settings.userSecret, settings.organizationSecret];
-        this.endpoint = { baseUrl: settings.baseUrl, origin: settings.baseUrlOrigin };
-        this.httpAgent = new http.Agent({ keepAlive: true });
-        this.httpsAgent = new https.Agent({ keepAlive: true });
+        const httpAgent = new http.Agent({ keepAlive: true });
+        const httpsAgent = new https.Agent({ keepAlive: true });
         const loopback = isLoopbackHost(new URL(settings.baseUrl).hostname);
         const { axios, axiosRetry } = httpLibraries();
-        this.http = axios.create({
+        const instance = axios.create({
             baseURL: settings.baseUrl,
             timeout: settings.timeoutMs,
             headers: {
@@ -75,8 +99,8 @@ export class CloudElementsClient {
                 Accept: "application/json",
                 "User-Agent": userAgent,
             },
-            httpAgent: this.httpAgent,
-            httpsAgent: this.httpsAgent,
+            httpAgent,
+            httpsAgent,
             // A redirect would be a misconfigured base URL; following it could send the secrets elsewhere.
             maxRedirects: 0,
             // Parse ourselves, to tell an HTML error page or malformed JSON apart from a real answer.
@@ -85,18 +109,34 @@ export class CloudElementsClient {
             // The emulator runs on loopback; a corporate HTTP(S)_PROXY must not intercept it.
             ...(loopback ? { proxy: false as const } : {}),
         });
-        axiosRetry(this.http, {
+        axiosRetry(instance, {
             retries: settings.maxRetries,
             shouldResetTimeout: true,
             retryCondition: isRetryableRequest,
             retryDelay: (retryNumber, error) => retryDelay(retryNumber, error, backoff),
         });
+        this.transport = {
+            http: instance,
+            httpAgent,
+            httpsAgent,
+            connectionSecrets: [settings.userSecret, settings.organizationSecret],
+            timeoutMs: settings.timeoutMs,
+            backoff,
+            endpoint: { baseUrl: settings.baseUrl, origin: settings.baseUrlOrigin },
+        };
+        this.deadline = deadline;
+    }
+
+    /** This client for another operation: same connection and sockets, the operation's own deadline. */
+    withDeadline(deadline: Deadline): CloudElementsClient {
+        const view: CloudElementsClient = Object.create(CloudElementsClient.prototype);
+        return Object.assign(view, { transport: this.transport, deadline });
     }
 
     /** Closes idle keep-alive sockets. */
     close(): void {
-        this.httpAgent.destroy();
-        this.httpsAgent.destroy();
+        this.transport.httpAgent.destroy();
+        this.transport.httpsAgent.destroy();
     }
 
     /** `GET /instances/{id}`. A 404 throws an {@link HttpError} with status 404. */
@@ -106,57 +146,64 @@ export class CloudElementsClient {
         return expectInstance(data, "GET", path);
     }
 
-    /** `GET /instances?tags[]=<tag>`: the instances carrying `tag`; the API's 404 "No instances found" means none. */
-    async findInstancesByTag(tag: string, secrets: readonly (string | undefined)[] = []): Promise<ApiInstance[]> {
-        const path = "/instances";
-        let data: unknown;
-        try {
-            data = await this.call("GET", path, {
-                summary: `looking up instances tagged ${tag}`,
-                params: { "tags[]": tag },
-                secrets,
-            });
-        } catch (err) {
-            if (HttpError.isInstance(err) && isApiNotFound(err)) {
-                return [];
-            }
-            throw err;
-        }
-        if (!Array.isArray(data)) {
-            throw new CloudElementsError(
-                "response",
-                `Cloud Elements GET ${path} answered with ${describeJson(data)}; expected a JSON array of instances.`,
-            );
-        }
-        return data.map((item) => expectInstance(item, "GET", path));
-    }
-
     /**
-     * `GET /instances` (with `tags[]=<tag>` when given). The API's documented empty answers, a JSON 404
+     * `GET /instances` (with `tags[]=<tag>` when given), every page: `pageSize`, then `nextPage=<token>` for as long
+     * as the answer carries an `Elements-Next-Page-Token`. Both the API's documented empty answers, a JSON 404
      * `No instances found` and `[]`, mean none. Entries are returned as listed: callers verify what they act on.
      */
     async listInstances(tag?: string, secrets: readonly (string | undefined)[] = []): Promise<ApiInstance[]> {
         const path = "/instances";
-        let data: unknown;
-        try {
-            data = await this.call("GET", path, {
-                summary: tag === undefined ? "listing instances" : `looking up instances tagged ${tag}`,
-                params: tag === undefined ? {} : { "tags[]": tag },
-                secrets,
-            });
-        } catch (err) {
-            if (HttpError.isInstance(err) && isApiNotFound(err) && /^No (.*) found$/.test(err.apiMessage ?? "")) {
-                return [];
+        const summary = tag === undefined ? "listing instances" : `looking up instances tagged ${tag}`;
+        const found: ApiInstance[] = [];
+        const tokens = new Set<string>();
+        let nextPage: string | undefined;
+        for (let page = 1; page <= maxListPages; page++) {
+            let response: AxiosResponse<string>;
+            try {
+                response = await this.send("GET", path, {
+                    summary: page === 1 ? summary : `${summary} (page ${page})`,
+                    params: {
+                        ...(tag === undefined ? {} : { "tags[]": tag }),
+                        pageSize: String(listPageSize),
+                        ...(nextPage === undefined ? {} : { nextPage }),
+                    },
+                    secrets,
+                });
+            } catch (err) {
+                if (isEmptyListAnswer(err)) {
+                    return found;
+                }
+                throw err;
             }
-            throw err;
+            const data = parseBody(response, "GET", path, false);
+            if (!Array.isArray(data)) {
+                throw new CloudElementsError(
+                    "response",
+                    `${summary}: Cloud Elements GET ${path} answered with ${describeJson(data)}; expected a JSON array of instances.`,
+                );
+            }
+            found.push(...data.map((item) => expectInstance(item, "GET", path)));
+            nextPage = headerString(response.headers["elements-next-page-token"]);
+            if (nextPage === undefined || data.length === 0) {
+                return found;
+            }
+            if (tokens.has(nextPage)) {
+                throw new CloudElementsError(
+                    "response",
+                    `${summary}: Cloud Elements GET ${path} answered the same Elements-Next-Page-Token twice; the listing does not end.`,
+                );
+            }
+            tokens.add(nextPage);
         }
-        if (!Array.isArray(data)) {
-            throw new CloudElementsError(
-                "response",
-                `Cloud Elements GET ${path} answered with ${describeJson(data)}; expected a JSON array of instances.`,
-            );
-        }
-        return data.map((item) => expectInstance(item, "GET", path));
+        throw new CloudElementsError(
+            "response",
+            `${summary}: Cloud Elements GET ${path} still had more after ${maxListPages} pages; the listing does not end.`,
+        );
+    }
+
+    /** `GET /instances?tags[]=<tag>`, every page: see {@link listInstances}. */
+    async findInstancesByTag(tag: string, secrets: readonly (string | undefined)[] = []): Promise<ApiInstance[]> {
+        return this.listInstances(tag, secrets);
     }
 
     /**
@@ -218,20 +265,63 @@ export class CloudElementsClient {
     }
 
     private async call(method: string, path: string, opts: CallOptions, allowEmpty = false): Promise<unknown> {
-        const secrets = [...this.connectionSecrets, ...(opts.secrets ?? [])];
-        let response: AxiosResponse<string>;
+        return parseBody(await this.send(method, path, opts), method, path, allowEmpty);
+    }
+
+    /**
+     * One request, retried by axios-retry as `retry.ts` says, inside the deadline: the first attempt's timeout and
+     * every retry's are cut to what is left, and a retry whose wait would end past the deadline is not made (the
+     * error then says so, naming the setting).
+     */
+    private async send(method: string, path: string, opts: CallOptions): Promise<AxiosResponse<string>> {
+        const { http: client, connectionSecrets, timeoutMs, backoff, endpoint } = this.transport;
+        const deadline = this.deadline;
+        const secrets = [...connectionSecrets, ...(opts.secrets ?? [])];
+        if (!deadline.allows()) {
+            throw deadline.exceeded(`${opts.summary}: Cloud Elements ${method} ${path} was not sent`);
+        }
+        let retries = 0;
+        let plannedDelay = 0;
+        let stoppedByDeadline = false;
+        const timeout = deadline.requestTimeout(timeoutMs);
         try {
-            response = await this.http.request<string>({
+            return await client.request<string>({
                 method,
                 url: path,
                 params: opts.params,
                 data: opts.body,
-            });
+                timeout,
+                "axios-retry": {
+                    retryCondition: (error: AxiosError) => {
+                        if (!isRetryableRequest(error)) {
+                            return false;
+                        }
+                        plannedDelay = retryDelay(retries + 1, error, backoff);
+                        if (!deadline.allows(plannedDelay)) {
+                            stoppedByDeadline = true;
+                            return false;
+                        }
+                        retries++;
+                        return true;
+                    },
+                    retryDelay: () => plannedDelay,
+                    onRetry: (_n: number, _error: AxiosError, config: { timeout?: number }) => {
+                        config.timeout = deadline.requestTimeout(timeoutMs, plannedDelay);
+                    },
+                },
+            } as AxiosRequestConfig);
         } catch (err) {
-            throw toHttpError(err, method, path, secrets, opts.summary, this.endpoint);
+            // A timeout cut short by the deadline, or a retry it forbade: say so, naming the setting.
+            const cutShort = stoppedByDeadline || (isTimeout(err) && !deadline.allows());
+            const summary = cutShort ? `${opts.summary} (no time left: ${deadline.describe()})` : opts.summary;
+            throw toHttpError(err, method, path, secrets, summary, endpoint);
         }
-        return parseBody(response, method, path, allowEmpty);
     }
+}
+
+function isTimeout(err: unknown): boolean {
+    const code = (err as { code?: unknown } | undefined)?.code;
+    return code === "ECONNABORTED" || code === "ETIMEDOUT";
 }
 
 function parseBody(response: AxiosResponse<string>, method: string, path: string, allowEmpty: boolean): unknown {

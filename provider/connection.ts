@@ -42,12 +42,16 @@ export interface ConnectionSettings {
     readonly timeoutMs: number;
     /** Retries of retryable failures (per request; see the client). */
     readonly maxRetries: number;
+    /** Deadline of one provider operation (create, read, update, delete), retries and lookups included. */
+    readonly operationTimeoutMs: number;
 }
 
 /** Default per-request timeout. */
 export const defaultTimeoutMs = 30_000;
 /** Default number of retries. */
 export const defaultMaxRetries = 5;
+/** Default deadline of one provider operation: 5 minutes. */
+export const defaultOperationTimeoutMs = 300_000;
 
 const apiPath = "/elements/api-v2";
 
@@ -115,6 +119,13 @@ export function resolveConnection(
         organizationSecret: organizationSecret!,
         timeoutMs: parseInteger("timeoutMs", pick("timeoutMs", configured, env), defaultTimeoutMs, 1, 600_000),
         maxRetries: parseInteger("maxRetries", pick("maxRetries", configured, env), defaultMaxRetries, 0, 20),
+        operationTimeoutMs: parseInteger(
+            "operationTimeoutMs",
+            pick("operationTimeoutMs", configured, env),
+            defaultOperationTimeoutMs,
+            1,
+            3_600_000,
+        ),
     };
 }
 

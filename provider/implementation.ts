@@ -39,14 +39,18 @@ export async function configure(req: { config: ConfigReader }): Promise<void> {
     configureConnection(req.config);
 }
 
-/** Validates and normalises the inputs, and stamps a fresh create marker. No API call. */
+/**
+ * Validates and normalises the inputs. No API call. The create marker names the resource for its whole life: the
+ * old inputs' marker is reused, and a new random one is stamped only when there is none (the first create), so a
+ * preview of an update shows no random change.
+ */
 export async function check(
-    _olds: Record<string, unknown>,
+    olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): Promise<dynamic.CheckResult> {
     return sayOnce(async () => {
         const { inputs, failures } = checkInputs(news);
-        inputs.createMarker = randomUUID();
+        inputs.createMarker = typeof olds.createMarker === "string" ? olds.createMarker : randomUUID();
         return { inputs, failures };
     });
 }

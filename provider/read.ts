@@ -2,6 +2,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { confirmAbsent } from "./absence";
 import { HttpError, isApiNotFound } from "./errors";
+import { sweepUnconfirmedCreate } from "./lookup";
 import { assertFreshdeskInstance, inputsFromInstance, outputsFromInstance } from "./mapping";
 import { clientFor, connection, secretsOf } from "./session";
 import type { ApiInstance, InstanceInputs, InstanceOutputs } from "./types";
@@ -44,5 +45,9 @@ export async function read(
     assertFreshdeskInstance(instance, `refreshing instance ${id}`);
     const inputs = inputsFromInstance(instance, old);
     const outs = outputsFromInstance(instance, inputs, { token: old.token, createMarker: inputs.createMarker });
-    return { id: String(instance.id), props: outs, inputs: { ...inputs } };
+    return {
+        id: String(instance.id),
+        props: { ...outs, ...(await sweepUnconfirmedCreate(client, id, old)) },
+        inputs: { ...inputs },
+    };
 }

@@ -11,6 +11,7 @@ import {
     readConfiguredConnection,
     resolveConnection,
 } from "./connection";
+import { Deadline } from "./deadline";
 import { packageName, readPackageVersion } from "./package-info";
 import type { InstanceOutputs } from "./types";
 
@@ -34,8 +35,16 @@ export function connection(): ConnectionSettings {
     return resolveConnection(configured, process.env);
 }
 
-/** The cached client of `settings` (one per distinct connection, so keep-alive sockets are reused). */
+/**
+ * The client for one provider operation on `settings`: it shares the cached connection (one per distinct
+ * connection, so keep-alive sockets are reused) and carries the operation's deadline, `settings.operationTimeoutMs`
+ * from now. Every operation calls it once, at its start.
+ */
 export function clientFor(settings: ConnectionSettings): CloudElementsClient {
+    return cachedClient(settings).withDeadline(new Deadline(settings.operationTimeoutMs));
+}
+
+function cachedClient(settings: ConnectionSettings): CloudElementsClient {
     const key = [
         settings.baseUrl,
         fingerprint(settings.userSecret),

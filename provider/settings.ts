@@ -20,6 +20,10 @@ export const connectionSources = {
     organizationSecret: { configKey: "cloudelements:organizationSecret", envVar: "CLOUD_ELEMENTS_ORGANIZATION_SECRET" },
     timeoutMs: { configKey: "cloudelements:timeoutMs", envVar: "CLOUD_ELEMENTS_TIMEOUT_MS" },
     maxRetries: { configKey: "cloudelements:maxRetries", envVar: "CLOUD_ELEMENTS_MAX_RETRIES" },
+    operationTimeoutMs: {
+        configKey: "cloudelements:operationTimeoutMs",
+        envVar: "CLOUD_ELEMENTS_OPERATION_TIMEOUT_MS",
+    },
 } as const satisfies Record<string, SettingSource>;
 
 /** The name of a connection setting. */

@@ -26,6 +26,12 @@ export const freshdeskElementKey = "freshdeskv2";
 /** Prefix of the tag that carries a resource's create marker (see {@link InstanceInputs.createMarker}). */
 export const markerTagPrefix = "pulumi-marker:";
 
+/** Prefix of the tag that carries the nonce of the create call that made an instance (see `createNonce`). */
+export const nonceTagPrefix = "pulumi-create:";
+
+/** Tag prefixes reserved for the provider's own tags: rejected in user tags, hidden from the `tags` output. */
+export const reservedTagPrefixes: readonly string[] = [markerTagPrefix, nonceTagPrefix];
+
 /** Resources polled when `events.resources` is not set: the element's defaults. */
 export const defaultEventResources: readonly string[] = ["incidents", "contacts"];
 
@@ -80,8 +86,10 @@ export interface InstanceInputs {
     /** Adopt {@link adoptInstanceId} even when another resource's marker is on it. Only read by create. */
     readonly adoptTakeOver?: boolean;
     /**
-     * A random id stamped by `check`. `create` tags the new instance with `pulumi-marker:<createMarker>`, so that
-     * after a lost POST response it can tell whether the instance was created. Ignored by `diff`.
+     * A random id stamped by `check` when the resource is first created, and reused from the old inputs by every
+     * later `check` (so previews of updates show no random change). `create` tags the new instance with
+     * `pulumi-marker:<createMarker>`: it names the resource, not one instance (a replacement's new instance carries
+     * the same marker as the old one; the create's nonce tells them apart). Ignored by `diff`.
      */
     readonly createMarker?: string;
     /** The serialized provider stub, added by the runtime. */
@@ -108,6 +116,18 @@ export interface InstanceOutputs extends InstanceInputs {
     readonly elementId?: number;
     /** The marker actually on the instance (the one used at create), kept for the instance's lifetime. */
     readonly createMarker: string;
+    /**
+     * The nonce of the create call that made the instance: it sent the tag `pulumi-create:<createNonce>` with every
+     * POST attempt, so lookups after a lost answer find this call's instances only. Kept on the instance by updates.
+     */
+    readonly createNonce?: string;
+    /**
+     * Set when an attempt of the create failed ambiguously (the instance may have been committed twice, one of them
+     * late): while set, `read` and `update` look the nonce up once and delete verified duplicates.
+     */
+    readonly unconfirmedCreate?: boolean;
+    /** When {@link unconfirmedCreate} may be cleared: the create's end plus its `operationTimeoutMs` (ISO-8601). */
+    readonly unconfirmedCreateUntil?: string;
 }
 
 /** Whether `value` is, or contains, the preview-time unknown value. */

@@ -9,7 +9,7 @@ import {
     defaultEventResources,
     defaultPollingIntervalMinutes,
     type FreshdeskInstanceEvents,
-    markerTagPrefix,
+    reservedTagPrefixes,
     unknownValue,
 } from "./types";
 
@@ -123,11 +123,14 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
                     );
                 } else if (htmlLike.test(tag)) {
                     fail(`tags[${i}]`, `tags[${i}] must not contain < or >: Cloud Elements strips HTML from tags`);
-                } else if (tag.startsWith(markerTagPrefix)) {
-                    fail(
-                        `tags[${i}]`,
-                        `tags[${i}]: the prefix "${markerTagPrefix}" is reserved for the provider's own tag`,
-                    );
+                } else {
+                    const reserved = reservedTagPrefixes.find((prefix) => tag.startsWith(prefix));
+                    if (reserved !== undefined) {
+                        fail(
+                            `tags[${i}]`,
+                            `tags[${i}]: the prefix "${reserved}" is reserved for the provider's own tags`,
+                        );
+                    }
                 }
             });
         }
