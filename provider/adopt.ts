@@ -4,10 +4,13 @@
  * Adoption happens once, when the resource is first created. What the target's marker tag says decides:
  * - no marker: adopt it (`PUT /instances/{id}?reAuthenticate=true`, documented on PUT: name, tags with this
  *   resource's marker, configuration; id and token stay);
- * - this resource's own marker: this create is a replacement of the resource that already manages the instance
- *   (`check` reuses the marker only for an existing resource). Adopting it again would let the engine delete it
- *   right after, as the replaced instance, while the state points at it. So a fresh instance is created instead,
- *   and the engine deletes the old one as in any replacement;
+ * - this resource's own marker or owner tag (`pulumi-owner:`, a hash of project, stack and resource name): this
+ *   create is a replacement of the resource that already manages the instance. (The engine checks a replacement's
+ *   inputs without the old ones, so the replacement's marker is new; the owner tag is what stays.) Adopting it
+ *   again would let the engine delete it right after, as the replaced instance, while the state points at it. So a
+ *   fresh instance is created instead, and the engine deletes the old one as in any replacement. The same happens
+ *   when a resource of the same name in the same stack adopts an instance it managed before (after `pulumi state
+ *   delete`): a fresh instance, the old one left as it is;
  * - another resource's marker: refused (two resources would manage one instance, and destroying either deletes it
  *   under the other), unless `adoptTakeOver` is true;
  * - gone (a 404 confirmed as in `read`): a fresh instance is created, so that after an out-of-band delete of an
@@ -25,6 +28,8 @@ import {
     markerFromTags,
     markerTag,
     outputsFromInstance,
+    ownerTag,
+    ownerTagOf,
 } from "./mapping";
 import { clientFor, connection, secretsOf } from "./session";
 import type { ApiInstance, InstanceInputs, InstanceOutputs } from "./types";
@@ -70,7 +75,12 @@ export async function adopt(inputs: InstanceInputs, id: number): Promise<dynamic
     }
     assertFreshdeskInstance(existing, `adoptInstanceId ${id}`);
     const existingMarker = markerFromTags(existing.tags);
-    if (existingMarker === marker) {
+    // This resource already manages the instance: its marker (a targeted replace keeps it on older engines) or its
+    // owner tag (a replacement's inputs are checked without the old ones, so its marker is new).
+    const ownedHere =
+        existingMarker === marker ||
+        (typeof inputs.owner === "string" && ownerTagOf(existing.tags) === ownerTag(inputs.owner));
+    if (ownedHere) {
         return createNewInstance({ ...inputs, createMarker: marker });
     }
     if (existingMarker !== undefined && inputs.adoptTakeOver !== true) {

@@ -2,6 +2,7 @@
  * Translation between the resource's inputs/outputs and the Cloud Elements instance representation: request bodies
  * for create and update, and outputs/inputs reconstructed from an instance the API returned. Pure functions.
  */
+import { createHash } from "node:crypto";
 import { CloudElementsError } from "./errors";
 import { normalizeSubdomain } from "./subdomain";
 import {
@@ -14,6 +15,7 @@ import {
     type InstanceOutputs,
     markerTagPrefix,
     nonceTagPrefix,
+    ownerTagPrefix,
     reservedTagPrefixes,
 } from "./types";
 
@@ -36,6 +38,29 @@ const dateFormat = "yyyy-MM-dd'T'HH:mm:ssXXX";
 /** The tag that carries a create marker. */
 export function markerTag(marker: string): string {
     return `${markerTagPrefix}${marker}`;
+}
+
+/**
+ * The tag that names the resource managing an instance: a hash of {@link InstanceInputs.owner} (project, stack and
+ * resource name stay out of the instance's tags).
+ */
+export function ownerTag(owner: string): string {
+    return `${ownerTagPrefix}${createHash("sha256").update(owner).digest("hex").slice(0, 32)}`;
+}
+
+/** The owner tag among an instance's tags, if any. */
+export function ownerTagOf(tags: unknown): string | undefined {
+    const hash = valueAfterPrefix(tags, ownerTagPrefix);
+    return hash === undefined ? undefined : `${ownerTagPrefix}${hash}`;
+}
+
+/** The tags the provider adds to the user's: marker, owner (when known), nonce (when the instance has one). */
+function providerTags(inputs: InstanceInputs, marker: string | undefined, nonce: string | undefined): string[] {
+    return [
+        ...(marker === undefined ? [] : [markerTag(marker)]),
+        ...(typeof inputs.owner === "string" ? [ownerTag(inputs.owner)] : []),
+        ...(nonce === undefined ? [] : [nonceTag(nonce)]),
+    ];
 }
 
 /** The tag that carries a create call's nonce. */
@@ -129,7 +154,7 @@ export function buildCreateBody(inputs: InstanceInputs, marker: string, nonce: s
     return {
         element: { key: freshdeskElementKey },
         name: inputs.name,
-        tags: [...inputs.tags, markerTag(marker), nonceTag(nonce)],
+        tags: [...inputs.tags, ...providerTags(inputs, marker, nonce)],
         configuration: buildConfiguration(inputs),
     };
 }
@@ -146,11 +171,7 @@ export function buildPatchBody(
 ): Record<string, unknown> {
     return {
         name: inputs.name,
-        tags: [
-            ...inputs.tags,
-            ...(marker === undefined ? [] : [markerTag(marker)]),
-            ...(nonce === undefined ? [] : [nonceTag(nonce)]),
-        ],
+        tags: [...inputs.tags, ...providerTags(inputs, marker, nonce)],
         configuration: buildConfiguration(inputs, previousEvents),
     };
 }
@@ -298,6 +319,7 @@ export function inputsFromInstance(instance: ApiInstance, old: Partial<InstanceO
         events: eventsFromInstance(instance, old.events),
         ...(old.adoptInstanceId !== undefined ? { adoptInstanceId: old.adoptInstanceId } : {}),
         ...(old.adoptTakeOver !== undefined ? { adoptTakeOver: old.adoptTakeOver } : {}),
+        ...(old.owner !== undefined ? { owner: old.owner } : {}),
     } as InstanceInputs;
     const marker = old.createMarker ?? markerFromTags(instance.tags);
     return marker !== undefined ? { ...inputs, createMarker: marker } : inputs;
@@ -326,6 +348,7 @@ export function outputsFromInstance(
         events: desired.events,
         adoptInstanceId: desired.adoptInstanceId,
         adoptTakeOver: desired.adoptTakeOver,
+        owner: desired.owner,
         createMarker: marker,
         createNonce: extra.createNonce ?? nonceFromTags(instance.tags),
         instanceId: instance.id,

@@ -154,6 +154,8 @@ export class FreshdeskInstance extends pulumi.dynamic.Resource {
             events: secretEvents(a.events),
             adoptInstanceId: a.adoptInstanceId,
             adoptTakeOver: a.adoptTakeOver,
+            // Which resource manages the instance, stable across replacements (see InstanceInputs.owner).
+            owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
             instanceId: undefined,
             token: undefined,
             createdDate: undefined,

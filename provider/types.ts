@@ -29,8 +29,11 @@ export const markerTagPrefix = "pulumi-marker:";
 /** Prefix of the tag that carries the nonce of the create call that made an instance (see `createNonce`). */
 export const nonceTagPrefix = "pulumi-create:";
 
+/** Prefix of the tag that names the Pulumi resource managing an instance (see {@link InstanceInputs.owner}). */
+export const ownerTagPrefix = "pulumi-owner:";
+
 /** Tag prefixes reserved for the provider's own tags: rejected in user tags, hidden from the `tags` output. */
-export const reservedTagPrefixes: readonly string[] = [markerTagPrefix, nonceTagPrefix];
+export const reservedTagPrefixes: readonly string[] = [markerTagPrefix, nonceTagPrefix, ownerTagPrefix];
 
 /** Resources polled when `events.resources` is not set: the element's defaults. */
 export const defaultEventResources: readonly string[] = ["incidents", "contacts"];
@@ -85,6 +88,13 @@ export interface InstanceInputs {
     readonly adoptInstanceId?: number;
     /** Adopt {@link adoptInstanceId} even when another resource's marker is on it. Only read by create. */
     readonly adoptTakeOver?: boolean;
+    /**
+     * `<project>/<stack>/<resource name>`, set by the `FreshdeskInstance` constructor: which Pulumi resource manages
+     * the instance. Sent as the tag `pulumi-owner:<hash>` on create and update. Unlike the create marker it survives
+     * a replacement (the engine checks a replacement's inputs without the old ones, so its marker is new), which is
+     * how adoption tells "this resource is being replaced" from "another resource manages it". Never a change.
+     */
+    readonly owner?: string;
     /**
      * A random id stamped by `check` when the resource is first created, and reused from the old inputs by every
      * later `check` (so previews of updates show no random change). `create` tags the new instance with

@@ -173,6 +173,11 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
         }
     }
 
+    // Set by the FreshdeskInstance constructor, not by users: kept as given (see InstanceInputs.owner).
+    if (typeof news.owner === "string") {
+        inputs.owner = news.owner;
+    }
+
     if (typeof news.__provider === "string") {
         inputs.__provider = news.__provider;
     }

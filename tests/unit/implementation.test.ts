@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { fingerprint } from "../../emulator";
 import { CloudElementsError, HttpError, PartialCreateError } from "../../provider/errors";
 import * as impl from "../../provider/implementation";
-import { foreignSignatureKey, pollerConfiguration } from "../../provider/mapping";
+import { foreignSignatureKey, ownerTag, pollerConfiguration } from "../../provider/mapping";
 import {
     acme,
     callApi,
@@ -702,6 +702,24 @@ describe("adoption (adoptInstanceId)", () => {
         const instances = await emulator().control.instances();
         expect(instances.map((i) => i.id).sort()).toEqual([instance.id, Number(result.id)].sort());
         expect(instances.find((i) => i.id === instance.id)).toMatchObject({ name: "made-by-hand" });
+    });
+
+    it("an instance carrying this resource's owner tag (a replacement, whose marker is new) is not adopted again", async () => {
+        const inputs = await checked(program({ adoptInstanceId: 1, owner: "project/stack/helpdesk" }));
+        const instance = await existing([
+            "pulumi-marker:the-replaced-resources-marker",
+            ownerTag("project/stack/helpdesk"),
+        ]);
+        const result = await impl.create({ ...inputs, adoptInstanceId: instance.id });
+        expect(result.id).not.toBe(String(instance.id));
+        const created = await emulator().control.instances();
+        expect(created).toHaveLength(2);
+        expect(created.find((i) => i.id === Number(result.id))!.tags).toEqual(
+            expect.arrayContaining([ownerTag("project/stack/helpdesk"), `pulumi-marker:${inputs.createMarker}`]),
+        );
+        // Another stack's resource of the same name has another owner: refused.
+        const elsewhere = await checked(program({ adoptInstanceId: instance.id, owner: "project/prod/helpdesk" }));
+        await expect(impl.create(elsewhere)).rejects.toThrow(/is managed by another Pulumi resource/);
     });
 
     it("refuses an instance another resource manages, naming its marker and how to take it over; adoptTakeOver does", async () => {
