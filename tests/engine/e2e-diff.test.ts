@@ -35,6 +35,8 @@ const topLevel = new Set([
     "filterResponseNulls",
     "events",
     "adoptInstanceId",
+    "adoptTakeOver",
+    "owner",
     "createMarker",
     "createNonce",
     "instanceId",
