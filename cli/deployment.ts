@@ -4,11 +4,10 @@
  * so that a round trip (`export`, edit, `import`) never drops a field this command does not know about.
  */
 
-/**
- * Type token of the resources `recover` handles: the dynamic provider's `FreshdeskInstance`. The provider exports
- * the same token; this module is the one place the command takes it from.
- */
-export const freshdeskType = "pulumi-nodejs:dynamic/cloudelements:FreshdeskInstance";
+import { freshdeskInstanceType } from "../provider/types";
+
+/** Type token of the resources `recover` handles: the dynamic provider's `FreshdeskInstance` (the provider's constant). */
+export const freshdeskType = freshdeskInstanceType;
 
 /** A resource in the deployment's `resources` list. */
 export interface StateResource {

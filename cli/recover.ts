@@ -35,6 +35,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { CloudElementsClient } from "../provider/client";
 import { readConfiguredConnection, resolveConnection } from "../provider/connection";
+import { instanceToKeep } from "../provider/lookup";
 import { markerTag } from "../provider/mapping";
 import { packageName, readPackageVersion } from "../provider/package-info";
 import {
@@ -278,16 +279,14 @@ export function leftoverProviders(programDir: string): { pid: number; cmdline: s
     return found;
 }
 
-// --- the keep rule -----------------------------------------------------------------------------------------------
+// --- the keep rule ---------------------------------------------------------------------------------------------
 
 /**
- * Which of several instances carrying one create's marker is the resource; the others are duplicates. Without an
- * answered POST to go by (an interrupted create has none), the lowest id: deterministic, and on Cloud Elements,
- * whose ids grow, the first POST that committed. Returns undefined for an empty list.
+ * Which of several instances carrying one create's marker is the resource; the others are duplicates. The same rule
+ * as the provider's create (`provider/lookup.ts`): without an answered POST to go by (an interrupted create has
+ * none), the lowest id.
  */
-export function instanceToKeep<T extends { readonly id: number }>(candidates: readonly T[]): T | undefined {
-    return candidates.reduce<T | undefined>((kept, c) => (kept === undefined || c.id < kept.id ? c : kept), undefined);
-}
+export { instanceToKeep };
 
 // --- phases ------------------------------------------------------------------------------------------------------
 

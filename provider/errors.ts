@@ -7,6 +7,7 @@
  * and by the program from different paths (source under ts-jest, `bin/` at run time), so two copies of these classes
  * can coexist.
  */
+import { describeOrigin, type SettingOrigin, settingNames } from "./settings";
 
 const cloudElementsErrorBrand = Symbol.for("pulumi-cloudelements-freshdesk:CloudElementsError");
 const httpErrorBrand = Symbol.for("pulumi-cloudelements-freshdesk:HttpError");
@@ -69,6 +70,16 @@ export interface HttpErrorDetails {
     readonly providerMessage?: string;
     /** Whether the error body was a JSON object (a Cloud Elements error), as opposed to HTML, text or nothing. */
     readonly jsonBody?: boolean;
+    /** The base URL the request went to and where it came from, so the message can name the setting to fix. */
+    readonly endpoint?: Endpoint;
+}
+
+/** Where requests go: the base URL in use and the setting it came from. */
+export interface Endpoint {
+    /** The normalised base URL (`https://host/elements/api-v2`). */
+    readonly baseUrl: string;
+    /** Where it came from; absent for settings built by hand (tests). */
+    readonly origin?: SettingOrigin;
 }
 
 /** A failed Cloud Elements API call. Carries no request configuration, no headers and no response body. */
@@ -122,7 +133,7 @@ export class HttpError extends CloudElementsError {
         const outcome =
             d.status !== undefined
                 ? `HTTP ${d.status}${statusHint(d.status)}${credentialHint(d)}`
-                : `no response (${d.code ?? "network error"})${isConnectFailureCode(d.code) ? connectHint : ""}`;
+                : `no response (${d.code ?? "network error"})${noResponseHint(d)}`;
         let message = `Cloud Elements ${d.method} ${d.path} failed: ${outcome}`;
         if (summary) {
             message = `${summary}: ${message}`;
@@ -133,6 +144,10 @@ export class HttpError extends CloudElementsError {
         if (d.providerMessage) {
             message += ` (provider: ${d.providerMessage})`;
         }
+        if (d.status !== undefined && d.jsonBody !== true && d.endpoint !== undefined) {
+            // Not an answer of the Cloud Elements API (HTML, text, nothing): the base URL is the likeliest cause.
+            message += `; ${describeEndpoint(d.endpoint)}`;
+        }
         if (d.requestId) {
             message += ` [requestId ${d.requestId}]`;
         }
@@ -141,29 +156,59 @@ export class HttpError extends CloudElementsError {
 }
 
 /**
- * Network error codes that mean the request never reached a server: it was not processed, so even a POST may be
- * sent again, and the likeliest cause is the base URL.
+ * The network error codes the provider tells apart (the one list of them), and what each means:
+ * - `neverSent`: the request never reached a server (connection refused, DNS, TLS trust). It was not processed, so
+ *   even a POST may be sent again, and the likeliest cause is the base URL.
+ * - `permanent`: repeating the request as is cannot help (a name that does not resolve, a malformed request).
+ * Any other code (ECONNRESET, ETIMEDOUT, ...) may come after the server received the request, and may pass.
  */
-const connectFailureCodes = new Set([
-    "ECONNREFUSED",
-    "ENOTFOUND",
-    "EAI_AGAIN",
-    "EHOSTUNREACH",
-    "ENETUNREACH",
-    "EADDRNOTAVAIL",
-    "CERT_HAS_EXPIRED",
-    "DEPTH_ZERO_SELF_SIGNED_CERT",
-    "SELF_SIGNED_CERT_IN_CHAIN",
-    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-    "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
+const networkErrorCodes: Readonly<Record<string, { readonly neverSent: boolean; readonly permanent: boolean }>> = {
+    ECONNREFUSED: { neverSent: true, permanent: false },
+    ENOTFOUND: { neverSent: true, permanent: true },
+    EAI_AGAIN: { neverSent: true, permanent: false },
+    EHOSTUNREACH: { neverSent: true, permanent: false },
+    ENETUNREACH: { neverSent: true, permanent: false },
+    EADDRNOTAVAIL: { neverSent: true, permanent: false },
+    CERT_HAS_EXPIRED: { neverSent: true, permanent: false },
+    DEPTH_ZERO_SELF_SIGNED_CERT: { neverSent: true, permanent: false },
+    SELF_SIGNED_CERT_IN_CHAIN: { neverSent: true, permanent: false },
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: { neverSent: true, permanent: false },
+    ERR_TLS_CERT_ALTNAME_INVALID: { neverSent: true, permanent: false },
+    EPROTO: { neverSent: false, permanent: true },
+    ERR_INVALID_URL: { neverSent: false, permanent: true },
+    ERR_BAD_OPTION: { neverSent: false, permanent: true },
+    ERR_BAD_OPTION_VALUE: { neverSent: false, permanent: true },
+};
 
-/** Whether a network error code means the request never reached a server (see {@link connectFailureCodes}). */
+/** Whether a network error code means the request never reached a server (see {@link networkErrorCodes}). */
 export function isConnectFailureCode(code: string | undefined): boolean {
-    return code !== undefined && connectFailureCodes.has(code);
+    return code !== undefined && Object.hasOwn(networkErrorCodes, code) && networkErrorCodes[code].neverSent;
 }
 
-const connectHint = ": the request never reached Cloud Elements; check cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL";
+/** Whether repeating a request that failed with this network error code cannot help. */
+export function isPermanentNetworkCode(code: string | undefined): boolean {
+    return code !== undefined && Object.hasOwn(networkErrorCodes, code) && networkErrorCodes[code].permanent;
+}
+
+/**
+ * Where a request went and which setting chose it: `base URL http://host:port/elements/api-v2 from stack config
+ * cloudelements:baseUrl (it wins over the environment variable CLOUD_ELEMENTS_BASE_URL)`. Without an endpoint (an
+ * error built by hand), a hint naming both places.
+ */
+export function describeEndpoint(endpoint: Endpoint | undefined): string {
+    if (endpoint === undefined) {
+        return `check ${settingNames("baseUrl")}`;
+    }
+    const from = endpoint.origin === undefined ? settingNames("baseUrl") : describeOrigin("baseUrl", endpoint.origin);
+    return `base URL ${endpoint.baseUrl} from ${from}`;
+}
+
+function noResponseHint(d: HttpErrorDetails): string {
+    if (isConnectFailureCode(d.code)) {
+        return `: the request never reached Cloud Elements; ${describeEndpoint(d.endpoint)}`;
+    }
+    return d.endpoint === undefined ? "" : `; ${describeEndpoint(d.endpoint)}`;
+}
 
 /** Cloud Elements answers 400 when Freshdesk rejects the API key (the element's credential check). */
 function credentialHint(d: HttpErrorDetails): string {
@@ -176,7 +221,7 @@ function credentialHint(d: HttpErrorDetails): string {
 function statusHint(status: number): string {
     switch (status) {
         case 401:
-            return " (check cloudelements:userSecret / CLOUD_ELEMENTS_USER_SECRET and cloudelements:organizationSecret / CLOUD_ELEMENTS_ORGANIZATION_SECRET)";
+            return ` (check ${settingNames("userSecret")} and ${settingNames("organizationSecret")})`;
         case 403:
             return " (forbidden)";
         case 404:
@@ -248,4 +293,28 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
         result = result.split(secret).join(masked);
     }
     return result;
+}
+
+/** Whether an error is the API's own "not found" (JSON body), not, say, an HTML 404 from a wrong base URL. */
+export function isApiNotFound(err: HttpError): boolean {
+    return err.status === 404 && err.jsonBody;
+}
+
+/** Whether the request never reached a server (connection refused, DNS, TLS): safe to send again, even a POST. */
+export function isConnectFailure(err: unknown): boolean {
+    return HttpError.isInstance(err) && err.status === undefined && isConnectFailureCode(err.code);
+}
+
+/** Whether a failed POST may or may not have created something (no answer, or a server error). */
+export function isAmbiguousFailure(err: unknown): boolean {
+    if (HttpError.isInstance(err)) {
+        return (err.status === undefined && !isConnectFailure(err)) || (err.status !== undefined && err.status >= 500);
+    }
+    // A 2xx answer we could not understand: the instance may well exist.
+    return CloudElementsError.isInstance(err) && err.kind === "response";
+}
+
+/** The message of anything thrown. */
+export function messageOf(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
 }

@@ -2,9 +2,11 @@
  * Translation between the resource's inputs/outputs and the Cloud Elements instance representation: request bodies
  * for create and update, and outputs/inputs reconstructed from an instance the API returned. Pure functions.
  */
-import type { ApiInstance } from "./client";
+import { createHash } from "node:crypto";
 import { CloudElementsError } from "./errors";
+import { normalizeSubdomain } from "./subdomain";
 import {
+    type ApiInstance,
     defaultEventResources,
     defaultPollingIntervalMinutes,
     type FreshdeskInstanceEvents,
@@ -12,8 +14,10 @@ import {
     type InstanceInputs,
     type InstanceOutputs,
     markerTagPrefix,
+    nonceTagPrefix,
+    ownerTagPrefix,
+    reservedTagPrefixes,
 } from "./types";
-import { normalizeSubdomain } from "./validation";
 
 /** Configuration keys of the freshdeskv2 element (reference: cloud-elements-api.md §5). */
 export const configKeys = {
@@ -36,20 +40,60 @@ export function markerTag(marker: string): string {
     return `${markerTagPrefix}${marker}`;
 }
 
-/** The user's tags among an instance's tags: strings, without the provider's marker tag. */
+/**
+ * The tag that names the resource managing an instance: a hash of {@link InstanceInputs.owner} (project, stack and
+ * resource name stay out of the instance's tags).
+ */
+export function ownerTag(owner: string): string {
+    return `${ownerTagPrefix}${createHash("sha256").update(owner).digest("hex").slice(0, 32)}`;
+}
+
+/** The owner tag among an instance's tags, if any. */
+export function ownerTagOf(tags: unknown): string | undefined {
+    const hash = valueAfterPrefix(tags, ownerTagPrefix);
+    return hash === undefined ? undefined : `${ownerTagPrefix}${hash}`;
+}
+
+/** The tags the provider adds to the user's: marker, owner (when known), nonce (when the instance has one). */
+function providerTags(inputs: InstanceInputs, marker: string | undefined, nonce: string | undefined): string[] {
+    return [
+        ...(marker === undefined ? [] : [markerTag(marker)]),
+        ...(typeof inputs.owner === "string" ? [ownerTag(inputs.owner)] : []),
+        ...(nonce === undefined ? [] : [nonceTag(nonce)]),
+    ];
+}
+
+/** The tag that carries a create call's nonce. */
+export function nonceTag(nonce: string): string {
+    return `${nonceTagPrefix}${nonce}`;
+}
+
+/** Whether `tag` starts with one of the provider's reserved prefixes. */
+export function isReservedTag(tag: string): boolean {
+    return reservedTagPrefixes.some((prefix) => tag.startsWith(prefix));
+}
+
+/** The user's tags among an instance's tags: strings, without the provider's own (marker and nonce) tags. */
 export function userTags(tags: unknown): string[] {
-    return Array.isArray(tags)
-        ? tags.filter((t): t is string => typeof t === "string" && !t.startsWith(markerTagPrefix))
-        : [];
+    return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === "string" && !isReservedTag(t)) : [];
+}
+
+function valueAfterPrefix(tags: unknown, prefix: string): string | undefined {
+    if (!Array.isArray(tags)) {
+        return undefined;
+    }
+    const tag = tags.find((t): t is string => typeof t === "string" && t.startsWith(prefix));
+    return tag?.slice(prefix.length);
 }
 
 /** The create marker found in an instance's tags, if any. */
 export function markerFromTags(tags: unknown): string | undefined {
-    if (!Array.isArray(tags)) {
-        return undefined;
-    }
-    const tag = tags.find((t): t is string => typeof t === "string" && t.startsWith(markerTagPrefix));
-    return tag?.slice(markerTagPrefix.length);
+    return valueAfterPrefix(tags, markerTagPrefix);
+}
+
+/** The create nonce found in an instance's tags, if any. */
+export function nonceFromTags(tags: unknown): string | undefined {
+    return valueAfterPrefix(tags, nonceTagPrefix);
 }
 
 /**
@@ -105,25 +149,29 @@ export function buildConfiguration(
     return config;
 }
 
-/** The `POST /instances` body. */
-export function buildCreateBody(inputs: InstanceInputs, marker: string): Record<string, unknown> {
+/** The `POST /instances` body: the user's tags plus the marker and the nonce of this create call. */
+export function buildCreateBody(inputs: InstanceInputs, marker: string, nonce: string): Record<string, unknown> {
     return {
         element: { key: freshdeskElementKey },
         name: inputs.name,
-        tags: [...inputs.tags, markerTag(marker)],
+        tags: [...inputs.tags, ...providerTags(inputs, marker, nonce)],
         configuration: buildConfiguration(inputs),
     };
 }
 
-/** The `PATCH /instances/{id}` body: tags are replaced by the user's plus the marker, configuration merged. */
+/**
+ * The `PATCH /instances/{id}` body: tags are replaced by the user's plus the marker (and the create's nonce, when
+ * the instance has one), configuration merged.
+ */
 export function buildPatchBody(
     inputs: InstanceInputs,
     marker: string | undefined,
     previousEvents?: Partial<FreshdeskInstanceEvents>,
+    nonce?: string,
 ): Record<string, unknown> {
     return {
         name: inputs.name,
-        tags: marker === undefined ? [...inputs.tags] : [...inputs.tags, markerTag(marker)],
+        tags: [...inputs.tags, ...providerTags(inputs, marker, nonce)],
         configuration: buildConfiguration(inputs, previousEvents),
     };
 }
@@ -169,43 +217,95 @@ function isMasked(value: string): boolean {
     return /^\*+$/.test(value);
 }
 
+/**
+ * What `read` records as `events.signatureKey` when the instance has a signature key this resource did not set
+ * (changed or set outside Pulumi, in clear or masked). The value itself never goes into state: unlike the program's
+ * key, it would not be marked secret there. Differing from the program's key, it shows as drift, and the next
+ * update writes the program's key (or clears it).
+ */
+export const foreignSignatureKey = "(set outside Pulumi; value not recorded)";
+
 function eventsFromInstance(
     instance: ApiInstance,
     old: Partial<FreshdeskInstanceEvents> | undefined,
 ): FreshdeskInstanceEvents {
+    // A key the GET leaves out (or a missing configuration) keeps its value from state: no invented drift.
+    const kept = <T>(key: string, fromApi: (value: unknown) => T, fromState: T): T => {
+        const value = configValue(instance, key);
+        return value === undefined ? fromState : fromApi(value);
+    };
     const enabled =
-        parseBoolean(configValue(instance, configKeys.eventsEnabled)) ?? parseBoolean(instance.eventsEnabled) ?? false;
-    const interval = Number(configValue(instance, configKeys.refreshInterval));
-    let resources = nonEmptyString(configValue(instance, configKeys.pollerUrls))
-        ?.split("|")
-        .filter((r) => r !== "");
-    if (!resources?.length) {
-        let poller = configValue(instance, configKeys.pollerConfiguration);
-        if (typeof poller === "string") {
-            try {
-                poller = JSON.parse(poller);
-            } catch {
-                poller = undefined;
+        parseBoolean(configValue(instance, configKeys.eventsEnabled)) ??
+        parseBoolean(instance.eventsEnabled) ??
+        old?.enabled ??
+        false;
+    const pollingIntervalMinutes = kept(
+        configKeys.refreshInterval,
+        (value) => {
+            const interval = Number(value);
+            return Number.isSafeInteger(interval) && interval > 0 ? interval : defaultPollingIntervalMinutes;
+        },
+        old?.pollingIntervalMinutes ?? defaultPollingIntervalMinutes,
+    );
+    const resources =
+        resourcesFromInstance(instance) ??
+        (configValue(instance, configKeys.pollerUrls) === undefined &&
+        configValue(instance, configKeys.pollerConfiguration) === undefined
+            ? old?.resources
+            : undefined);
+    const callbackUrl = kept(configKeys.callbackUrl, nonEmptyString, old?.callbackUrl);
+    const signatureKey = kept(
+        configKeys.signatureKey,
+        (value) => {
+            const raw = nonEmptyString(value);
+            if (raw === undefined) {
+                return undefined;
             }
-        }
-        resources =
-            typeof poller === "object" && poller !== null && !Array.isArray(poller) ? Object.keys(poller) : undefined;
-    }
-    const callbackUrl = nonEmptyString(configValue(instance, configKeys.callbackUrl));
-    const rawKey = nonEmptyString(configValue(instance, configKeys.signatureKey));
-    // A masked key tells only that one is set: keep the one we know.
-    const signatureKey = rawKey === undefined ? undefined : isMasked(rawKey) ? old?.signatureKey : rawKey;
+            // Masked (a password-type key) or in clear, only the key this resource set may be recorded: state holds
+            // it as a secret. Anything else is recorded as a placeholder, never as the value.
+            if (isMasked(raw)) {
+                return old?.signatureKey ?? foreignSignatureKey;
+            }
+            return raw === old?.signatureKey ? old.signatureKey : foreignSignatureKey;
+        },
+        old?.signatureKey,
+    );
     return {
         enabled,
         ...(callbackUrl !== undefined ? { callbackUrl } : {}),
-        pollingIntervalMinutes:
-            Number.isSafeInteger(interval) && interval > 0 ? interval : defaultPollingIntervalMinutes,
-        resources: resources?.length ? resources : [...defaultEventResources],
+        pollingIntervalMinutes,
+        resources: resources?.length ? [...resources] : [...defaultEventResources],
         ...(signatureKey !== undefined ? { signatureKey } : {}),
     };
 }
 
-/** Inputs as an instance shows them: what `read` reports, so refresh records drift and an unchanged one shows none. */
+/** The polled resources an instance names (`event.poller.urls`, else the keys of `event.poller.configuration`). */
+function resourcesFromInstance(instance: ApiInstance): string[] | undefined {
+    const urls = nonEmptyString(configValue(instance, configKeys.pollerUrls))
+        ?.split("|")
+        .filter((r) => r !== "");
+    if (urls?.length) {
+        return urls;
+    }
+    let poller = configValue(instance, configKeys.pollerConfiguration);
+    if (typeof poller === "string") {
+        try {
+            poller = JSON.parse(poller);
+        } catch {
+            poller = undefined;
+        }
+    }
+    const keys =
+        typeof poller === "object" && poller !== null && !Array.isArray(poller) ? Object.keys(poller) : undefined;
+    return keys?.length ? keys : undefined;
+}
+
+/**
+ * Inputs as an instance shows them: what `read` reports, so refresh records drift and an unchanged one shows none.
+ * Whatever the instance does not show (a configuration key the GET leaves out, no `configuration` at all, no
+ * `tags`) keeps its value from `old` (state). The API key is never read from the instance (it may come back in
+ * clear): the one in state is kept, and it is stored as a secret.
+ */
 export function inputsFromInstance(instance: ApiInstance, old: Partial<InstanceOutputs>): InstanceInputs {
     const subdomain = nonEmptyString(configValue(instance, configKeys.subdomain));
     const inputs: InstanceInputs = {
@@ -213,10 +313,13 @@ export function inputsFromInstance(instance: ApiInstance, old: Partial<InstanceO
         // The API may mask the key, so the one in state is the best knowledge; diff compares it with the program's.
         ...(old.apiKey !== undefined ? { apiKey: old.apiKey } : {}),
         name: typeof instance.name === "string" ? instance.name : (old.name ?? ""),
-        tags: userTags(instance.tags),
-        filterResponseNulls: parseBoolean(configValue(instance, configKeys.filterResponseNulls)) ?? true,
+        tags: Array.isArray(instance.tags) ? userTags(instance.tags) : [...(old.tags ?? [])],
+        filterResponseNulls:
+            parseBoolean(configValue(instance, configKeys.filterResponseNulls)) ?? old.filterResponseNulls ?? true,
         events: eventsFromInstance(instance, old.events),
         ...(old.adoptInstanceId !== undefined ? { adoptInstanceId: old.adoptInstanceId } : {}),
+        ...(old.adoptTakeOver !== undefined ? { adoptTakeOver: old.adoptTakeOver } : {}),
+        ...(old.owner !== undefined ? { owner: old.owner } : {}),
     } as InstanceInputs;
     const marker = old.createMarker ?? markerFromTags(instance.tags);
     return marker !== undefined ? { ...inputs, createMarker: marker } : inputs;
@@ -225,12 +328,13 @@ export function inputsFromInstance(instance: ApiInstance, old: Partial<InstanceO
 /**
  * The complete outputs for an instance. `desired` supplies the user-managed settings (the inputs just applied, or
  * those reconstructed by {@link inputsFromInstance}); the server supplies its own fields. The token comes from
- * `token` when given (state is the source of truth for it), else from the instance.
+ * `token` when given (state is the source of truth for it), else from the instance; the create nonce from
+ * `createNonce` when given, else from the instance's tags.
  */
 export function outputsFromInstance(
     instance: ApiInstance,
     desired: InstanceInputs,
-    extra: { token?: string; createMarker?: string },
+    extra: { token?: string; createMarker?: string; createNonce?: string },
 ): InstanceOutputs {
     const token = extra.token ?? instance.token;
     const marker = extra.createMarker ?? desired.createMarker ?? markerFromTags(instance.tags);
@@ -243,7 +347,10 @@ export function outputsFromInstance(
         filterResponseNulls: desired.filterResponseNulls,
         events: desired.events,
         adoptInstanceId: desired.adoptInstanceId,
+        adoptTakeOver: desired.adoptTakeOver,
+        owner: desired.owner,
         createMarker: marker,
+        createNonce: extra.createNonce ?? nonceFromTags(instance.tags),
         instanceId: instance.id,
         token,
         createdDate: typeof instance.createdDate === "string" ? instance.createdDate : undefined,

@@ -91,8 +91,14 @@ test("up creates exactly one instance with the documented body", async () => {
     expect(body).toEqual({
         element: { key: "freshdeskv2" },
         name: desired.name,
-        // The user's tags plus the provider's create marker (how it recognises its instance after a lost answer).
-        tags: [...desired.tags, expect.stringMatching(/^pulumi-marker:[0-9a-f-]{36}$/)],
+        // The user's tags plus the provider's own: the create marker (how it recognises its instance after a lost
+        // answer), the owner (which resource manages it, for adoption) and this create call's nonce.
+        tags: [
+            ...desired.tags,
+            expect.stringMatching(/^pulumi-marker:[0-9a-f-]{36}$/),
+            expect.stringMatching(/^pulumi-owner:[0-9a-f]{32}$/),
+            expect.stringMatching(/^pulumi-create:[0-9a-f-]{36}$/),
+        ],
         configuration: {
             subdomain: account.subdomain,
             username: "[redacted]",
@@ -194,7 +200,12 @@ test("rename and tag change: updated in place, same id, same token", async () =>
     expect(describeRequests(requests)).toEqual([`PATCH /instances/${instanceId} 200`]);
     expect(requests[0].body).toMatchObject({
         name: "helpdesk-renamed",
-        tags: ["team-b", expect.stringMatching(/^pulumi-marker:/)],
+        tags: [
+            "team-b",
+            expect.stringMatching(/^pulumi-marker:/),
+            expect.stringMatching(/^pulumi-owner:/),
+            expect.stringMatching(/^pulumi-create:/),
+        ],
     });
 
     const instance = (await instanceById(ctx.control, instanceId))!;

@@ -135,7 +135,9 @@ describe("FreshdeskInstance under mocks", () => {
         const { registration } = await register("named-after-resource", { subdomain: "acme", apiKey });
         expect(registration.inputs.name).toBe("named-after-resource");
         const keys = Object.keys(registration.inputs).sort();
-        expect(keys).toEqual(["__provider", "apiKey", "name", "subdomain"]);
+        expect(keys).toEqual(["__provider", "apiKey", "name", "owner", "subdomain"]);
+        // Which resource manages the instance: stable across replacements, hashed into the pulumi-owner: tag.
+        expect(registration.inputs.owner).toBe("project/stack/named-after-resource");
     });
 
     it("merges additionalSecretOutputs: ['token'] into the options, keeping the user's", async () => {
