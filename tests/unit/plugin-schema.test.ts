@@ -37,9 +37,10 @@ const complete = {
         signatureKey: "sig",
     },
     adoptInstanceId: 42,
+    adoptTakeOver: true,
 };
 /** Outputs the provider keeps for itself: never part of the schema. */
-const internalOutputs = ["createMarker", "createNonce", "unconfirmedCreate"];
+const internalOutputs = ["createMarker", "createNonce", "unconfirmedCreate", "unconfirmedCreateUntil"];
 
 test("the schema's inputs are exactly what check accepts (no more, no less)", () => {
     const { inputs, failures } = checkInputs(complete);
