@@ -1,11 +1,12 @@
 // Prints the one closing line CI reads ("Tests: N passed, N failed, N skipped") for `npm test`, from jest's JSON
 // report and `go test -json` output (either may be missing), and prints failing Go tests' output like `go test`.
-// Usage: node scripts/test-summary.cjs <jest report> <go report or ""> <files left in the tree or "">
+// Usage: node scripts/test-summary.cjs <jest report> <go report or ""> <files left in the tree or ""> [jest status]
 // Files the suites left in the working tree count as one failed check; a Go package that failed without running
-// a test (a build failure) counts as one failed test.
+// a test (a build failure) counts as one failed test; so does a suite that could not run, and a jest run that failed
+// with no failed test (the coverage threshold).
 const fs = require("node:fs");
 
-const [jestReport, goReport, left] = process.argv.slice(2);
+const [jestReport, goReport, left, jestStatus] = process.argv.slice(2);
 const jest = JSON.parse(fs.readFileSync(jestReport, "utf8"));
 const go = { pass: 0, fail: 0, skip: 0 };
 if (goReport) {
@@ -33,6 +34,8 @@ if (goReport) {
     }
 }
 const passed = jest.numPassedTests + go.pass;
-const failed = jest.numFailedTests + go.fail + (left ? 1 : 0);
+const suitesNotRun = jest.numRuntimeErrorTestSuites ?? 0;
+const otherFailure = jest.numFailedTests + suitesNotRun === 0 && Number(jestStatus || 0) !== 0 ? 1 : 0;
+const failed = jest.numFailedTests + suitesNotRun + otherFailure + go.fail + (left ? 1 : 0);
 const skipped = jest.numPendingTests + jest.numTodoTests + go.skip;
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
