@@ -10,7 +10,7 @@
  * real peak as long as one sample lands after the peak and before the process exits; sampling `VmRSS` alone would miss
  * short spikes between samples. Both are recorded.
  */
-import * as fs from "node:fs";
+import { commandArgs, descendantsOf, readMemory, readStat } from "../provider/proc-tree";
 
 /** What the sampler saw of one provider process. */
 export interface ProcessPeak {
@@ -36,124 +36,10 @@ export interface MemorySample {
     peakKb?: number;
 }
 
-function readText(file: string): string | undefined {
-    try {
-        return fs.readFileSync(file, "utf8");
-    } catch {
-        return undefined; // the process exited between listing and reading
-    }
-}
-
-function childrenOf(pid: number): number[] {
-    const tasks = (() => {
-        try {
-            return fs.readdirSync(`/proc/${pid}/task`);
-        } catch {
-            return [];
-        }
-    })();
-    const out: number[] = [];
-    for (const tid of tasks) {
-        const text = readText(`/proc/${pid}/task/${tid}/children`);
-        if (text === undefined) {
-            continue;
-        }
-        for (const part of text.split(" ")) {
-            const child = Number(part);
-            if (child > 0) {
-                out.push(child);
-            }
-        }
-    }
-    return out;
-}
-
-let childrenFileWorks: boolean | undefined;
-
-/** Every descendant of `root`, found through /proc/<pid>/task/<tid>/children, or a full /proc scan as a fallback. */
-export function descendantsOf(root: number): number[] {
-    if (childrenFileWorks === undefined) {
-        childrenFileWorks = fs.existsSync(`/proc/${root}/task/${root}/children`);
-    }
-    if (childrenFileWorks) {
-        const out: number[] = [];
-        const queue = [root];
-        while (queue.length > 0) {
-            for (const child of childrenOf(queue.shift()!)) {
-                out.push(child);
-                queue.push(child);
-            }
-        }
-        return out;
-    }
-    const parents = new Map<number, number>();
-    for (const entry of fs.readdirSync("/proc")) {
-        const pid = Number(entry);
-        if (!(pid > 0)) {
-            continue;
-        }
-        const stat = readText(`/proc/${pid}/stat`);
-        // The command name in parentheses may contain spaces: the fields after the last ")" are fixed.
-        const fields = stat?.slice(stat.lastIndexOf(")") + 2).split(" ");
-        if (fields) {
-            parents.set(pid, Number(fields[1]));
-        }
-    }
-    const out: number[] = [];
-    const wanted = new Set([root]);
-    let grew = true;
-    while (grew) {
-        grew = false;
-        for (const [pid, parent] of parents) {
-            if (wanted.has(parent) && !wanted.has(pid)) {
-                wanted.add(pid);
-                out.push(pid);
-                grew = true;
-            }
-        }
-    }
-    return out;
-}
-
 /** Whether `pid` is a Node.js dynamic-provider process (not the shim's `node -e require.resolve(...)`). */
 export function isDynamicProviderProcess(pid: number): boolean {
-    const cmdline = readText(`/proc/${pid}/cmdline`);
-    if (!cmdline) {
-        return false;
-    }
-    const argv = cmdline.split("\0").filter((a) => a !== "");
+    const argv = commandArgs(pid) ?? [];
     return argv.length >= 2 && /node/.test(argv[0]) && /cmd[/\\]dynamic-provider([/\\]index\.js)?$/.test(argv[1]);
-}
-
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on every Linux this runs on). */
-const ticksPerSecond = 100;
-
-/**
- * CPU times of `pid` from /proc/<pid>/stat, ms: its own (user + system) and that of its children it has waited for
- * (cutime + cstime, which include their own waited-for children).
- */
-export function readCpuMs(pid: number | "self"): { selfMs: number; childrenMs: number } | undefined {
-    const stat = readText(`/proc/${pid}/stat`);
-    if (!stat) {
-        return undefined;
-    }
-    // Fields after the command name (which may contain spaces): state is field 3, utime field 14.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const tick = (i: number) => (Number(fields[i - 3]) * 1000) / ticksPerSecond;
-    return { selfMs: tick(14) + tick(15), childrenMs: tick(16) + tick(17) };
-}
-
-function readStatusKb(pid: number): { hwm: number; rss: number } | undefined {
-    const status = readText(`/proc/${pid}/status`);
-    if (!status) {
-        return undefined;
-    }
-    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
-    const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
-    if (!hwm || !rss) {
-        return undefined; // a zombie has no memory lines
-    }
-    return { hwm: Number(hwm[1]), rss: Number(rss[1]) };
 }
 
 /**
@@ -211,17 +97,17 @@ export class ProviderMemorySampler {
                     lastSeenMs: now,
                 });
             }
-            const kb = readStatusKb(pid);
+            const memory = readMemory(pid);
             const peak = this.peaks.get(pid)!;
-            if (kb) {
+            if (memory) {
                 peak.lastSeenMs = performance.now() - this.startedAt;
-                peak.hwmKb = Math.max(peak.hwmKb, kb.hwm);
-                peak.rssKb = Math.max(peak.rssKb, kb.rss);
+                peak.hwmKb = Math.max(peak.hwmKb, memory.hwmKb);
+                peak.rssKb = Math.max(peak.rssKb, memory.rssKb);
                 peak.samples++;
             }
-            const cpu = readCpuMs(pid);
-            if (cpu) {
-                peak.cpuMs = Math.max(peak.cpuMs, cpu.selfMs);
+            const stat = readStat(pid);
+            if (stat) {
+                peak.cpuMs = Math.max(peak.cpuMs, stat.cpuMs);
             }
         }
     }
