@@ -1,6 +1,7 @@
 /** Command-line options of `npm run bench`. */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { measuredPaths, type PathName } from "./paths";
 
 /** What one benchmark run covers. */
 export interface BenchOptions {
@@ -12,6 +13,10 @@ export interface BenchOptions {
     sizes: number[];
     /** Emulator latencies added to every API call, in ms. */
     latencies: number[];
+    /** The paths measured next to the floor, in report order. */
+    paths: PathName[];
+    /** Whether `paths` was given (a missing plugin is then an error rather than a note in the report). */
+    pathsGiven: boolean;
     /** Whether the floor is run next to every provider configuration (true) or once per run and N (false). */
     floorPerLatency: boolean;
     /** `--parallel` passed to the CLI; undefined = the CLI default (unbounded). */
@@ -34,6 +39,7 @@ export const usage = `Usage: npm run bench -- [options]
   --runs <n>             runs per configuration, medians reported (default 3)
   --sizes <a,b,...>      instance counts N (default 1,10,50)
   --latencies <a,b,...>  emulator latency per API call in ms (default 0,100)
+  --paths <a,b,...>      what to measure next to the floor: dynamic, plugin, peer (default all three)
   --quick                --runs 1 --sizes 1,10 (a look in a few minutes; explicit options still win)
   --floor-per-latency    run the floor next to every latency too (default: once per run and N, since the floor
                          makes no API call; the floor runs are still interleaved with the provider runs)
@@ -58,12 +64,23 @@ function parseCount(flag: string, value: string): number {
     return n;
 }
 
+function parsePaths(value: string): PathName[] {
+    const names = value.split(",").map((part) => part.trim());
+    const unknown = names.filter((name) => !(measuredPaths as readonly string[]).includes(name));
+    if (value === "" || unknown.length > 0) {
+        throw new UsageError(`--paths takes a comma-separated list of ${measuredPaths.join(", ")}, got "${value}"`);
+    }
+    // Report order, whatever the order given.
+    return measuredPaths.filter((path) => names.includes(path));
+}
+
 /** The options `parseArgs` knows; every value is checked and converted below. */
 const optionSpecs = {
     out: { type: "string" },
     runs: { type: "string" },
     sizes: { type: "string" },
     latencies: { type: "string" },
+    paths: { type: "string" },
     parallel: { type: "string" },
     quick: { type: "boolean" },
     "floor-per-latency": { type: "boolean" },
@@ -99,6 +116,7 @@ export function parseOptions(argv: string[], repoRoot: string, now = new Date())
     if (sizes?.length === 0) {
         throw new UsageError("--sizes needs at least one N above 0");
     }
+    const paths = values.paths === undefined ? [...measuredPaths] : parsePaths(values.paths);
     const quick = values.quick ?? false;
     const stamp = now.toISOString().replace(/[:.]/g, "-");
     return {
@@ -106,6 +124,8 @@ export function parseOptions(argv: string[], repoRoot: string, now = new Date())
         runs: values.runs === undefined ? (quick ? 1 : 3) : parseCount("--runs", values.runs),
         sizes: sizes ?? (quick ? [1, 10] : [1, 10, 50]),
         latencies: values.latencies === undefined ? [0, 100] : parseList("--latencies", values.latencies),
+        paths,
+        pathsGiven: values.paths !== undefined,
         floorPerLatency: values["floor-per-latency"] ?? false,
         parallel: values.parallel === undefined ? undefined : parseCount("--parallel", values.parallel),
         verbose: values.verbose ?? false,

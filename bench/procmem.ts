@@ -1,10 +1,11 @@
 /**
- * Peak memory of the dynamic-provider process, read from /proc while an operation runs (Linux only).
+ * Peak memory and CPU of the provider process, read from /proc while an operation runs (Linux only).
  *
- * The engine starts the provider as `sh pulumi-resource-pulumi-nodejs <addr>`, which runs
- * `node <...>/@pulumi/pulumi/cmd/dynamic-provider/index.js <addr>`. Other engineers may run the same kind of process
- * on this machine at the same time, so only descendants of this process are considered, never a match by command line
- * across the whole machine.
+ * For dynamic resources the engine starts `sh pulumi-resource-pulumi-nodejs <addr>`, which runs
+ * `node <...>/@pulumi/pulumi/cmd/dynamic-provider/index.js <addr>`; for the plugin, its launcher execs
+ * `node <plugin>/bin/provider/plugin/main.js <addr>` (see paths.ts for the matchers). Other engineers may run the
+ * same kind of process on this machine at the same time, so only descendants of this process are considered, never
+ * a match by command line across the whole machine.
  *
  * The kernel keeps the high-water mark of the resident set (`VmHWM` in /proc/<pid>/status), so sampling it gives the
  * real peak as long as one sample lands after the peak and before the process exits; sampling `VmRSS` alone would miss
@@ -36,14 +37,9 @@ export interface MemorySample {
     peakKb?: number;
 }
 
-/** Whether `pid` is a Node.js dynamic-provider process (not the shim's `node -e require.resolve(...)`). */
-export function isDynamicProviderProcess(pid: number): boolean {
-    const argv = commandArgs(pid) ?? [];
-    return argv.length >= 2 && /node/.test(argv[0]) && /cmd[/\\]dynamic-provider([/\\]index\.js)?$/.test(argv[1]);
-}
-
 /**
- * Samples the dynamic-provider processes below `root` (default: this process) every `intervalMs` until
+ * Samples the provider processes (those whose argv `isProvider` accepts) below `root` (default: this process) every
+ * `intervalMs` until
  * {@link ProviderMemorySampler.stop}. The process tree is rescanned at every tick (a few small /proc reads: the bench
  * process has a handful of descendants), so a provider started late in the operation is still found.
  */
@@ -53,6 +49,7 @@ export class ProviderMemorySampler {
     private readonly startedAt = performance.now();
 
     constructor(
+        private readonly isProvider: (argv: readonly string[]) => boolean,
         private readonly root: number = process.pid,
         private readonly intervalMs = 50,
     ) {}
@@ -83,7 +80,7 @@ export class ProviderMemorySampler {
         for (const pid of descendantsOf(this.root)) {
             if (!this.peaks.has(pid)) {
                 // No negative cache: a child forked but not yet exec'd still shows its parent's command line.
-                if (!isDynamicProviderProcess(pid)) {
+                if (!this.isProvider(commandArgs(pid) ?? [])) {
                     continue;
                 }
                 const now = performance.now() - this.startedAt;

@@ -8,12 +8,14 @@ const root = "/repo";
 const epoch = new Date(0);
 
 describe("bench options", () => {
-    it("defaults: 3 runs, N 1,10,50, latencies 0 and 100 ms, a timestamped file under bench/results", () => {
+    it("defaults: every path, 3 runs, N 1,10,50, latencies 0 and 100 ms, a file under bench/results", () => {
         expect(parseOptions([], root, epoch)).toEqual({
             out: "/repo/bench/results/bench-1970-01-01T00-00-00-000Z.json",
             runs: 3,
             sizes: [1, 10, 50],
             latencies: [0, 100],
+            paths: ["dynamic", "plugin", "peer"],
+            pathsGiven: false,
             floorPerLatency: false,
             parallel: undefined,
             verbose: false,
@@ -29,6 +31,8 @@ describe("bench options", () => {
                 "--sizes",
                 "1, 0, 5",
                 "--latencies=0,250",
+                "--paths",
+                "peer,dynamic",
                 "--parallel",
                 "4",
                 "--floor-per-latency",
@@ -45,6 +49,8 @@ describe("bench options", () => {
             runs: 2,
             sizes: [1, 5],
             latencies: [0, 250],
+            paths: ["dynamic", "peer"],
+            pathsGiven: true,
             floorPerLatency: true,
             parallel: 4,
             verbose: true,
@@ -67,6 +73,11 @@ describe("bench options", () => {
         [["--parallel", "x"], /^--parallel takes comma-separated non-negative integers, got "x"$/],
         [["--sizes", "0"], /^--sizes needs at least one N above 0$/],
         [["--latencies", "1,-2"], /^--latencies takes comma-separated non-negative integers/],
+        [
+            ["--paths", "dynamic,yaml"],
+            /^--paths takes a comma-separated list of dynamic, plugin, peer, got "dynamic,yaml"$/,
+        ],
+        [["--paths="], /^--paths takes a comma-separated list/],
         [["--quick=yes"], /^Option '--quick' does not take an argument/],
         [["stray"], /^Unexpected argument 'stray'/],
     ])("%j is a usage error: %s", (argv, message) => {
