@@ -12,6 +12,8 @@ echo "[test] node $(node --version), $(pulumi version), from $PULUMI_CLI_BIN" >&
 # The provider's serialized stub requires the compiled implementation (bin/provider), so build first.
 npx tsc -p tsconfig.build.json
 npx tsc -p tsconfig.json --noEmit
+# The provider plugin (schema + staged folder + archive under .plugin/) for the plugin-*.test.ts suites.
+node bin/scripts/plugin-build.js >/dev/null
 
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

@@ -71,6 +71,28 @@ if [ -z "$tc_pulumi_bin" ]; then
 fi
 export PATH="$tc_pulumi_bin:$PATH"
 
+# --- Pulumi YAML language host -------------------------------------------------------------------
+# The official host (github.com/pulumi/pulumi-yaml, cmd/pulumi-language-yaml), pinned in tools/pulumi-yaml and built
+# from Go modules like the CLI, cached per version and go.sum; used by the YAML examples and the plugin tests.
+# A pulumi-language-yaml already on PATH is used as is unless PULUMI_FRESHDESK_BUILD_YAML is set.
+t=$(tc_now)
+tc_yaml_bin=""
+if [ -z "${PULUMI_FRESHDESK_BUILD_YAML:-}" ] && command -v pulumi-language-yaml >/dev/null; then
+    tc_yaml_bin=$(dirname "$(command -v pulumi-language-yaml)")
+    tc_step "pulumi-language-yaml (from PATH, not built)" "$t"
+else
+    tc_yaml_version=$(sed -n 's/^\s*github.com\/pulumi\/pulumi-yaml \(v[0-9.]*\).*/\1/p' "$tc_root/tools/pulumi-yaml/go.mod" | head -1)
+    key=$(cat "$tc_root/tools/pulumi-yaml/go.sum" "$tc_root/tools/pulumi-yaml/go.mod" "$tc_root/tools/pulumi-yaml/build.sh" |
+        sha256sum | cut -c1-12)
+    tc_yaml_dir="$tc_cache/pulumi-yaml-$tc_yaml_version-$key"
+    if [ ! -x "$tc_yaml_dir/bin/pulumi-language-yaml" ]; then
+        tc_log "building pulumi-language-yaml $tc_yaml_version from Go modules into $tc_yaml_dir (about 30 s warm, plus the module download)"
+        PULUMI_YAML_ROOT="$tc_yaml_dir" bash "$tc_root/tools/pulumi-yaml/build.sh"
+    fi
+    tc_yaml_bin="$tc_yaml_dir/bin"
+    tc_step "pulumi-language-yaml $tc_yaml_version" "$t"
+fi
+
 # --- npm dependencies ---------------------------------------------------------------------------
 t=$(tc_now)
 if [ ! -f "$tc_root/node_modules/.package-lock.json" ] || [ "$tc_root/package-lock.json" -nt "$tc_root/node_modules/.package-lock.json" ]; then
@@ -82,7 +104,7 @@ tc_step "npm dependencies" "$t"
 mkdir -p "$tc_root/.toolchain"
 cat >"$tc_root/.toolchain/env.sh" <<EOF
 # Written by scripts/toolchain.sh; sourced by scripts/run.sh.
-export PATH="$tc_pulumi_bin:$tc_node_bin:\$PATH"
+export PATH="$tc_pulumi_bin:$tc_yaml_bin:$tc_node_bin:\$PATH"
 export PULUMI_CLI_BIN="$tc_pulumi_bin"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true

@@ -163,7 +163,9 @@ describe("adoption of an instance created outside Pulumi", () => {
         legacyTokenFingerprint = (await instanceById(ctx.control, legacyId))!.tokenFingerprint;
     });
 
-    test("Pulumi's import resource option is refused for dynamic resources; nothing is created or changed", async () => {
+    // Users who need Pulumi's import use the cloudelements provider plugin instead (docs/plugin.md; proved by
+    // tests/engine/plugin-yaml.test.ts); with the dynamic resource, adoptInstanceId (below) is the way.
+    test("Pulumi's import resource option is refused for dynamic resources (import works with the cloudelements plugin: docs/plugin.md); nothing is created or changed", async () => {
         const stack = await newStack("import", {
             name: "legacy-helpdesk",
             tags: ["legacy"],

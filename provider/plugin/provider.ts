@@ -1,0 +1,305 @@
+/**
+ * The `cloudelements` resource provider plugin: `cloudelements:index:FreshdeskInstance` for every Pulumi language
+ * (Pulumi YAML first) and for `pulumi import`, on `@pulumi/pulumi/provider`'s `Provider` interface.
+ *
+ * It is an adapter and nothing more: every lifecycle step is the ONE implementation the dynamic resource uses
+ * (`../implementation`), so validation, diff, lost-response safety and error messages are the same. What the adapter
+ * adds is what differs between a dynamic provider and a plugin:
+ *
+ * - Configuration. `@pulumi/pulumi/provider`'s server answers the engine's `Configure` call without passing its
+ *   variables on (3.276, `provider/server.js`), and its `Provider` interface has no `configure`. The engine starts
+ *   every provider plugin with `PULUMI_CONFIG` in the environment: a JSON object of the stack config of the plugin's
+ *   package namespace, keys WITHOUT the `cloudelements:` prefix, secret values decrypted
+ *   (`pkg/host/host.go` `Provider`, `pkg/resource/plugin/provider_plugin.go` `NewProvider`). That is what
+ *   {@link configureFromEnvironment} reads, with the usual environment-variable fallbacks applied at call time.
+ * - Secrets. The server tells the engine it accepts secrets, so the engine sends secret inputs wrapped
+ *   (`{"4dabf18...": "1b47061...", value}`) and stores outputs exactly as returned: it does NOT re-mark outputs by
+ *   name as it does for a dynamic provider. So this adapter unwraps inputs before the implementation sees them and
+ *   wraps `apiKey`, `token` and `events.signatureKey` (and anything that arrived secret) in what it returns, inputs
+ *   returned by `check` and `read` included.
+ * - Import. `read` without state (what `pulumi import` and the `import` option call) is served by the same `read`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type * as provider from "@pulumi/pulumi/provider";
+import { connectionSources } from "../connection";
+import * as impl from "../implementation";
+import { readPackageVersion } from "../package-info";
+
+/** The resource type token served by the plugin. */
+export const freshdeskInstanceToken = "cloudelements:index:FreshdeskInstance";
+
+/** The plugin's package name (`pulumi-resource-<name>`, config namespace `<name>:`). */
+export const pluginPackage = "cloudelements";
+
+/** The key that marks a special value in the engine's wire format (`sdk/go/common/resource/sig`). */
+const specialSigKey = "4dabf18193072939515e22adb298388d";
+/** `specialSigKey`'s value for a secret. */
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+/** `specialSigKey`'s value for an output value (sent only where outputs are accepted). */
+const outputValueSig = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+
+/**
+ * Property paths that are always secret, in inputs and outputs, whatever the program marked. The schema marks the
+ * same ones (`scripts/plugin-schema.ts` reads this list).
+ */
+export const secretPaths: readonly (readonly [string, string?])[] = [["apiKey"], ["token"], ["events", "signatureKey"]];
+
+type Props = Record<string, unknown>;
+
+function isObject(value: unknown): value is Props {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Wraps a value as a secret in the engine's wire format. */
+function secret(value: unknown): Props {
+    return { [specialSigKey]: secretSig, value };
+}
+
+function isSecretValue(value: unknown): value is Props {
+    return isObject(value) && value[specialSigKey] === secretSig;
+}
+
+/**
+ * Removes the engine's secret and output-value wrappers, recursively. Returns the plain value and the top-level
+ * property names that held a secret anywhere inside (so the same names are secret in what goes back).
+ */
+export function unwrapSecrets(props: Props | undefined): { plain: Props; secretKeys: Set<string> } {
+    const secretKeys = new Set<string>();
+    const plain: Props = {};
+    for (const [key, value] of Object.entries(props ?? {})) {
+        let found = false;
+        const strip = (v: unknown): unknown => {
+            if (isSecretValue(v)) {
+                found = true;
+                return strip(v.value);
+            }
+            if (isObject(v) && v[specialSigKey] === outputValueSig) {
+                if (v.secret === true) {
+                    found = true;
+                }
+                return strip(v.value);
+            }
+            if (Array.isArray(v)) {
+                return v.map(strip);
+            }
+            if (isObject(v)) {
+                return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, strip(e)]));
+            }
+            return v;
+        };
+        plain[key] = strip(value);
+        if (found) {
+            secretKeys.add(key);
+        }
+    }
+    return { plain, secretKeys };
+}
+
+/**
+ * Marks secret what must be: the always-secret paths, and every top-level property in `secretKeys`. Returns a copy.
+ */
+export function wrapSecrets(props: Props, secretKeys: ReadonlySet<string> = new Set()): Props {
+    const result = withoutUndefined(props) as Props;
+    for (const [top, nested] of secretPaths) {
+        if (nested === undefined) {
+            if (result[top] !== undefined && result[top] !== null) {
+                result[top] = secret(result[top]);
+            }
+        } else if (isObject(result[top]) && !secretKeys.has(top)) {
+            const inner = { ...(result[top] as Props) };
+            if (inner[nested] !== undefined && inner[nested] !== null) {
+                inner[nested] = secret(inner[nested]);
+                result[top] = inner;
+            }
+        }
+    }
+    for (const key of secretKeys) {
+        if (result[key] !== undefined && !isSecretValue(result[key])) {
+            result[key] = secret(result[key]);
+        }
+    }
+    return result;
+}
+
+/** A copy without `undefined` values (`Struct.fromJavaScript`, the server's conversion, rejects them). */
+function withoutUndefined(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(withoutUndefined);
+    }
+    if (isObject(value)) {
+        return Object.fromEntries(
+            Object.entries(value)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => [k, withoutUndefined(v)]),
+        );
+    }
+    return value;
+}
+
+/**
+ * A `ConfigReader` over the engine's `PULUMI_CONFIG` (keys without the namespace). It answers both `baseUrl` and
+ * `cloudelements:baseUrl`, so the shared `readConfiguredConnection` reads it like the dynamic provider's config.
+ */
+export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): { get(key: string): string | undefined } {
+    let values: Props = {};
+    const raw = env.PULUMI_CONFIG;
+    if (raw !== undefined && raw.trim() !== "") {
+        try {
+            const parsed: unknown = JSON.parse(raw);
+            values = isObject(parsed) ? parsed : {};
+        } catch {
+            // Not echoed: it holds decrypted secrets.
+            throw new Error(
+                `the engine's PULUMI_CONFIG is not valid JSON; the ${pluginPackage} provider cannot read its config`,
+            );
+        }
+    }
+    const prefix = `${pluginPackage}:`;
+    return {
+        get(key: string): string | undefined {
+            const value = values[key.startsWith(prefix) ? key.slice(prefix.length) : key];
+            if (value === undefined || value === null) {
+                return undefined;
+            }
+            return typeof value === "string" ? value : JSON.stringify(value);
+        },
+    };
+}
+
+/** Passes the stack config of the `cloudelements:` namespace to the shared `configure`. */
+export async function configureFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+    await impl.configure({ config: configFromEnvironment(env) });
+}
+
+/** The config keys the plugin reads (schema `config.variables`), derived from the shared connection settings. */
+export function configKeys(): string[] {
+    return Object.values(connectionSources).map((s) => s.configKey.slice(pluginPackage.length + 1));
+}
+
+function assertType(urn: string): void {
+    // URN: urn:pulumi:<stack>::<project>::<qualified type>::<name>; the type's last `$` part is ours.
+    const type = urn.split("::")[2]?.split("$").pop();
+    if (type !== undefined && type !== freshdeskInstanceToken) {
+        throw new Error(
+            `unknown resource type ${type}: the ${pluginPackage} provider serves ${freshdeskInstanceToken}`,
+        );
+    }
+}
+
+/**
+ * Builds the plugin's `Provider`. `schema` is the JSON text `getSchema` returns.
+ */
+export function makeProvider(schema: string, version: string): provider.Provider {
+    let configured: Promise<void> | undefined;
+    // Config is read once per process, on first use: the engine starts one process per provider configuration.
+    const ready = () => {
+        configured ??= configureFromEnvironment();
+        return configured;
+    };
+    return {
+        version,
+        getSchema: async () => schema,
+
+        async check(urn, olds, news) {
+            assertType(urn);
+            await ready();
+            const o = unwrapSecrets(olds);
+            const n = unwrapSecrets(news);
+            // As the TypeScript resource's constructor does: the instance name defaults to the resource name.
+            if (n.plain.name === undefined || n.plain.name === null) {
+                n.plain.name = urn.split("::").pop();
+            }
+            const result = await impl.check(o.plain, n.plain);
+            return { inputs: wrapSecrets(result.inputs as Props, n.secretKeys), failures: result.failures ?? [] };
+        },
+
+        async diff(id, urn, olds, news) {
+            assertType(urn);
+            await ready();
+            const result = await impl.diff(id, unwrapSecrets(olds).plain, unwrapSecrets(news).plain);
+            return {
+                changes: result.changes,
+                replaces: result.replaces,
+                deleteBeforeReplace: result.deleteBeforeReplace,
+            };
+        },
+
+        async create(urn, inputs) {
+            assertType(urn);
+            await ready();
+            const n = unwrapSecrets(inputs);
+            try {
+                const result = await impl.create(n.plain as any);
+                return { id: result.id, outs: wrapSecrets(result.outs as unknown as Props, n.secretKeys) };
+            } catch (err) {
+                throw secretSafe(err, n.secretKeys);
+            }
+        },
+
+        async read(id, urn, props) {
+            assertType(urn);
+            await ready();
+            const o = unwrapSecrets(props);
+            // `pulumi import` and the `import` option send no state: the shared read works from the id alone.
+            const state = Object.keys(o.plain).length > 0 ? (o.plain as any) : undefined;
+            const result = await impl.read(id, state);
+            if (!result.id) {
+                return { id: "" };
+            }
+            return {
+                id: result.id,
+                props: wrapSecrets((result.props ?? {}) as Props, o.secretKeys),
+                inputs: wrapSecrets((result.inputs ?? {}) as Props, o.secretKeys),
+            };
+        },
+
+        async update(id, urn, olds, news) {
+            assertType(urn);
+            await ready();
+            const o = unwrapSecrets(olds);
+            const n = unwrapSecrets(news);
+            const keys = new Set([...o.secretKeys, ...n.secretKeys]);
+            const result = await impl.update(id, o.plain as any, n.plain as any);
+            return { outs: wrapSecrets(result.outs as unknown as Props, keys) };
+        },
+
+        async delete(id, urn, props) {
+            assertType(urn);
+            await ready();
+            await impl.delete(id, unwrapSecrets(props).plain as any);
+        },
+    };
+}
+
+/**
+ * A partial-create error carries the outputs to record (`properties`): the server sends them as they are, so their
+ * secrets must be wrapped like any other outputs, or the engine would store the API key and token in plaintext.
+ */
+function secretSafe(err: unknown, secretKeys: ReadonlySet<string>): unknown {
+    const e = err as { id?: unknown; properties?: unknown; reasons?: unknown };
+    if (!(err instanceof Error) || typeof e.id !== "string" || !isObject(e.properties)) {
+        return err;
+    }
+    // The original's `properties` cannot be redefined (and should not be): answer with a copy.
+    const safe = new Error(err.message);
+    safe.name = err.name;
+    Object.defineProperty(safe, "id", { value: e.id, enumerable: true });
+    Object.defineProperty(safe, "reasons", { value: e.reasons, enumerable: true });
+    Object.defineProperty(safe, "properties", { value: wrapSecrets(e.properties, secretKeys), enumerable: false });
+    return safe;
+}
+
+/** Reads the schema written next to the compiled plugin by the build (`schema.json`). */
+export function readSchema(dir: string): string {
+    const file = path.join(dir, "schema.json");
+    if (!fs.existsSync(file)) {
+        throw new Error(`${file} is missing: build the plugin with npm run plugin:build`);
+    }
+    return fs.readFileSync(file, "utf8");
+}
+
+/** The plugin version: this package's version. */
+export function pluginVersion(dir: string): string {
+    return readPackageVersion(dir);
+}

@@ -1,0 +1,241 @@
+/**
+ * Generates the `cloudelements` plugin's Pulumi package schema from the TypeScript declarations users of the dynamic
+ * resource see (`provider/resource.ts`: `FreshdeskInstanceArgs`, `FreshdeskInstanceEventsArgs` and the output
+ * declarations of `FreshdeskInstance`), with the TypeScript compiler API. Descriptions are their TSDoc (with
+ * `@default` appended), so the YAML user and the TypeScript user read the same text; secrets come from the plugin's
+ * `secretPaths`, replacing properties from the diff's `replaceProperties`, config keys from `connectionSources`.
+ * Run at build time by `npm run plugin:build`; never at run time (the plugin reads the generated `schema.json`).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as ts from "typescript";
+import { connectionSources } from "../provider/connection";
+import { replaceProperties } from "../provider/diff";
+import { freshdeskInstanceToken, pluginPackage, secretPaths } from "../provider/plugin/provider";
+
+/** The schema's object type for polling events (input and output). */
+export const eventsTypeToken = `${pluginPackage}:index:FreshdeskInstanceEvents`;
+
+/** A Pulumi schema property (the subset we generate). */
+export interface PropertySpec {
+    type?: string;
+    items?: PropertySpec;
+    $ref?: string;
+    oneOf?: PropertySpec[];
+    description?: string;
+    secret?: boolean;
+    replaceOnChanges?: boolean;
+}
+
+/** What one declared property of an interface or class gives. */
+interface Declared {
+    readonly name: string;
+    readonly optional: boolean;
+    readonly spec: PropertySpec;
+}
+
+/** Descriptions of the config keys (stack config `cloudelements:<key>`); every key of `connectionSources` needs one. */
+export const configDescriptions: Record<string, string> = {
+    baseUrl:
+        "The Cloud Elements API: https://api.cloud-elements.com (US), https://api.cloud-elements.co.uk (EU), " +
+        "https://staging.cloud-elements.com, an SAP Open Connectors host, or http://localhost:<port> (the emulator). " +
+        "Falls back to the environment variable CLOUD_ELEMENTS_BASE_URL.",
+    userSecret:
+        "The Cloud Elements user secret (Authorization `User <secret>`). Falls back to CLOUD_ELEMENTS_USER_SECRET.",
+    organizationSecret:
+        "The Cloud Elements organization secret (Authorization `Organization <secret>`). Falls back to " +
+        "CLOUD_ELEMENTS_ORGANIZATION_SECRET.",
+    timeoutMs: "Per-request timeout in milliseconds (default 30000). Falls back to CLOUD_ELEMENTS_TIMEOUT_MS.",
+    maxRetries: "Retries of a retryable failure per request (default 5). Falls back to CLOUD_ELEMENTS_MAX_RETRIES.",
+    operationTimeoutMs:
+        "Upper bound of one provider operation in milliseconds, retries and lookups included (default 300000). " +
+        "Falls back to CLOUD_ELEMENTS_OPERATION_TIMEOUT_MS.",
+    allowInsecureHttp:
+        "Allow plain http for a non-loopback baseUrl (e.g. an emulator service container). Falls back to " +
+        "CLOUD_ELEMENTS_ALLOW_INSECURE_HTTP.",
+};
+
+function docOf(node: ts.Node, source: ts.SourceFile): string {
+    const docs = (node as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
+    const parts: string[] = [];
+    for (const doc of docs) {
+        const text = ts.getTextOfJSDocComment(doc.comment);
+        if (text) {
+            parts.push(text);
+        }
+        for (const tag of doc.tags ?? []) {
+            if (tag.tagName.text === "default") {
+                parts.push(`Default: ${ts.getTextOfJSDocComment(tag.comment) ?? ""}.`);
+            }
+        }
+    }
+    void source;
+    // `{@link x}` becomes `x`; line wrapping inside a paragraph becomes one space.
+    return parts
+        .map((part) =>
+            part
+                .replace(/\{@link\s+([^}\s]+)\s*\}/g, "`$1`")
+                .replace(/\s*\n\s*/g, " ")
+                .trim(),
+        )
+        .join(" ");
+}
+
+function typeSpec(node: ts.TypeNode, what: string): PropertySpec {
+    if (ts.isParenthesizedTypeNode(node)) {
+        return typeSpec(node.type, what);
+    }
+    if (node.kind === ts.SyntaxKind.StringKeyword) {
+        return { type: "string" };
+    }
+    if (node.kind === ts.SyntaxKind.NumberKeyword) {
+        return { type: "number" };
+    }
+    if (node.kind === ts.SyntaxKind.BooleanKeyword) {
+        return { type: "boolean" };
+    }
+    if (ts.isArrayTypeNode(node)) {
+        return { type: "array", items: typeSpec(node.elementType, what) };
+    }
+    if (ts.isUnionTypeNode(node)) {
+        return { oneOf: node.types.map((t) => typeSpec(t, what)) };
+    }
+    if (ts.isTypeReferenceNode(node)) {
+        const name = node.typeName.getText();
+        const args = node.typeArguments ?? [];
+        if ((name === "pulumi.Input" || name === "pulumi.Output") && args.length === 1) {
+            return typeSpec(args[0], what);
+        }
+        if (name === "FreshdeskInstanceEventsArgs" || name === "FreshdeskInstanceEvents") {
+            return { $ref: `#/types/${eventsTypeToken}` };
+        }
+    }
+    throw new Error(`plugin schema: no schema type for ${what}: ${node.getText()}`);
+}
+
+function membersOf(
+    source: ts.SourceFile,
+    match: (node: ts.Node) => ts.NodeArray<ts.TypeElement | ts.ClassElement> | undefined,
+    what: string,
+): Declared[] {
+    let members: ts.NodeArray<ts.TypeElement | ts.ClassElement> | undefined;
+    source.forEachChild((node) => {
+        members ??= match(node);
+    });
+    if (members === undefined) {
+        throw new Error(`plugin schema: ${what} not found in ${source.fileName}`);
+    }
+    const result: Declared[] = [];
+    for (const member of members) {
+        if (!(ts.isPropertySignature(member) || ts.isPropertyDeclaration(member)) || member.type === undefined) {
+            continue;
+        }
+        const name = member.name.getText(source);
+        const spec = typeSpec(member.type, `${what}.${name}`);
+        const description = docOf(member, source);
+        result.push({ name, optional: member.questionToken !== undefined, spec: { ...spec, description } });
+    }
+    return result;
+}
+
+function interfaceMembers(source: ts.SourceFile, name: string): Declared[] {
+    return membersOf(
+        source,
+        (node) => (ts.isInterfaceDeclaration(node) && node.name.text === name ? node.members : undefined),
+        name,
+    );
+}
+
+function classInfo(source: ts.SourceFile, name: string): { members: Declared[]; description: string } {
+    let description = "";
+    const members = membersOf(
+        source,
+        (node) => {
+            if (ts.isClassDeclaration(node) && node.name?.text === name) {
+                description = docOf(node, source);
+                return node.members;
+            }
+            return undefined;
+        },
+        name,
+    );
+    return { members, description };
+}
+
+function isSecret(top: string, nested?: string): boolean {
+    return secretPaths.some(([t, n]) => t === top && n === nested);
+}
+
+function properties(declared: readonly Declared[], nestedOf?: string): Record<string, PropertySpec> {
+    const result: Record<string, PropertySpec> = {};
+    for (const d of declared) {
+        const spec: PropertySpec = { ...d.spec };
+        if (nestedOf === undefined ? isSecret(d.name) : isSecret(nestedOf, d.name)) {
+            spec.secret = true;
+        }
+        if (nestedOf === undefined && replaceProperties.includes(d.name)) {
+            spec.replaceOnChanges = true;
+        }
+        result[d.name] = spec;
+    }
+    return result;
+}
+
+/** Generates the package schema from `provider/resource.ts` (its path given, for tests). */
+export function generateSchema(resourceFile: string, version: string): Record<string, unknown> {
+    const source = ts.createSourceFile(
+        resourceFile,
+        fs.readFileSync(resourceFile, "utf8"),
+        ts.ScriptTarget.ES2022,
+        /*setParentNodes*/ true,
+    );
+    const args = interfaceMembers(source, "FreshdeskInstanceArgs");
+    const events = interfaceMembers(source, "FreshdeskInstanceEventsArgs");
+    const resource = classInfo(source, "FreshdeskInstance");
+    const inputProperties = properties(args);
+    // Outputs: the declared outputs, plus every input (the provider returns the inputs among its outputs).
+    const outputProperties = { ...inputProperties, ...properties(resource.members) };
+    const variables: Record<string, PropertySpec> = {};
+    for (const [name, source] of Object.entries(connectionSources)) {
+        const key = source.configKey.slice(pluginPackage.length + 1);
+        const description = configDescriptions[name];
+        if (description === undefined) {
+            throw new Error(`plugin schema: no description for config key ${source.configKey}`);
+        }
+        const type = /Ms$|Retries$/.test(name) ? "integer" : name.startsWith("allow") ? "boolean" : "string";
+        variables[key] = { type, description, ...(name.endsWith("Secret") ? { secret: true } : {}) };
+    }
+    return {
+        name: pluginPackage,
+        displayName: "Cloud Elements",
+        version,
+        description:
+            "Cloud Elements (SAP Open Connectors) Freshdesk V2 element instances: the same resource as the " +
+            "pulumi-cloudelements-freshdesk dynamic provider, for every Pulumi language and for pulumi import.",
+        license: "Apache-2.0",
+        meta: { moduleFormat: "(.*)" },
+        config: { variables },
+        provider: { description: `The ${pluginPackage} provider; it reads the stack config cloudelements:*.` },
+        types: {
+            [eventsTypeToken]: {
+                type: "object",
+                description: "Polling events of a Freshdesk V2 instance (the `event.*` configuration of the instance).",
+                properties: properties(events, "events"),
+            },
+        },
+        resources: {
+            [freshdeskInstanceToken]: {
+                description: resource.description,
+                inputProperties,
+                requiredInputs: args.filter((a) => !a.optional).map((a) => a.name),
+                properties: outputProperties,
+                required: resource.members.filter((m) => !m.optional).map((m) => m.name),
+            },
+        },
+    };
+}
+
+/** The repository root, from `bin/scripts` (built) or `scripts` (ts-jest). */
+export function repoRootFrom(dir: string): string {
+    return path.basename(path.dirname(dir)) === "bin" ? path.resolve(dir, "..", "..") : path.resolve(dir, "..");
+}

@@ -1,0 +1,133 @@
+/**
+ * The plugin's schema against the TypeScript declarations and the shared implementation: generated from the TSDoc'd
+ * args (so descriptions match what TypeScript users read), and failing here when the schema and what `check` accepts
+ * or what the provider outputs drift apart. Also the adapter's secret wrapping and its reading of `PULUMI_CONFIG`.
+ */
+import * as path from "node:path";
+import { connectionSources } from "../../provider/connection";
+import { outputsFromInstance } from "../../provider/mapping";
+import {
+    configFromEnvironment,
+    freshdeskInstanceToken,
+    secretPaths,
+    unwrapSecrets,
+    wrapSecrets,
+} from "../../provider/plugin/provider";
+import type { InstanceInputs } from "../../provider/types";
+import { checkInputs } from "../../provider/validation";
+import { eventsTypeToken, generateSchema } from "../../scripts/plugin-schema";
+
+const schema: any = generateSchema(path.join(__dirname, "..", "..", "provider", "resource.ts"), "1.2.3");
+const resource = schema.resources[freshdeskInstanceToken];
+const sig = "4dabf18193072939515e22adb298388d";
+const secretValue = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A complete, valid set of inputs: every property the resource accepts. */
+const complete = {
+    subdomain: "acme",
+    apiKey: "key",
+    name: "Helpdesk",
+    tags: ["a"],
+    filterResponseNulls: false,
+    events: {
+        enabled: true,
+        callbackUrl: "https://hooks.example.com/x",
+        pollingIntervalMinutes: 5,
+        resources: ["incidents"],
+        signatureKey: "sig",
+    },
+    adoptInstanceId: 42,
+};
+/** Outputs the provider keeps for itself: never part of the schema. */
+const internalOutputs = ["createMarker", "createNonce", "unconfirmedCreate"];
+
+test("the schema's inputs are exactly what check accepts (no more, no less)", () => {
+    const { inputs, failures } = checkInputs(complete);
+    expect(failures).toEqual([]);
+    const accepted = Object.keys(inputs).filter((k) => !internalOutputs.includes(k) && k !== "__provider");
+    expect(Object.keys(resource.inputProperties).sort()).toEqual(accepted.sort());
+    expect(Object.keys(schema.types[eventsTypeToken].properties).sort()).toEqual(
+        Object.keys((inputs as any).events).sort(),
+    );
+});
+
+test("required inputs are the ones check reports missing", () => {
+    // `name` is optional: the TypeScript constructor and the plugin's check both default it to the resource name.
+    const { failures } = checkInputs({ name: "resource-name" });
+    expect([...new Set(failures.map((f) => f.property))].sort()).toEqual([...resource.requiredInputs].sort());
+});
+
+test("the schema's outputs are what the provider outputs, besides its internal bookkeeping", () => {
+    const { inputs } = checkInputs(complete);
+    const outs = outputsFromInstance(
+        {
+            id: 7,
+            name: "Helpdesk",
+            token: "t",
+            createdDate: "2024-01-01T00:00:00Z",
+            element: { id: 491, key: "freshdeskv2" },
+            tags: ["a"],
+            valid: true,
+            disabled: false,
+            eventsEnabled: true,
+        },
+        inputs as unknown as InstanceInputs,
+        { createMarker: "m" },
+    );
+    const produced = Object.keys(outs).filter((k) => !internalOutputs.includes(k));
+    expect(Object.keys(resource.properties).sort()).toEqual(produced.sort());
+});
+
+test("descriptions come from the TSDoc, secrets and replacements are marked", () => {
+    expect(resource.inputProperties.subdomain.description).toMatch(/^The Freshdesk account: `acme` for acme/);
+    expect(resource.inputProperties.name.description).toMatch(/Default: the resource name\.$/);
+    expect(resource.properties.token.description).toMatch(/element instance token/);
+    expect(resource.inputProperties.subdomain.replaceOnChanges).toBe(true);
+    const marked: string[] = [];
+    for (const [name, spec] of Object.entries<any>(resource.properties)) if (spec.secret) marked.push(name);
+    for (const [name, spec] of Object.entries<any>(schema.types[eventsTypeToken].properties))
+        if (spec.secret) marked.push(`events.${name}`);
+    expect(marked.sort()).toEqual(secretPaths.map((p) => p.filter(Boolean).join(".")).sort());
+});
+
+test("every connection setting is a config variable; the secrets are marked secret", () => {
+    const keys = Object.values(connectionSources).map((s) => s.configKey.replace(/^cloudelements:/, ""));
+    expect(Object.keys(schema.config.variables).sort()).toEqual(keys.sort());
+    for (const key of keys) {
+        expect(schema.config.variables[key].secret ?? false).toBe(key.endsWith("Secret"));
+    }
+});
+
+test("secrets: inputs are unwrapped; apiKey, token, events.signatureKey and secret inputs come back wrapped", () => {
+    const wrapped = (value: unknown) => ({ [sig]: secretValue, value });
+    const { plain, secretKeys } = unwrapSecrets({
+        apiKey: wrapped("k"),
+        name: wrapped("n"),
+        events: { signatureKey: wrapped("s"), enabled: true },
+        tags: ["x"],
+    });
+    expect(plain).toEqual({ apiKey: "k", name: "n", events: { signatureKey: "s", enabled: true }, tags: ["x"] });
+    expect([...secretKeys].sort()).toEqual(["apiKey", "events", "name"]);
+    const outs = wrapSecrets(
+        { apiKey: "k", token: "t", name: "n", tags: ["x"], events: { signatureKey: "s" } },
+        new Set(["name"]),
+    );
+    expect(outs).toEqual({
+        apiKey: wrapped("k"),
+        token: wrapped("t"),
+        name: wrapped("n"),
+        tags: ["x"],
+        events: { signatureKey: wrapped("s") },
+    });
+    expect(wrapSecrets({ events: { enabled: false }, token: undefined })).toEqual({ events: { enabled: false } });
+});
+
+test("config: PULUMI_CONFIG keys come without the namespace and are read with or without it", () => {
+    const config = configFromEnvironment({ PULUMI_CONFIG: JSON.stringify({ baseUrl: "https://x", maxRetries: 2 }) });
+    expect(config.get("cloudelements:baseUrl")).toBe("https://x");
+    expect(config.get("baseUrl")).toBe("https://x");
+    expect(config.get("cloudelements:maxRetries")).toBe("2");
+    expect(config.get("cloudelements:userSecret")).toBeUndefined();
+    expect(configFromEnvironment({}).get("cloudelements:baseUrl")).toBeUndefined();
+    expect(() => configFromEnvironment({ PULUMI_CONFIG: "{secret" })).toThrow(/not valid JSON/);
+});
