@@ -14,6 +14,8 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { FreshdeskInstance } from "../provider";
+import { freshdeskInstanceToken as pluginResourceType } from "../provider/plugin/provider";
+import { pluginBinary } from "../scripts/plugin-build";
 import { FloorInstance } from "./floor";
 import { PeerInstance } from "./peer";
 
@@ -22,11 +24,6 @@ export type PathName = "dynamic" | "plugin" | "peer" | "floor";
 
 /** The paths that manage real instances, in report order (the floor is always run next to them). */
 export const measuredPaths = ["dynamic", "plugin", "peer"] as const satisfies readonly PathName[];
-
-/** The plugin's package name, resource type token and executable. */
-export const pluginPackage = "cloudelements";
-export const pluginResourceType = `${pluginPackage}:index:FreshdeskInstance`;
-export const pluginExecutable = `pulumi-resource-${pluginPackage}`;
 
 /** The inputs every path's resources get (the API key already a secret). */
 export interface InstanceArgs {
@@ -73,7 +70,7 @@ function isPluginProcess(argv: readonly string[]): boolean {
     return (
         argv.length >= 2 &&
         ((/node/.test(argv[0]) && /provider[/\\]plugin[/\\]main\.js$/.test(argv[1])) ||
-            path.basename(argv[0]) === pluginExecutable)
+            path.basename(argv[0]) === pluginBinary)
     );
 }
 
@@ -93,7 +90,7 @@ export const benchPaths: Record<PathName, BenchPath> = {
     plugin: {
         name: "plugin",
         stackLetter: "g",
-        title: `\`${pluginResourceType}\` through the provider plugin \`${pluginExecutable}\``,
+        title: `\`${pluginResourceType}\` through the provider plugin \`${pluginBinary}\``,
         callsApi: true,
         declare: (name, args) => new PluginInstance(name, args),
         isProviderProcess: isPluginProcess,

@@ -11,9 +11,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type ProjectSettings, type Stack } from "@pulumi/pulumi/automation";
 import { DEV_ACCOUNTS } from "../emulator/accounts";
 import type { RequestLogEntry } from "../emulator/types";
+import { pluginPackage } from "../provider/plugin/provider";
 import type { BenchBackend, TimedPulumiCommand } from "./cli";
 import type { EmulatorProcess } from "./emulator-process";
-import { benchPaths, type PathName, pluginPackage } from "./paths";
+import { benchPaths, type PathName } from "./paths";
 import { ProviderMemorySampler } from "./procmem";
 
 /** The measured operations, in the order they run on every stack. */
