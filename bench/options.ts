@@ -37,7 +37,7 @@ export const usage = `Usage: npm run bench -- [options]
 
   --out <file>           JSON results (default bench/results/bench-<time>.json); the table goes to <file>.md
   --runs <n>             runs per configuration, medians reported (default 3)
-  --sizes <a,b,...>      instance counts N (default 1,10,50)
+  --sizes <a,b,...>      instance counts N (default 1,10,50,200; the growth table compares the two largest)
   --latencies <a,b,...>  emulator latency per API call in ms (default 0,100)
   --paths <a,b,...>      what to measure next to the floor: dynamic, plugin, peer (default all three)
   --quick                --runs 1 --sizes 1,10 (a look in a few minutes; explicit options still win)
@@ -122,7 +122,7 @@ export function parseOptions(argv: string[], repoRoot: string, now = new Date())
     return {
         out: path.resolve(values.out ?? path.join(repoRoot, "bench", "results", `bench-${stamp}.json`)),
         runs: values.runs === undefined ? (quick ? 1 : 3) : parseCount("--runs", values.runs),
-        sizes: sizes ?? (quick ? [1, 10] : [1, 10, 50]),
+        sizes: sizes ?? (quick ? [1, 10] : [1, 10, 50, 200]),
         latencies: values.latencies === undefined ? [0, 100] : parseList("--latencies", values.latencies),
         paths,
         pathsGiven: values.paths !== undefined,

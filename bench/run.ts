@@ -30,13 +30,15 @@ function log(message: string): void {
 const secs = (ms: number | undefined) => (ms === undefined ? "–" : `${(ms / 1000).toFixed(2)}s`);
 
 /**
- * A rough duration estimate for a quiet 2-core machine. Measured while developing at N=1-2: about 1.3 s per CLI
- * command, 0.4 s for the Automation API's follow-up command, 2 s of stack setup per stack, 25 s of start-up and
- * warm-up. The per-instance cost (0.06 s per resource and command) is an extrapolation: N=10 and 50 were not run
- * while others shared the machine.
+ * A rough duration estimate for a quiet 2-core machine, from the medians of earlier runs there: about 1.3 s per CLI
+ * command at N=1, 3.3 s at N=50 (the engine's checkpoint writes make the per-instance cost grow with N, hence the
+ * quadratic term; N=200 is an extrapolation, measured only on a busy machine), 0.4 s for the Automation API's
+ * follow-up command, 2 s of stack setup per stack, and a minute of start-up, plugin staging and warm-up.
  */
-export function estimateSeconds(opts: BenchOptions): number {
-    const perOp = (n: number) => 1.3 + 0.06 * n + 0.4;
+export function estimateSeconds(
+    opts: Pick<BenchOptions, "sizes" | "latencies" | "paths" | "runs" | "floorPerLatency">,
+): number {
+    const perOp = (n: number) => 1.3 + 0.03 * n + 0.0002 * n * n + 0.4;
     const setup = (n: number) => 2 + 0.02 * n;
     let perRun = 0;
     for (const n of opts.sizes) {
@@ -46,7 +48,7 @@ export function estimateSeconds(opts: BenchOptions): number {
             perRun += (opts.paths.length * 4 * latency) / 1000; // four operations make calls, each batch in parallel
         }
     }
-    return 25 + perRun * opts.runs;
+    return 60 + perRun * opts.runs;
 }
 
 function gitCommit(): string | undefined {
@@ -195,6 +197,7 @@ async function main(): Promise<number> {
         log(`warning: the plugin path is left out: ${plugin.missing}`);
     }
     const started = performance.now();
+    const commit = gitCommit(); // before the run: the code measured, even if the tree changes meanwhile
     const loadStart = os.loadavg();
     log(
         `paths ${paths.join(",")} and the floor, runs ${opts.runs}, N ${opts.sizes.join(",")}, latencies ` +
@@ -282,7 +285,7 @@ async function main(): Promise<number> {
         const summary = summarize(units, opts, baselineExportBytes);
         const info: RunInfo = {
             date: new Date().toISOString(),
-            commit: gitCommit(),
+            commit,
             node: process.versions.node,
             pulumi: cli.command.version?.toString(),
             cpus: os.cpus().length,

@@ -8,11 +8,11 @@ const root = "/repo";
 const epoch = new Date(0);
 
 describe("bench options", () => {
-    it("defaults: every path, 3 runs, N 1,10,50, latencies 0 and 100 ms, a file under bench/results", () => {
+    it("defaults: every path, 3 runs, N 1,10,50,200, latencies 0 and 100 ms, a file under bench/results", () => {
         expect(parseOptions([], root, epoch)).toEqual({
             out: "/repo/bench/results/bench-1970-01-01T00-00-00-000Z.json",
             runs: 3,
-            sizes: [1, 10, 50],
+            sizes: [1, 10, 50, 200],
             latencies: [0, 100],
             paths: ["dynamic", "plugin", "peer"],
             pathsGiven: false,
