@@ -21,6 +21,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import axios, { type AxiosInstance } from "axios";
+import type { FreshdeskInstanceArgs } from "../provider";
 
 /** The module-level client the provider methods share; built by `configure` in the provider process. */
 const shared: { client?: AxiosInstance } = {};
@@ -64,13 +65,8 @@ interface PeerInputs {
     tags: string[];
 }
 
-/** Arguments of {@link PeerInstance}. */
-export interface PeerInstanceArgs {
-    readonly subdomain: pulumi.Input<string>;
-    readonly apiKey: pulumi.Input<string>;
-    readonly name?: pulumi.Input<string>;
-    readonly tags?: pulumi.Input<pulumi.Input<string>[]>;
-}
+/** Arguments of {@link PeerInstance}: those of `FreshdeskInstance` the benchmark uses. */
+export type PeerInstanceArgs = Pick<FreshdeskInstanceArgs, "subdomain" | "apiKey" | "name" | "tags">;
 
 /** A Freshdesk V2 instance through a documentation-style dynamic provider (see the module comment). */
 export class PeerInstance extends pulumi.dynamic.Resource {
