@@ -476,8 +476,9 @@ export function renderMarkdown(summary: Summary, info: RunInfo): string {
         const { fromN, toN } = summary.growth[0];
         out.push(
             "",
-            `Growth from N=${fromN} to N=${toN} (the engine rewrites the whole checkpoint after every step, so the ` +
-                "state per instance shows here): time at both sizes, their ratio, and what each added instance costs.",
+            `Growth from N=${fromN} to N=${toN} (the engine rewrites the whole checkpoint after every step that ` +
+                "changes a resource, so the state per instance shows here): time at both sizes, their ratio, and what " +
+                "each added instance costs.",
             "",
             `| latency | operation | path | N=${fromN} s | N=${toN} s | growth | ms / added instance |`,
             "|---:|---|---|---:|---:|---:|---:|",
