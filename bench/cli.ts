@@ -8,11 +8,14 @@
  * process itself: {@link TimedPulumiCommand} wraps `PulumiCommand.run` (public in the JS, left out of the typings) and
  * records when each command started and ended.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { PulumiCommand } from "@pulumi/pulumi/automation";
-import { readCpuMs } from "./procmem";
+import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { readStat } from "../provider/proc-tree";
+import {
+    createOfflineBackend,
+    type OfflineBackend,
+    type ToolchainOptions,
+    toolchainCommand,
+} from "../scripts/offline-pulumi";
 
 /** One CLI command as the wrapper saw it. */
 export interface CommandTiming {
@@ -39,28 +42,15 @@ export interface TimedPulumiCommand {
     wrapped: boolean;
 }
 
-/** The toolchain's `bin` folder (PULUMI_CLI_BIN, set by scripts/run.sh); throws a clear error without it. */
-export function pulumiBinDir(): string {
-    const dir = process.env.PULUMI_CLI_BIN;
-    const hint =
-        "run the benchmark through `npm run bench` (scripts/run.sh provisions the CLI and sets PULUMI_CLI_BIN)";
-    if (!dir) {
-        throw new Error(`PULUMI_CLI_BIN is not set: ${hint}`);
-    }
-    for (const file of ["pulumi", "pulumi-resource-pulumi-nodejs"]) {
-        if (!fs.existsSync(path.join(dir, file))) {
-            throw new Error(`${file} not found in ${dir}: ${hint}`);
-        }
-    }
-    if (path.basename(dir) !== "bin") {
-        throw new Error(`PULUMI_CLI_BIN must end in /bin, got ${dir}`);
-    }
-    return dir;
-}
+/** What the benchmark needs of the toolchain, and how to get it. */
+const toolchain: ToolchainOptions = {
+    need: ["pulumi", "pulumi-resource-pulumi-nodejs"],
+    hint: "run the benchmark through `npm run bench` (scripts/run.sh provisions the CLI and sets PULUMI_CLI_BIN)",
+};
 
 /** The toolchain's CLI, with its command runs timed. */
 export async function timedPulumiCommand(): Promise<TimedPulumiCommand> {
-    const command = await PulumiCommand.get({ root: path.dirname(pulumiBinDir()) });
+    const command = await toolchainCommand(toolchain);
     const timings: CommandTiming[] = [];
     const target = command as unknown as { run?: (args: string[], ...rest: unknown[]) => Promise<unknown> };
     const original = target.run;
@@ -70,7 +60,7 @@ export async function timedPulumiCommand(): Promise<TimedPulumiCommand> {
     target.run = async (args: string[], ...rest: unknown[]) => {
         const start = performance.now();
         // Children's CPU is added to ours when we reap them; nothing else of ours exits while a command runs.
-        const cpuBefore = readCpuMs("self")?.childrenMs;
+        const cpuBefore = readStat("self")?.childrenCpuMs;
         let failed = false;
         try {
             return await original.call(command, args, ...rest);
@@ -79,7 +69,7 @@ export async function timedPulumiCommand(): Promise<TimedPulumiCommand> {
             throw e;
         } finally {
             const ms = performance.now() - start;
-            const cpuAfter = readCpuMs("self")?.childrenMs;
+            const cpuAfter = readStat("self")?.childrenCpuMs;
             const cpuMs = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
             timings.push({ verb: args[0] ?? "", ms, cpuMs, failed });
         }
@@ -87,38 +77,13 @@ export async function timedPulumiCommand(): Promise<TimedPulumiCommand> {
     return { command, timings, wrapped: true };
 }
 
-/** An isolated backend for the whole benchmark. */
-export interface BenchBackend {
-    dir: string;
-    backendUrl: string;
-    home: string;
-    env: Record<string, string>;
-    cleanup(): void;
-}
+/** The benchmark's isolated backend. */
+export type BenchBackend = OfflineBackend;
 
 /** Passphrase of the benchmark's throw-away stacks. */
 export const benchPassphrase = "bench-passphrase";
 
 /** Creates a `file://` backend and a PULUMI_HOME in a new temp folder. */
 export function createBackend(): BenchBackend {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cef-bench-"));
-    const state = path.join(dir, "state");
-    const home = path.join(dir, "home");
-    fs.mkdirSync(state, { recursive: true });
-    fs.mkdirSync(home, { recursive: true });
-    const backendUrl = `file://${state}`;
-    return {
-        dir,
-        backendUrl,
-        home,
-        env: {
-            PULUMI_BACKEND_URL: backendUrl,
-            PULUMI_HOME: home,
-            PULUMI_CONFIG_PASSPHRASE: benchPassphrase,
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-        },
-        cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-    };
+    return createOfflineBackend("cef-bench", benchPassphrase);
 }

@@ -7,8 +7,13 @@ import { randomBytes, randomInt, randomUUID } from "node:crypto";
 
 const diffKeys = ["subdomain", "name", "tags", "apiKey", "filterResponseNulls", "events"];
 
-/** Normalises like `FreshdeskInstance`, and stamps a fresh random create marker on every check as it does. */
-export async function check(_olds: any, news: any) {
+/**
+ * Normalises like `FreshdeskInstance`, and keeps the create marker of the resource's state as it does (a new random
+ * one only for a resource without state). A marker that changed on every check would make every unchanged resource
+ * a changed "same" step, which the engine must write to the checkpoint: N writes of the whole state on an `up`
+ * without changes.
+ */
+export async function check(olds: any, news: any) {
     const events = news.events ?? {};
     return {
         inputs: {
@@ -22,7 +27,7 @@ export async function check(_olds: any, news: any) {
                 pollingIntervalMinutes: events.pollingIntervalMinutes ?? 15,
                 resources: events.resources ?? ["incidents", "contacts"],
             },
-            createMarker: randomUUID(),
+            createMarker: typeof olds?.createMarker === "string" ? olds.createMarker : randomUUID(),
         },
     };
 }

@@ -12,6 +12,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type { FreshdeskInstanceArgs } from "../provider";
 
 /** Where the stub loads the methods from: an absolute path, fixed at serialization time. */
 const floorImplementation = path.join(__dirname, "floor-impl.js");
@@ -44,12 +45,7 @@ export async function matchFloorProviderSize(targetBytes: number): Promise<numbe
 }
 
 /** Arguments of {@link FloorInstance}: those of `FreshdeskInstance` the benchmark uses. */
-export interface FloorInstanceArgs {
-    readonly subdomain: pulumi.Input<string>;
-    readonly apiKey: pulumi.Input<string>;
-    readonly name?: pulumi.Input<string>;
-    readonly tags?: pulumi.Input<pulumi.Input<string>[]>;
-}
+export type FloorInstanceArgs = Pick<FreshdeskInstanceArgs, "subdomain" | "apiKey" | "name" | "tags">;
 
 /** A no-op stand-in for `FreshdeskInstance`: the same inputs, outputs and secrets, no API call. */
 export class FloorInstance extends pulumi.dynamic.Resource {

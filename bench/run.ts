@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: the provider against the engine's floor, through the real Pulumi CLI (Automation API, `file://`
- * backend in a temp folder, passphrase secrets) and the Cloud Elements emulator in a child process. Writes the raw
+ * `npm run bench`: our dynamic resource, our provider plugin and a documentation-style dynamic provider against the
+ * engine's floor, through the real Pulumi CLI (Automation API, `file://` backend in a temp folder, passphrase
+ * secrets) and the Cloud Elements emulator in a child process. Writes the raw
  * measurements and the summary as JSON, and a markdown report next to it (also printed to stdout). Progress goes to
  * stderr. See docs/benchmark.md.
  */
@@ -10,10 +11,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DEV_ACCOUNTS } from "../emulator/accounts";
 import { stubProvider } from "../provider/stub";
+import { buildPlugin, pluginBinary } from "../scripts/plugin-build";
 import { createBackend, timedPulumiCommand } from "./cli";
 import { type EmulatorProcess, startEmulatorProcess } from "./emulator-process";
 import { matchFloorProviderSize, serializedProviderBytes } from "./floor";
 import { type BenchOptions, parseOptions, UsageError, usage } from "./options";
+import type { PathName } from "./paths";
 import { type RunInfo, renderMarkdown, summarize } from "./report";
 import { type BenchContext, type OpName, operations, Unit, type UnitResult } from "./scenario";
 import { measureStartup, type StartupSummary } from "./startup";
@@ -27,23 +30,25 @@ function log(message: string): void {
 const secs = (ms: number | undefined) => (ms === undefined ? "–" : `${(ms / 1000).toFixed(2)}s`);
 
 /**
- * A rough duration estimate for a quiet 2-core machine. Measured while developing at N=1-2: about 1.3 s per CLI
- * command, 0.4 s for the Automation API's follow-up command, 2 s of stack setup per stack, 25 s of start-up and
- * warm-up. The per-instance cost (0.06 s per resource and command) is an extrapolation: N=10 and 50 were not run
- * while others shared the machine.
+ * A rough duration estimate for a quiet 2-core machine, from the medians of earlier runs there: about 1.3 s per CLI
+ * command at N=1, 3.3 s at N=50 (the engine's checkpoint writes make the per-instance cost grow with N, hence the
+ * quadratic term; N=200 is an extrapolation, measured only on a busy machine), 0.4 s for the Automation API's
+ * follow-up command, 2 s of stack setup per stack, and a minute of start-up, plugin staging and warm-up.
  */
-export function estimateSeconds(opts: BenchOptions): number {
-    const perOp = (n: number) => 1.3 + 0.06 * n + 0.4;
+export function estimateSeconds(
+    opts: Pick<BenchOptions, "sizes" | "latencies" | "paths" | "runs" | "floorPerLatency">,
+): number {
+    const perOp = (n: number) => 1.3 + 0.03 * n + 0.0002 * n * n + 0.4;
     const setup = (n: number) => 2 + 0.02 * n;
     let perRun = 0;
     for (const n of opts.sizes) {
-        const units = opts.latencies.length + (opts.floorPerLatency ? opts.latencies.length : 1);
+        const units = opts.paths.length * opts.latencies.length + (opts.floorPerLatency ? opts.latencies.length : 1);
         perRun += units * (operations.length * perOp(n) + setup(n));
         for (const latency of opts.latencies) {
-            perRun += (4 * latency) / 1000; // four operations make calls, each batch in parallel
+            perRun += (opts.paths.length * 4 * latency) / 1000; // four operations make calls, each batch in parallel
         }
     }
-    return 25 + perRun * opts.runs;
+    return 60 + perRun * opts.runs;
 }
 
 function gitCommit(): string | undefined {
@@ -84,22 +89,61 @@ function requireBuilt(): void {
     }
 }
 
+/** Whether every compiled provider file (what the plugin ships of ours) has the same content in the staged plugin. */
+function stagedPluginIsCurrent(folder: string): boolean {
+    const compiled = path.join(repoRoot, "bin", "provider");
+    if (!fs.existsSync(path.join(folder, pluginBinary))) {
+        return false;
+    }
+    for (const entry of fs.readdirSync(compiled, { withFileTypes: true, recursive: true })) {
+        if (!entry.isFile() || /\.(d\.ts|map)$/.test(entry.name)) {
+            continue;
+        }
+        const file = path.join(entry.parentPath, entry.name);
+        const staged = path.join(folder, "bin", "provider", path.relative(compiled, file));
+        if (!fs.existsSync(staged) || !fs.readFileSync(staged).equals(fs.readFileSync(file))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/**
+ * Stages the plugin as `npm run plugin:build` does (`.plugin/pulumi-resource-cloudelements`: the launcher, the
+ * compiled provider and its run-time `node_modules`, the folder `plugins.providers[].path` names), from this
+ * checkout's compiled code, so the plugin measured is the code measured on the other paths. A staged plugin holding
+ * the same compiled code is used as it is (staging copies node_modules and packs an archive: up to a minute on a busy
+ * machine).
+ */
+function stagePlugin(): { dir?: string; missing?: string } {
+    try {
+        const folder = path.join(repoRoot, ".plugin", pluginBinary);
+        if (stagedPluginIsCurrent(folder)) {
+            log(`plugin: using ${folder} (staged from the same compiled code)`);
+            return { dir: folder };
+        }
+        const started = performance.now();
+        buildPlugin(repoRoot);
+        log(`plugin staged in ${folder} in ${secs(performance.now() - started)}`);
+        return { dir: folder };
+    } catch (e) {
+        return { missing: `the plugin could not be staged: ${e instanceof Error ? e.message : e}` };
+    }
+}
+
 /** The units of one run and N, in the order their operations interleave. */
-function unitsFor(ctx: BenchContext, opts: BenchOptions, n: number, run: number): Unit[] {
+function unitsFor(ctx: BenchContext, opts: BenchOptions, paths: PathName[], n: number, run: number): Unit[] {
     const units: Unit[] = [];
-    const providers = opts.latencies.map((latency) => new Unit(ctx, "provider", n, latency, run));
+    const measured = (latency: number) => paths.map((path) => new Unit(ctx, path, n, latency, run));
     if (opts.floorPerLatency) {
-        for (const [i, latency] of opts.latencies.entries()) {
-            units.push(providers[i], new Unit(ctx, "floor", n, latency, run));
+        for (const latency of opts.latencies) {
+            units.push(...measured(latency), new Unit(ctx, "floor", n, latency, run));
         }
     } else {
-        // The floor makes no API call, so one floor serves every latency; it sits between the provider stacks.
-        const middle = Math.ceil(providers.length / 2);
-        units.push(
-            ...providers.slice(0, middle),
-            new Unit(ctx, "floor", n, undefined, run),
-            ...providers.slice(middle),
-        );
+        // The floor makes no API call, so one floor serves every latency; it sits between the measured stacks.
+        const all = opts.latencies.flatMap(measured);
+        const middle = Math.ceil(all.length / 2);
+        units.push(...all.slice(0, middle), new Unit(ctx, "floor", n, undefined, run), ...all.slice(middle));
     }
     // Alternate the order from run to run so that a warm-up or drift effect does not always favour one side.
     return run % 2 === 0 ? units.reverse() : units;
@@ -118,7 +162,7 @@ async function runGroup(ctx: BenchContext, units: Unit[], header: string, only?:
                 parts.push(`${unit.label} skipped`);
                 continue;
             }
-            const calls = unit.kind === "provider" ? ` ${m.apiCalls} calls` : "";
+            const calls = unit.path === "floor" ? "" : ` ${m.apiCalls} calls`;
             const mem = m.providerPeakKb ? ` ${Math.round(m.providerPeakKb / 1024)}MB` : "";
             const flag = m.error ? " FAILED" : m.unexpectedChanges ? " (unexpected changes)" : "";
             parts.push(`${unit.label} ${secs(m.cliMs)}${calls}${mem}${flag}`);
@@ -143,11 +187,22 @@ async function main(): Promise<number> {
         return 0;
     }
     requireBuilt();
+    const plugin = opts.paths.includes("plugin") ? stagePlugin() : {};
+    if (plugin.missing && opts.pathsGiven) {
+        throw new Error(`the plugin path cannot run: ${plugin.missing}`);
+    }
+    const paths = opts.paths.filter((path) => path !== "plugin" || plugin.dir);
+    const missingPaths: RunInfo["missingPaths"] = plugin.missing ? { plugin: plugin.missing } : undefined;
+    if (plugin.missing) {
+        log(`warning: the plugin path is left out: ${plugin.missing}`);
+    }
     const started = performance.now();
+    const commit = gitCommit(); // before the run: the code measured, even if the tree changes meanwhile
     const loadStart = os.loadavg();
     log(
-        `runs ${opts.runs}, N ${opts.sizes.join(",")}, latencies ${opts.latencies.join(",")} ms; ` +
-            `estimated ${Math.round(estimateSeconds(opts) / 60)} min on a quiet 2-core machine (load now ` +
+        `paths ${paths.join(",")} and the floor, runs ${opts.runs}, N ${opts.sizes.join(",")}, latencies ` +
+            `${opts.latencies.join(",")} ms; ` +
+            `estimated ${Math.round(estimateSeconds({ ...opts, paths }) / 60)} min on a quiet 2-core machine (load now ` +
             `${loadStart.map((l) => l.toFixed(1)).join(" ")})`,
     );
     if (os.loadavg()[0] > os.cpus().length * 0.75) {
@@ -179,6 +234,7 @@ async function main(): Promise<number> {
             projectName: "cef-bench",
             parallel: opts.parallel,
             verbose: opts.verbose,
+            pluginDir: plugin.dir,
         };
 
         // The floor's `__provider` gets exactly the size of FreshdeskInstance's (see floor.ts).
@@ -212,7 +268,7 @@ async function main(): Promise<number> {
         // of it is in the results.
         const warmUp = [
             new Unit(ctx, "floor", 0, undefined, 0),
-            new Unit(ctx, "provider", 1, 0, 0),
+            ...paths.map((path) => new Unit(ctx, path, 1, 0, 0)),
             new Unit(ctx, "floor", 1, undefined, 0),
         ];
         await runGroup(ctx, warmUp, "warm-up", ["create", "destroy"]);
@@ -220,7 +276,7 @@ async function main(): Promise<number> {
 
         for (let run = 1; run <= opts.runs; run++) {
             for (const n of opts.sizes) {
-                const group = unitsFor(ctx, opts, n, run);
+                const group = unitsFor(ctx, opts, paths, n, run);
                 await runGroup(ctx, group, `run ${run}/${opts.runs} N=${n}`);
                 units.push(...group.map((u) => u.result));
             }
@@ -229,7 +285,7 @@ async function main(): Promise<number> {
         const summary = summarize(units, opts, baselineExportBytes);
         const info: RunInfo = {
             date: new Date().toISOString(),
-            commit: gitCommit(),
+            commit,
             node: process.versions.node,
             pulumi: cli.command.version?.toString(),
             cpus: os.cpus().length,
@@ -238,10 +294,12 @@ async function main(): Promise<number> {
             runs: opts.runs,
             sizes: opts.sizes,
             latencies: opts.latencies,
+            paths,
+            missingPaths,
             floorPerLatency: opts.floorPerLatency,
             parallel: opts.parallel,
             elapsedSeconds,
-            estimatedSeconds: estimateSeconds(opts),
+            estimatedSeconds: estimateSeconds({ ...opts, paths }),
             startup,
         };
         const markdown = renderMarkdown(summary, info);

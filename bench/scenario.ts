@@ -1,24 +1,21 @@
 /**
- * One benchmark stack ("unit"): N `FreshdeskInstance`s (kind `provider`) or N floor resources (kind `floor`), taken
- * through the six measured operations with the real CLI. For every operation it records the CLI command's wall time,
- * the Automation API call's wall time, the engine's change summary, the emulator's request log and the peak memory
- * of the dynamic-provider process.
+ * One benchmark stack ("unit"): N instances of one path (see paths.ts: our dynamic resource, our plugin, the
+ * documentation-style peer, or the no-op floor), taken through the six measured operations with the real CLI. For
+ * every operation it records the CLI command's wall time, the Automation API call's wall time, the engine's change
+ * summary, the emulator's request log and the peak memory of the path's provider process.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type ProjectSettings, type Stack } from "@pulumi/pulumi/automation";
 import { DEV_ACCOUNTS } from "../emulator/accounts";
 import type { RequestLogEntry } from "../emulator/types";
-import { FreshdeskInstance } from "../provider";
+import { pluginPackage } from "../provider/plugin/provider";
 import type { BenchBackend, TimedPulumiCommand } from "./cli";
 import type { EmulatorProcess } from "./emulator-process";
-import { FloorInstance } from "./floor";
+import { benchPaths, type PathName } from "./paths";
 import { ProviderMemorySampler } from "./procmem";
-
-/** What a unit deploys. */
-export type Kind = "provider" | "floor";
 
 /** The measured operations, in the order they run on every stack. */
 export const operations = [
@@ -38,7 +35,7 @@ export interface OpMeasurement {
     op: OpName;
     /** Wall time of the `pulumi` command itself (spawn to exit), ms: the figure the report uses. */
     cliMs?: number;
-    /** CPU time of the `pulumi` command's process tree (engine, dynamic provider, shim), ms. */
+    /** CPU time of the `pulumi` command's process tree (engine, provider process, shim), ms. */
     cliCpuMs?: number;
     /** Wall time of the Automation API call (adds `stack output` and `stack history` after up/refresh/destroy), ms. */
     automationMs: number;
@@ -54,11 +51,11 @@ export interface OpMeasurement {
     apiErrors?: number;
     /** Sum of the emulator-side durations of those requests, ms (latency included). */
     apiServerMs?: number;
-    /** CPU time of the dynamic-provider process, ms (sampled: short by at most one 50 ms interval). */
+    /** CPU time of the provider process, ms (sampled: short by at most one 50 ms interval). */
     providerCpuMs?: number;
-    /** Peak resident set of the dynamic-provider process (`VmHWM`), kB. */
+    /** Peak resident set of the provider process (`VmHWM`), kB. */
     providerPeakKb?: number;
-    /** How many dynamic-provider processes were seen (normally 1). */
+    /** How many provider processes were seen (normally 1). */
     providerProcesses?: number;
     /** When the (first) provider process was first seen, ms after the Automation API call started; how long it lived. */
     providerStartMs?: number;
@@ -75,11 +72,11 @@ export interface StateMeasurement {
     exportBytes: number;
     /** Size of the stack's checkpoint file in the `file://` backend (indented JSON), bytes. */
     fileBytes?: number;
-    /** Dynamic resources in the deployment. */
+    /** The path's instances in the deployment. */
     instances: number;
-    /** Mean compact JSON size of one dynamic resource's entry in the deployment, bytes. */
+    /** Mean compact JSON size of one instance's entry in the deployment, bytes. */
     entryBytesMean?: number;
-    /** UTF-8 size of one serialized `__provider` (the largest seen), bytes. */
+    /** UTF-8 size of one serialized `__provider` (the largest seen), bytes; undefined for the plugin (it has none). */
     providerBytes?: number;
     /** How many copies of `__provider` one resource entry holds (inputs and outputs). */
     providerCopies?: number;
@@ -89,7 +86,7 @@ export interface StateMeasurement {
 
 /** Everything measured on one stack. */
 export interface UnitResult {
-    kind: Kind;
+    path: PathName;
     n: number;
     /** The emulator latency during this unit's operations; undefined for a floor shared by every latency. */
     latencyMs?: number;
@@ -109,6 +106,8 @@ export interface BenchContext {
     projectName: string;
     parallel?: number;
     verbose: boolean;
+    /** The plugin's folder (holding `pulumi-resource-cloudelements`), for `plugins.providers[].path`. */
+    pluginDir?: string;
 }
 
 const freshdesk = DEV_ACCOUNTS.freshdesk[0];
@@ -174,19 +173,19 @@ export class Unit {
 
     constructor(
         private readonly ctx: BenchContext,
-        readonly kind: Kind,
+        readonly path: PathName,
         readonly n: number,
         readonly latencyMs: number | undefined,
         run: number,
     ) {
-        // Same length for every kind, so URNs (and state sizes) do not differ by the stack name.
-        const stack = `${kind === "provider" ? "p" : "f"}${latencyMs ?? "x"}-n${n}-r${run}`;
-        this.result = { kind, n, latencyMs, run, stack, ops: [] };
+        // Same length for every path, so URNs (and state sizes) do not differ by the stack name.
+        const stack = `${benchPaths[path].stackLetter}${latencyMs ?? "x"}-n${n}-r${run}`;
+        this.result = { path, n, latencyMs, run, stack, ops: [] };
     }
 
     /** A label for progress lines. */
     get label(): string {
-        return this.kind === "provider" ? `provider@${this.latencyMs}ms` : "floor";
+        return this.latencyMs === undefined ? this.path : `${this.path}@${this.latencyMs}ms`;
     }
 
     /** Whether an earlier step failed (later operations are skipped). */
@@ -197,13 +196,9 @@ export class Unit {
     private program = async () => {
         const tags = ["bench", `generation:${this.generation}`];
         const apiKey = pulumi.secret(freshdesk.apiKeys[0]);
+        const path = benchPaths[this.path];
         for (let i = 0; i < this.n; i++) {
-            const args = { subdomain: freshdesk.subdomain, apiKey, name: `bench-${i}`, tags };
-            if (this.kind === "provider") {
-                new FreshdeskInstance(`instance-${i}`, args);
-            } else {
-                new FloorInstance(`instance-${i}`, args);
-            }
+            path.declare(`instance-${i}`, { subdomain: freshdesk.subdomain, apiKey, name: `bench-${i}`, tags });
         }
     };
 
@@ -211,25 +206,34 @@ export class Unit {
     async init(): Promise<void> {
         const { ctx } = this;
         try {
+            const projectSettings: ProjectSettings & { plugins?: unknown } = {
+                name: ctx.projectName,
+                runtime: "nodejs",
+                // The dynamic-provider process runs here: `@pulumi/pulumi` and bin/provider must resolve.
+                main: ctx.repoRoot,
+                backend: { url: ctx.backend.backendUrl },
+            };
+            if (this.path === "plugin") {
+                if (!ctx.pluginDir) {
+                    throw new Error("the plugin is not available");
+                }
+                // Written to Pulumi.yaml as is: the engine starts the plugin from this folder.
+                projectSettings.plugins = { providers: [{ name: pluginPackage, path: ctx.pluginDir }] };
+            }
             this.stack = await LocalWorkspace.createOrSelectStack(
                 { projectName: ctx.projectName, stackName: this.result.stack, program: this.program },
                 {
                     pulumiCommand: ctx.cli.command,
                     pulumiHome: ctx.backend.home,
                     envVars: ctx.backend.env,
-                    projectSettings: {
-                        name: ctx.projectName,
-                        runtime: "nodejs",
-                        // The dynamic-provider process runs here: `@pulumi/pulumi` and bin/provider must resolve.
-                        main: ctx.repoRoot,
-                        backend: { url: ctx.backend.backendUrl },
-                    },
+                    projectSettings,
                 },
             );
             // `stack.up()` runs `pulumi stack output` after the update only to return the outputs; these programs
             // export none, so skip that command (it is not timed, but it lengthens the whole benchmark).
             this.stack.outputs = async () => ({});
-            // The floor gets the same config: the engine sends the whole stack config to every provider's configure.
+            // Every path gets the same config: the engine sends the whole stack config to every provider's configure
+            // (the plugin's default provider and the peer read it there).
             await this.stack.setAllConfig({
                 "cloudelements:baseUrl": { value: ctx.emulator.baseUrl },
                 "cloudelements:userSecret": { value: organization.users[0].userSecret, secret: true },
@@ -248,7 +252,7 @@ export class Unit {
         }
         const { ctx } = this;
         const spec = operations.find((o) => o.name === op)!;
-        await armLatency(ctx.emulator, this.kind === "provider" ? (this.latencyMs ?? 0) : 0);
+        await armLatency(ctx.emulator, this.latencyMs ?? 0);
         await ctx.emulator.control.reset({ requests: true });
         if (op === "update") {
             this.generation++;
@@ -256,7 +260,7 @@ export class Unit {
         const onOutput = ctx.verbose ? (out: string) => process.stderr.write(out) : undefined;
         const common = { onOutput, parallel: ctx.parallel };
         const mark = ctx.cli.timings.length;
-        const sampler = new ProviderMemorySampler();
+        const sampler = new ProviderMemorySampler(benchPaths[this.path].isProviderProcess);
         const measurement: OpMeasurement = { op, automationMs: 0, load1: os.loadavg()[0] };
         sampler.start();
         const start = performance.now();
@@ -330,20 +334,20 @@ export class Unit {
                 throw new Error(`no deployment in ${file}`);
             }
             const resources: any[] = deployment.resources ?? [];
-            const dynamic = resources.filter((r) => String(r.type).startsWith("pulumi-nodejs:dynamic"));
+            const instances = resources.filter((r) => benchPaths[this.path].isInstanceType(String(r.type)));
             const state: StateMeasurement = {
                 // What `pulumi stack export` prints (without --show-secrets), compacted.
                 exportBytes: Buffer.byteLength(JSON.stringify({ version: checkpoint.version ?? 3, deployment })),
                 fileBytes: fs.statSync(file).size,
-                instances: dynamic.length,
+                instances: instances.length,
             };
-            if (dynamic.length > 0) {
+            if (instances.length > 0) {
                 state.entryBytesMean =
-                    dynamic.reduce((sum, r) => sum + Buffer.byteLength(JSON.stringify(r)), 0) / dynamic.length;
+                    instances.reduce((sum, r) => sum + Buffer.byteLength(JSON.stringify(r)), 0) / instances.length;
                 let largest = 0;
                 let copies = 0;
                 let secret = false;
-                for (const where of [dynamic[0].inputs, dynamic[0].outputs]) {
+                for (const where of [instances[0].inputs, instances[0].outputs]) {
                     const value = where?.__provider;
                     if (value === undefined) {
                         continue;
@@ -353,9 +357,11 @@ export class Unit {
                     const bytes = Buffer.byteLength(typeof value === "string" ? value : JSON.stringify(value));
                     largest = Math.max(largest, bytes);
                 }
-                state.providerBytes = largest;
-                state.providerCopies = copies;
-                state.providerSecret = secret;
+                if (copies > 0) {
+                    state.providerBytes = largest;
+                    state.providerCopies = copies;
+                    state.providerSecret = secret;
+                }
             }
             this.result.state = state;
             return state;

@@ -5,15 +5,22 @@
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import {
     LocalWorkspace,
     type LocalWorkspaceOptions,
-    PulumiCommand,
+    type PulumiCommand,
     type PulumiFn,
     type Stack,
 } from "@pulumi/pulumi/automation";
+import {
+    createOfflineBackend,
+    type OfflineBackend,
+    offlineCliEnv,
+    type ToolchainOptions,
+    toolchainBinDir,
+    toolchainCommand,
+} from "../../scripts/offline-pulumi";
 
 /** The repository root. */
 export const repoRoot = path.resolve(__dirname, "..", "..");
@@ -21,77 +28,41 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
 /** The passphrase every test stack is encrypted with. */
 export const testPassphrase = "engine-test-passphrase";
 
+/** What the tests need of the toolchain, and how to get it. */
+const toolchain: ToolchainOptions = {
+    need: ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"],
+    hint:
+        "the Pulumi CLI is missing: run the tests through `npm test` (it runs scripts/toolchain.sh, which builds or " +
+        "finds the CLI and sets PULUMI_CLI_BIN).",
+};
+
 /**
  * The folder holding `pulumi`, `pulumi-language-nodejs` and `pulumi-resource-pulumi-nodejs`,
  * as provisioned by scripts/toolchain.sh. Throws (failing the test) when it is missing.
  */
 export function pulumiBinDir(): string {
-    const dir = process.env.PULUMI_CLI_BIN;
-    const missing =
-        "The Pulumi CLI is missing: run the tests through `npm test` (it runs scripts/toolchain.sh, which builds or " +
-        "finds the CLI and sets PULUMI_CLI_BIN).";
-    if (!dir) {
-        throw new Error(missing);
-    }
-    for (const file of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"]) {
-        if (!fs.existsSync(path.join(dir, file))) {
-            throw new Error(`${missing} (${file} not found in ${dir})`);
-        }
-    }
-    return dir;
+    return toolchainBinDir(toolchain);
 }
 
 let commandPromise: Promise<PulumiCommand> | undefined;
 
 /** The Automation API handle on the toolchain's CLI. */
 export function pulumiCommand(): Promise<PulumiCommand> {
-    if (!commandPromise) {
-        const root = path.dirname(pulumiBinDir());
-        if (path.basename(pulumiBinDir()) !== "bin") {
-            throw new Error(`PULUMI_CLI_BIN must end in /bin, got ${pulumiBinDir()}`);
-        }
-        commandPromise = PulumiCommand.get({ root });
-    }
+    commandPromise ??= toolchainCommand(toolchain);
     return commandPromise;
 }
 
 /** An isolated backend: its own state folder, PULUMI_HOME and offline settings. */
-export interface TestBackend {
-    /** Root temp folder of this backend. */
-    readonly dir: string;
-    /** `file://` URL of the state folder. */
-    readonly backendUrl: string;
-    /** The PULUMI_HOME used by every command. */
-    readonly home: string;
-    /** Environment for every CLI command (offline defaults, backend, passphrase). */
-    readonly env: Record<string, string>;
-    /** Deletes the folder. */
-    cleanup(): void;
-}
+export type TestBackend = OfflineBackend;
 
 /** Creates an isolated file backend in a temp folder. */
 export function createBackend(label = "engine"): TestBackend {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cef-${label}-`));
-    const state = path.join(dir, "state");
-    const home = path.join(dir, "home");
-    fs.mkdirSync(state, { recursive: true });
-    fs.mkdirSync(home, { recursive: true });
-    const backendUrl = `file://${state}`;
-    const env: Record<string, string> = {
-        PULUMI_BACKEND_URL: backendUrl,
-        PULUMI_HOME: home,
-        PULUMI_CONFIG_PASSPHRASE: testPassphrase,
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-    };
-    return {
-        dir,
-        backendUrl,
-        home,
-        env,
-        cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-    };
+    return createOfflineBackend(`cef-${label}`, testPassphrase);
+}
+
+/** Environment of a CLI run against `backend`, with the toolchain's `pulumi` first on PATH. */
+export function cliEnv(backend: TestBackend, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+    return offlineCliEnv(backend, pulumiBinDir(), extra);
 }
 
 function workspaceOptions(backend: TestBackend, command: PulumiCommand, extraEnv: Record<string, string> = {}) {
@@ -151,16 +122,10 @@ export function runPulumi(
     args: string[],
     opts: { cwd: string; backend: TestBackend; env?: Record<string, string>; timeoutMs?: number },
 ): Promise<CliResult> {
-    const bin = pulumiBinDir();
-    const env = {
-        ...process.env,
-        ...opts.backend.env,
-        ...opts.env,
-        PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
-    };
+    const env = cliEnv(opts.backend, opts.env);
     return new Promise((resolve) => {
         execFile(
-            path.join(bin, "pulumi"),
+            path.join(pulumiBinDir(), "pulumi"),
             [...args, "--non-interactive"],
             { cwd: opts.cwd, env, timeout: opts.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 },
             (error, stdout, stderr) => {

@@ -12,7 +12,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 import { type EmulatedInstance, type EmulatorControl, type RequestLogEntry, startEmulator } from "../../emulator";
-import { createBackend, pulumiBinDir, repoRoot, runPulumi, type TestBackend } from "./pulumi";
+import { isAlive } from "../../provider/proc-tree";
+import { cliEnv, createBackend, pulumiBinDir, repoRoot, runPulumi, type TestBackend } from "./pulumi";
 import {
     CloudElementsApi,
     type E2EContext,
@@ -99,12 +100,7 @@ export async function startReliability(label: string): Promise<ReliabilityContex
             CLOUD_ELEMENTS_ORGANIZATION_SECRET: accounts.organizationSecret,
         }),
         knownSecrets,
-        cliEnv: (extra = {}) => ({
-            ...process.env,
-            ...backend.env,
-            ...extra,
-            PATH: `${pulumiBinDir()}${path.delimiter}${process.env.PATH ?? ""}`,
-        }),
+        cliEnv: (extra = {}) => cliEnv(backend, extra),
         track: (stack) => {
             const dir = stack.workspace.workDir;
             if (path.basename(dir).startsWith("automation-")) {
@@ -510,55 +506,9 @@ export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): R
     };
 }
 
-/** Parent pid of a process (Linux `/proc`), or undefined when it is gone. */
-export function parentPid(pid: number): number | undefined {
-    try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    } catch {
-        return undefined;
-    }
-}
-
-/** The command line of a process, or undefined when it is gone. */
-export function commandLine(pid: number): string | undefined {
-    try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
-    } catch {
-        return undefined;
-    }
-}
-
-/** Every live descendant of `pid` (children, grandchildren, ...), from `/proc`. */
-export function descendants(pid: number): number[] {
-    const children = new Map<number, number[]>();
-    for (const entry of fs.readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry)) continue;
-        const ppid = parentPid(Number(entry));
-        if (ppid !== undefined) {
-            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-        }
-    }
-    const result: number[] = [];
-    const queue = [...(children.get(pid) ?? [])];
-    while (queue.length > 0) {
-        const next = queue.shift() as number;
-        result.push(next);
-        queue.push(...(children.get(next) ?? []));
-    }
-    return result;
-}
-
-/** Whether a process exists (and is not a zombie). */
-export function isAlive(pid: number): boolean {
-    try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] !== "Z";
-    } catch {
-        return false;
-    }
-}
+// The process table is read by provider/proc-tree.ts (shared with `recover` and the benchmark); re-exported here so
+// that the reliability suites import every process helper from one place.
+export { commandLine, descendantsOf as descendants, isAlive, parentPid } from "../../provider/proc-tree";
 
 /** Sends SIGKILL to each listed process that is still alive (only processes the test started, by pid). */
 export function killAll(pids: readonly number[]): number[] {
