@@ -4,6 +4,8 @@
  */
 /** @type {import('jest').Config} */
 const common = {
+    // The staged plugin folder carries a copy of package.json (same module name as the root one).
+    modulePathIgnorePatterns: ["<rootDir>/.plugin/"],
     preset: "ts-jest",
     testEnvironment: "node",
     transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }] },

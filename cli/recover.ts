@@ -39,6 +39,15 @@ import { instanceToKeep } from "../provider/lookup";
 import { markerTag } from "../provider/mapping";
 import { packageName, readPackageVersion } from "../provider/package-info";
 import {
+    commandArgs,
+    commandLine,
+    hasProcFs,
+    isAlive,
+    listPids,
+    parentPid,
+    workingDirectory,
+} from "../provider/proc-tree";
+import {
     createMarkerOf,
     type Deployment,
     freshdeskType,
@@ -194,15 +203,6 @@ async function exportDeployment(opts: RecoverOptions): Promise<UntypedDeployment
     return parseDeployment(await pulumiOk(["stack", "export", "--stack", opts.stack], opts.cwd, "pulumi stack export"));
 }
 
-function isAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (err) {
-        return (err as NodeJS.ErrnoException).code === "EPERM";
-    }
-}
-
 /**
  * Runs a state-changing pulumi command. When it fails because the stack is locked, and every lock was taken on this
  * host by a process that no longer exists (a killed CLI), removes the locks with `pulumi cancel` and retries once.
@@ -235,45 +235,26 @@ async function withStaleLockRemoved(args: string[], opts: RecoverOptions, what: 
 
 // --- processes ---------------------------------------------------------------------------------------------------
 
-/** The process's parent pid and command line (Linux /proc); undefined elsewhere or when gone. */
-function procInfo(pid: number): { ppid: number; cmdline: string; cwd?: string } | undefined {
-    try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
-        let cwd: string | undefined;
-        try {
-            cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
-        } catch {
-            // Another user's process.
-        }
-        return { ppid, cmdline, cwd };
-    } catch {
-        return undefined;
-    }
-}
-
 /**
  * Dynamic-provider processes running in the program directory whose parent is not a `pulumi` process: leftovers of
  * a killed CLI. They keep their gRPC server (and their in-flight creates) alive forever. Linux only; elsewhere none
  * are reported.
  */
 export function leftoverProviders(programDir: string): { pid: number; cmdline: string }[] {
-    if (!fs.existsSync("/proc/self/stat")) {
+    if (!hasProcFs()) {
         return [];
     }
     const found: { pid: number; cmdline: string }[] = [];
     const target = fs.realpathSync(programDir);
-    for (const entry of fs.readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry)) continue;
-        const pid = Number(entry);
-        const info = procInfo(pid);
-        if (!info?.cmdline.includes("@pulumi/pulumi/cmd/dynamic-provider") || info.cwd !== target) {
+    for (const pid of listPids()) {
+        const cmdline = commandLine(pid);
+        if (!cmdline?.includes("@pulumi/pulumi/cmd/dynamic-provider") || workingDirectory(pid) !== target) {
             continue;
         }
-        const parent = procInfo(info.ppid);
-        if (!parent || !/(^|\/)pulumi(\s|$)/.test(parent.cmdline.split(" ")[0] ?? "")) {
-            found.push({ pid, cmdline: info.cmdline });
+        const ppid = parentPid(pid);
+        const parent = ppid === undefined ? undefined : commandArgs(ppid);
+        if (!parent || !/(^|\/)pulumi$/.test(parent[0] ?? "")) {
+            found.push({ pid, cmdline });
         }
     }
     return found;
