@@ -17,7 +17,7 @@ import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { EmulatedInstance, FaultSpec } from "../../emulator";
 import { programStack, repoRoot, runPulumi } from "../helpers/pulumi";
-import { type ReliabilityContext, Transcript } from "../helpers/reliability";
+import { emulatorIdle, type ReliabilityContext, Transcript } from "../helpers/reliability";
 import { freshdeskResources, workProgram } from "../helpers/stacks";
 import {
     applyChange,
@@ -337,41 +337,14 @@ class World {
         }
     }
 
-    /**
-     * Sends a probe request (a path no fault matches) and returns its sequence number in the request log. Requests
-     * still being processed (a latency or delay fault whose client left) are missing from the log below it.
-     */
-    async probe(): Promise<number> {
-        const probePath = `${new URL(this.ctx.baseUrl).pathname}/chaos-probe`;
-        await this.ctx.api.request("GET", "/chaos-probe").catch(() => undefined);
-        const entries = await this.ctx.log.all();
-        const seq = Math.max(...entries.filter((e) => e.path === probePath).map((e) => e.seq));
-        return seq;
-    }
-
     /** Starts the request-log watch of {@link quiesce} here (earlier runs' requests are not this run's concern). */
     async settle(): Promise<void> {
-        this.settledSeq = await this.probe();
+        this.settledSeq = await emulatorIdle(this.ctx, Number.MAX_SAFE_INTEGER);
     }
 
-    /**
-     * Waits until every request that reached the emulator has finished (no sequence number missing from the request
-     * log up to a fresh probe), so that a late commit has landed before the invariant is checked.
-     */
+    /** Waits until the emulator finished every request (a late commit has landed) before the invariant is checked. */
     async quiesce(): Promise<void> {
-        const deadline = Date.now() + maxFaultDelayMs * 3 + 10_000;
-        for (;;) {
-            const probe = await this.probe();
-            const seen = new Set((await this.ctx.log.all()).map((e) => e.seq));
-            let missing = 0;
-            for (let seq = this.settledSeq + 1; seq < probe; seq++) if (!seen.has(seq)) missing++;
-            if (missing === 0) {
-                this.settledSeq = probe;
-                return;
-            }
-            if (Date.now() > deadline) throw new Error(`the emulator still processes ${missing} request(s)`);
-            await new Promise((resolve) => setTimeout(resolve, 250));
-        }
+        this.settledSeq = await emulatorIdle(this.ctx, this.settledSeq, maxFaultDelayMs * 3 + 10_000);
     }
 
     /** The invariant; `strict` for the final check (no dangling resource, no unconfirmed duplicate). */

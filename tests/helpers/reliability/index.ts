@@ -6,12 +6,14 @@
  * - `results.ts`: CLI results as data (an operation that never throws, the exported state);
  * - `transcript.ts`: everything captured, for the secret sweep;
  * - `summary.ts`: the summary table every reliability file prints, persists and asserts;
- * - `processes.ts`: a CLI in the background, its process tree, signals, polling.
+ * - `processes.ts`: a CLI in the background, its process tree, signals, polling;
+ * - `programs.ts`: the reliability program on its own stack, the recovery command, waiting for an idle emulator.
  *
  * Builds on `stacks.ts`; nothing here asserts, tests decide what is expected.
  */
 export * from "./context";
 export * from "./processes";
+export * from "./programs";
 export * from "./reconcile";
 export * from "./results";
 export * from "./summary";
