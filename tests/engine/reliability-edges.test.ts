@@ -111,8 +111,27 @@ function finish(row: SummaryRow, rec: Awaited<ReturnType<typeof reconcile>>, t0:
 }
 
 /**
+ * Holds the answer of the next tag search (`delay`: processed at once, answered `holdMs` later) and resolves once
+ * that search has reached the emulator (the fault's count is used up on arrival): the provider has looked its create
+ * up, found nothing, and waits for the answer. Arm before the `up`.
+ */
+async function holdLookup(holdMs: number): Promise<() => Promise<void>> {
+    const { id } = await ctx.control.addFault({
+        kind: "delay",
+        method: "GET",
+        path: "^/instances$",
+        delayMs: holdMs,
+        count: 1,
+    });
+    return async () => {
+        const arrived = await until(async () => !(await ctx.control.faults()).some((f) => f.id === id), 60_000, 100);
+        if (!arrived) throw new Error("the provider never looked its create up");
+    };
+}
+
+/**
  * The late-commit case: the first POST is held `lateMs` (the client gives up after 1.5 s, looks its nonce up and
- * finds nothing), then commits. `duringLookup` runs once the first lookup is logged (e.g. to arm a fault for the
+ * finds nothing), then commits. `duringLookup` runs once the first lookup reached the emulator (e.g. to arm a fault for the
  * retry). Ends with exactly one instance after the up, or after the next refresh when the up left the duplicate
  * flagged `unconfirmedCreate`.
  */
@@ -127,12 +146,13 @@ async function lateCommit(
     const t0 = Date.now();
     const { dir, stack, tag } = await reliabilityProgram(ctx, label, { count: 1, tuning });
     await ctx.control.addFault({ kind: "latency", method: "POST", path: "^/instances$", latencyMs: lateMs, count: 1 });
+    // Only to act at the right moment: a short hold of the first lookup's answer (still long before the commit).
+    const lookupArrived = duringLookup ? await holdLookup(500) : async () => {};
     const mark = await ctx.log.mark();
     const run = startCli(["up", "--yes", "--skip-preview", "--stack", label], dir, ctx.cliEnv());
     started.push(run.pid);
     if (duringLookup) {
-        const looked = await until(async () => (await ctx.log.since(mark, "provider")).some(isLookup), 60_000, 100);
-        expect(looked).toBe(true);
+        await lookupArrived();
         await duringLookup();
     }
     const exit = await run.exited;
@@ -254,10 +274,10 @@ test("the operation deadline ends a create that cannot finish, naming cloudeleme
     const deadlineMs = 3_000;
     const { dir, stack, tag } = await reliabilityProgram(ctx, label, {
         count: 1,
-        tuning: { ...tuning, maxRetries: 5, operationTimeoutMs: deadlineMs },
+        tuning: { ...tuning, maxRetries: 2, operationTimeoutMs: deadlineMs },
     });
     // Every POST is rate limited with a Retry-After far beyond the deadline: nothing is created, and only the
-    // deadline can end the operation early (5 retries x 60 s otherwise).
+    // deadline can end the operation early (2 retries x 60 s otherwise).
     await ctx.control.addFault({
         kind: "status",
         status: 429,
@@ -302,11 +322,13 @@ test("SIGKILL after the lookup, the POST committing afterwards: recover and one 
     const label = "killlookup";
     const { dir, stack, tag } = await reliabilityProgram(ctx, label, { count: 1, tuning });
     await ctx.control.addFault({ kind: "latency", method: "POST", path: "^/instances$", latencyMs: lateMs, count: 1 });
+    const lookupArrived = await holdLookup(lateMs + 5_000);
     const mark = await ctx.log.mark();
     const run = startCli(["up", "--yes", "--skip-preview", "--stack", label], dir, ctx.cliEnv());
     started.push(run.pid);
-    // The provider timed out, looked the create up and found nothing (the POST is still held): kill everything.
-    expect(await until(async () => (await ctx.log.since(mark, "provider")).some(isLookup), 60_000, 100)).toBe(true);
+    // The provider timed out and looked the create up; the search found nothing (the POST is still held) and its
+    // answer is held too: kill everything now, before the provider can act on it.
+    await lookupArrived();
     const tree = descendants(run.pid);
     started.push(...tree);
     process.kill(run.pid, "SIGKILL");
