@@ -9,7 +9,7 @@ import { authenticate, type Caller } from "./auth";
 import { type ElementDefinition, FRESHDESK_V2, findElement, MASK, PASSWORD_KEYS, SECRET_KEYS } from "./element";
 import { fingerprint } from "./fingerprint";
 import type { InstanceStore, StoredConfigEntry, StoredInstance } from "./store";
-import type { EmulatedInstance } from "./types";
+import type { EmulatedInstance, EmulatorSettings } from "./types";
 
 /** @internal A request as the API sees it (after faults, with the body read). */
 export interface ApiRequest {
@@ -68,11 +68,14 @@ export function errorOutcome(
     return { status, json, headers };
 }
 
-/** @internal Behaviour switches of the API. */
-export interface ApiSettings {
-    maskUsername: boolean;
-    validateCredentials: boolean;
-}
+/** @internal The message of every empty list answer (404; reference section 12). */
+export const NO_INSTANCES_MESSAGE = "No instances found";
+
+/**
+ * @internal Behaviour switches of the API. The object is shared with the server, which may change it at run time
+ * (`PUT /__emulator/settings`); handlers read it on every request.
+ */
+export type ApiSettings = EmulatorSettings;
 
 interface Context {
     req: ApiRequest;
@@ -169,7 +172,8 @@ export function toEmulatedInstance(instance: StoredInstance): EmulatedInstance {
     let apiKey = "";
     for (const entry of instance.configuration) {
         if (entry.key === "username") apiKey = entry.value;
-        configuration[entry.key] = SECRET_KEYS.has(entry.key) ? MASK : entry.value;
+        // An empty secret key is shown as empty: that it is unset is no secret.
+        configuration[entry.key] = SECRET_KEYS.has(entry.key) && entry.value !== "" ? MASK : entry.value;
     }
     return {
         id: instance.id,
@@ -184,7 +188,22 @@ export function toEmulatedInstance(instance: StoredInstance): EmulatedInstance {
         tokenFingerprint: fingerprint(instance.token),
         disabled: instance.disabled,
         valid: instance.valid,
+        inUse: instance.inUse === true,
     };
+}
+
+/**
+ * @internal The element's configuration in its canonical order: every key the element declares (its default when
+ * `values` lacks it), then the extra keys of `values` in their order.
+ */
+export function completeConfiguration(
+    element: ElementDefinition,
+    values: ReadonlyMap<string, string>,
+): Map<string, string> {
+    const complete = new Map<string, string>();
+    for (const [key, fallback] of element.configurationDefaults) complete.set(key, values.get(key) ?? fallback);
+    for (const [key, value] of values) if (!complete.has(key)) complete.set(key, value);
+    return complete;
 }
 
 /** @internal Routes and handlers of the instance API. */
@@ -289,6 +308,20 @@ export class InstanceApi {
                 },
             },
         ];
+    }
+
+    /**
+     * Gives every stored instance all the configuration keys of its element (instances loaded from a state file of
+     * an older emulator may lack the empty and internal ones). Kept in memory; the next write persists it.
+     */
+    completeStoredInstances(): void {
+        for (const instance of [...this.store.values()]) {
+            const element = findElement(instance.elementKey) ?? FRESHDESK_V2;
+            const values = configurationMap(instance.configuration);
+            const complete = completeConfiguration(element, values);
+            if (complete.size === values.size) continue;
+            this.store.put({ ...instance, configuration: this.entries(complete, instance.configuration) });
+        }
     }
 
     /** Routes, authenticates and runs a request. Never throws. */
@@ -468,7 +501,9 @@ export class InstanceApi {
 
     // --- rendering -----------------------------------------------------------------------------------
 
+    /** Only PASSWORD-type values are masked (reference section 12); `username` only when asked to. */
     private shownValue(key: string, value: string): string {
+        if (value === "") return value;
         return (key === "username" && this.settings.maskUsername) || PASSWORD_KEYS.has(key) ? MASK : value;
     }
 
@@ -541,7 +576,12 @@ export class InstanceApi {
             }
             matches.push(instance);
         }
-        if (searchText && matches.length === 0) throw new ApiError(404, "No instances found");
+        // Empty answers are 404 (reference section 12): a plain list and a searchText search are documented; a
+        // tags[]-only search is not, so it follows the emptyTagSearch setting.
+        const tagsOnly = tags.length > 0 && !searchText;
+        if (matches.length === 0 && !(tagsOnly && this.settings.emptyTagSearch === "[]")) {
+            throw new ApiError(404, NO_INSTANCES_MESSAGE);
+        }
         let start = 0;
         if (after !== undefined) {
             // matches are in id order: binary search for the first id after the cursor.
@@ -555,6 +595,8 @@ export class InstanceApi {
             start = low;
         }
         const page = matches.slice(start, start + pageSize);
+        // A nextPage past the last match (the instances after the cursor were deleted meanwhile) is empty too.
+        if (page.length === 0 && matches.length > 0) throw new ApiError(404, NO_INSTANCES_MESSAGE);
         const headers: Record<string, string> = {
             "Elements-Total-Count": String(matches.length),
             "Elements-Returned-Count": String(page.length),
@@ -594,10 +636,11 @@ export class InstanceApi {
         }
         const name = this.name(body.name);
         const tags = body.tags === undefined ? [name] : this.tags(body.tags);
-        const values = new Map<string, string>();
+        const supplied = new Map<string, string>();
         for (const [key, value] of this.configurationInput(body.configuration ?? {})) {
-            if (value !== null) values.set(key, value);
+            if (value !== null) supplied.set(key, value);
         }
+        const values = completeConfiguration(element, supplied);
         this.requireConfiguration(element, values);
         this.checkCredentials(element, values);
         const identity = ctx.caller.identity;
@@ -625,9 +668,10 @@ export class InstanceApi {
     }
 
     /**
-     * PUT and PATCH. Both replace `name` and `tags` when present and keep them when absent. PATCH merges
-     * `configuration` key by key (a null value removes the key); PUT replaces it as a whole. Credentials are
-     * re-checked when `subdomain` or `username` change, or with `?reAuthenticate=true`.
+     * PUT and PATCH, both partial (reference section 12): `name` and `tags` are replaced when present and kept when
+     * absent; `configuration` is merged key by key (a null value resets an element key to its default and removes an
+     * extra key). Credentials are re-checked when `subdomain` or `username` change, and on PUT with
+     * `?reAuthenticate=true` (documented on PUT only; PATCH ignores the parameter).
      */
     private async update(ctx: Context, instance: StoredInstance, mode: "put" | "patch"): Promise<Outcome> {
         const body = ctx.body;
@@ -648,18 +692,20 @@ export class InstanceApi {
         const name = "name" in body ? this.name(body.name) : instance.name;
         const tags = "tags" in body ? this.tags(body.tags) : instance.tags;
         const previous = configurationMap(instance.configuration);
-        let values = previous;
+        const merged = new Map(previous);
         if (body.configuration !== undefined) {
-            const input = this.configurationInput(body.configuration);
-            values = mode === "patch" ? new Map(previous) : new Map();
-            for (const [key, value] of input) {
-                if (value === null) values.delete(key);
-                else values.set(key, value);
+            for (const [key, value] of this.configurationInput(body.configuration)) {
+                if (value !== null) merged.set(key, value);
+                else if (element.configurationDefaults.has(key))
+                    merged.set(key, element.configurationDefaults.get(key) ?? "");
+                else merged.delete(key);
             }
         }
+        const values = completeConfiguration(element, merged);
         this.requireConfiguration(element, values);
+        const reAuthenticate = mode === "put" && ctx.req.query.get("reAuthenticate")?.toLowerCase() === "true";
         if (
-            ctx.req.query.get("reAuthenticate") === "true" ||
+            reAuthenticate ||
             values.get("subdomain") !== previous.get("subdomain") ||
             values.get("username") !== previous.get("username")
         ) {
@@ -669,7 +715,7 @@ export class InstanceApi {
             ...instance,
             name,
             tags: [...tags],
-            configuration: values === previous ? instance.configuration : this.entries(values, instance.configuration),
+            configuration: this.entries(values, instance.configuration),
         };
         this.store.put(next);
         await this.store.commit();
@@ -677,6 +723,10 @@ export class InstanceApi {
     }
 
     private async remove(instance: StoredInstance): Promise<Outcome> {
+        if (instance.inUse) {
+            // Reference section 12 (cectl: "an error if Element Instance is in use"); the wording is inferred.
+            throw new ApiError(409, `Instance ${instance.id} is in use and cannot be deleted`);
+        }
         this.store.delete(instance.id);
         await this.store.commit();
         return { status: 200 };

@@ -4,35 +4,74 @@
  * ready (`Cloud Elements emulator listening on <baseUrl>`); everything else (warnings, one access log line per
  * request) goes to stderr.
  */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { type AccountsConfig, loadAccountsFile } from "./accounts";
-import { startEmulator } from "./server";
+import { controlApiAccess, isLoopbackHost, startEmulator } from "./server";
+import type { EmulatorSettings } from "./types";
+
+export { isLoopbackHost };
+
+/** Environment variable read when `--control-token` is not given (a command line is visible to every local user). */
+export const CONTROL_TOKEN_ENV = "CLOUD_ELEMENTS_EMULATOR_CONTROL_TOKEN";
+
+/**
+ * The documentation shipped with the package: `docs/emulator.md` next to `bin/` (from `bin/emulator/cli.js`), or
+ * next to `emulator/` when run from the sources.
+ */
+export const DOCS_PATH =
+    [resolve(__dirname, "..", "docs", "emulator.md"), resolve(__dirname, "..", "..", "docs", "emulator.md")].find(
+        (candidate) => existsSync(candidate),
+    ) ?? resolve(__dirname, "..", "..", "docs", "emulator.md");
 
 /** The `--help` text. */
 export const USAGE = `Usage: cloud-elements-emulator [options]
 
 Emulates the Cloud Elements / SAP Open Connectors /elements/api-v2 instance API for the
-freshdeskv2 element, plus a control API under /__emulator (see docs/emulator.md).
+freshdeskv2 element, plus a control API under /__emulator for tests (faults, request log,
+instances, settings).
 
 Options:
-  --port <port>              port to listen on (default 8765; 0 = any free port)
-  --host <host>              interface to listen on (default 127.0.0.1)
-  --accounts <file>          accounts JSON file (default: the built-in development accounts)
-  --state <file>             persist instances to this JSON file and load it at start
-  --no-mask-username         return configuration.username in clear text
-  --no-validate-credentials  accept any Freshdesk subdomain and API key
-  -h, --help                 show this help
+  -p, --port <port>           port to listen on (default 8765; 0 = any free port)
+      --host <address>        address to listen on (default 127.0.0.1). Off loopback (e.g. 0.0.0.0
+                              in a CI service container) the control API is OFF unless a control
+                              token is given
+      --control-token <token> require "Authorization: Bearer <token>" on every control request (any
+                              host); default: $${CONTROL_TOKEN_ENV}
+      --accounts <file>       accounts JSON file: organizations, users and the Freshdesk subdomains
+                              and API keys the credential check accepts (default: the built-in
+                              development accounts, which are not secrets)
+      --state <file>          persist instances to this JSON file (mode 0600) and load it at start
+                              (default: memory only)
+      --mask-username         return configuration.username (the Freshdesk API key) as "********"
+                              (default: in clear, as the real platform may)
+      --no-mask-username      return it in clear (the default; kept for old scripts)
+      --no-validate-credentials
+                              accept any Freshdesk subdomain and API key
+      --empty-tag-search <404|[]>
+                              answer to a tags[]-only search without a match: 404 "No instances
+                              found" (default, like every empty list) or 200 []
+  -h, --help                  show this help
 
-When ready it prints "Cloud Elements emulator listening on <baseUrl>" to stdout.
+When ready it prints "Cloud Elements emulator listening on <baseUrl>" to stdout; access log
+lines and warnings go to stderr. Exit codes: 0 after SIGINT/SIGTERM, 2 on a bad command line,
+1 when it cannot start.
+
+Documentation: docs/emulator.md in the pulumi-cloudelements-freshdesk package
+  (${DOCS_PATH})
 `;
 
 /** Parsed command line. */
 export interface CliOptions {
     port: number;
     host: string;
+    controlToken?: string;
     accountsPath?: string;
     statePath?: string;
     maskUsername: boolean;
     validateCredentials: boolean;
+    emptyTagSearch: EmulatorSettings["emptyTagSearch"];
     help: boolean;
 }
 
@@ -41,82 +80,82 @@ export class UsageError extends Error {
     override name = "UsageError";
 }
 
-/** Parses the arguments (without `node` and the script). Accepts `--flag value` and `--flag=value`. */
-export function parseArgs(argv: readonly string[]): CliOptions {
-    const options: CliOptions = {
-        port: 8765,
-        host: "127.0.0.1",
-        maskUsername: true,
-        validateCredentials: true,
-        help: false,
-    };
-    for (let i = 0; i < argv.length; i++) {
-        let flag = argv[i];
-        let inline: string | undefined;
-        const eq = flag.indexOf("=");
-        if (flag.startsWith("--") && eq > 0) {
-            inline = flag.slice(eq + 1);
-            flag = flag.slice(0, eq);
-        }
-        const value = (): string => {
-            if (inline !== undefined) return inline;
-            const next = argv[i + 1];
-            if (next === undefined || next.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-            i++;
-            return next;
-        };
-        const noValue = () => {
-            if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
-        };
-        switch (flag) {
-            case "--port":
-            case "-p": {
-                const port = value();
-                if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
-                    throw new UsageError("--port must be an integer between 0 and 65535");
-                }
-                options.port = Number(port);
-                break;
-            }
-            case "--host":
-                options.host = value();
-                break;
-            case "--accounts":
-                options.accountsPath = value();
-                break;
-            case "--state":
-                options.statePath = value();
-                break;
-            case "--no-mask-username":
-                noValue();
-                options.maskUsername = false;
-                break;
-            case "--no-validate-credentials":
-                noValue();
-                options.validateCredentials = false;
-                break;
-            case "--help":
-            case "-h":
-                noValue();
-                options.help = true;
-                break;
-            default:
-                throw new UsageError(`unknown option ${flag}`);
-        }
+/**
+ * Parses the arguments (without `node` and the script) with `node:util`'s `parseArgs`: `--flag value` and
+ * `--flag=value`, no positionals. `env` supplies the control token when the command line does not.
+ */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliOptions {
+    let values: ReturnType<typeof parse>["values"];
+    try {
+        ({ values } = parse(argv));
+    } catch (error) {
+        throw new UsageError((error as Error).message);
     }
+    const port = values.port ?? "8765";
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+        throw new UsageError("--port must be an integer between 0 and 65535");
+    }
+    if (values["mask-username"] && values["no-mask-username"]) {
+        throw new UsageError("--mask-username and --no-mask-username exclude each other");
+    }
+    const emptyTagSearch = values["empty-tag-search"] ?? "404";
+    if (emptyTagSearch !== "404" && emptyTagSearch !== "[]") {
+        throw new UsageError('--empty-tag-search must be 404 or "[]"');
+    }
+    const host = values.host ?? "127.0.0.1";
+    if (host.trim() === "") throw new UsageError("--host must not be empty");
+    const controlToken = values["control-token"] ?? env[CONTROL_TOKEN_ENV];
+    if (controlToken !== undefined && controlToken.trim() === "") {
+        throw new UsageError(`--control-token (or ${CONTROL_TOKEN_ENV}) must not be empty`);
+    }
+    const options: CliOptions = {
+        port: Number(port),
+        host,
+        maskUsername: values["mask-username"] === true,
+        validateCredentials: values["no-validate-credentials"] !== true,
+        emptyTagSearch,
+        help: values.help === true,
+    };
+    if (controlToken !== undefined) options.controlToken = controlToken;
+    if (values.accounts !== undefined) options.accountsPath = values.accounts;
+    if (values.state !== undefined) options.statePath = values.state;
     return options;
 }
 
-/** Whether `host` only accepts connections from this machine. */
-export function isLoopbackHost(host: string): boolean {
-    const h = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
-    return h === "localhost" || h === "::1" || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+function parse(argv: readonly string[]) {
+    return parseArgs({
+        args: [...argv],
+        strict: true,
+        allowPositionals: false,
+        options: {
+            port: { type: "string", short: "p" },
+            host: { type: "string" },
+            "control-token": { type: "string" },
+            accounts: { type: "string" },
+            state: { type: "string" },
+            "mask-username": { type: "boolean" },
+            "no-mask-username": { type: "boolean" },
+            "no-validate-credentials": { type: "boolean" },
+            "empty-tag-search": { type: "string" },
+            help: { type: "boolean", short: "h" },
+        },
+    });
+}
+
+/** The warning printed when the emulator listens off loopback, or undefined on loopback. */
+export function hostWarning(host: string, controlToken: string | undefined): string | undefined {
+    if (isLoopbackHost(host)) return undefined;
+    return controlApiAccess(host, controlToken) === "off"
+        ? `warning: listening on ${host}, which is not a loopback address; the control API (/__emulator) is off ` +
+              "because no control token was given (--control-token)"
+        : `warning: listening on ${host}, which is not a loopback address; the control API (/__emulator) ` +
+              "requires the control token";
 }
 
 async function main(argv: readonly string[]): Promise<void> {
     let options: CliOptions;
     try {
-        options = parseArgs(argv);
+        options = parseCommandLine(argv, process.env);
     } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         process.stderr.write(`cloud-elements-emulator: ${error.message}\n\n${USAGE}`);
@@ -127,13 +166,8 @@ async function main(argv: readonly string[]): Promise<void> {
         process.stdout.write(USAGE);
         return;
     }
-    if (!isLoopbackHost(options.host)) {
-        process.stderr.write(
-            `cloud-elements-emulator: warning: listening on ${options.host}, which is not a loopback address; ` +
-                "the control API (/__emulator) is unauthenticated and anyone who can reach it can read and change " +
-                "the emulator's state\n",
-        );
-    }
+    const warning = hostWarning(options.host, options.controlToken);
+    if (warning) process.stderr.write(`cloud-elements-emulator: ${warning}\n`);
     let accounts: AccountsConfig | undefined;
     if (options.accountsPath) {
         accounts = await loadAccountsFile(options.accountsPath);
@@ -143,10 +177,12 @@ async function main(argv: readonly string[]): Promise<void> {
     const emulator = await startEmulator({
         host: options.host,
         port: options.port,
+        controlToken: options.controlToken,
         accounts,
         statePath: options.statePath,
         maskUsername: options.maskUsername,
         validateFreshdeskCredentials: options.validateCredentials,
+        emptyTagSearch: options.emptyTagSearch,
         log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
     });
     process.stdout.write(`Cloud Elements emulator listening on ${emulator.baseUrl}\n`);

@@ -1,5 +1,19 @@
 import type { AccountsConfig } from "./accounts";
-import type { ActiveFault, EmulatedInstance, EmulatorHealth, FaultSpec, RequestLogEntry, ResetOptions } from "./types";
+import type {
+    ActiveFault,
+    EmulatedInstance,
+    EmulatorHealth,
+    EmulatorSettings,
+    FaultSpec,
+    RequestLogEntry,
+    ResetOptions,
+} from "./types";
+
+/** Options of {@link EmulatorControl}. */
+export interface EmulatorControlOptions {
+    /** The emulator's control token (`--control-token`): sent as `Authorization: Bearer <token>`. */
+    token?: string;
+}
 
 /** A control request failed; `status` is the HTTP status (0 when the emulator could not be reached). */
 export class EmulatorControlError extends Error {
@@ -21,9 +35,15 @@ export class EmulatorControl {
     /** The emulator's origin, e.g. `http://127.0.0.1:8765`. */
     readonly origin: string;
 
-    /** @param origin The emulator's origin; a base URL ending in `/elements/api-v2` is accepted too. */
-    constructor(origin: string) {
+    private readonly token: string | undefined;
+
+    /**
+     * @param origin The emulator's origin; a base URL ending in `/elements/api-v2` is accepted too.
+     * @param options `token`: the control token, needed when the emulator was started with one.
+     */
+    constructor(origin: string, options: EmulatorControlOptions = {}) {
         this.origin = origin.replace(/\/+$/, "").replace(/\/elements\/api-v2$/, "");
+        this.token = options.token;
     }
 
     /** Every instance of every organization, in id order, secrets replaced by fingerprints. */
@@ -36,7 +56,30 @@ export class EmulatorControl {
         return this.call("GET", "/requests");
     }
 
-    /** Clears instances, the request log and faults; or only the parts set to true. */
+    /**
+     * Marks an instance (of any owner) as in use, so that `DELETE /instances/{id}` answers 409 until
+     * {@link EmulatorControl.clearInUse}; answers the instance as {@link EmulatorControl.instances} shows it.
+     */
+    setInUse(id: number): Promise<EmulatedInstance> {
+        return this.call("PUT", `/instances/${encodeURIComponent(String(id))}/in-use`);
+    }
+
+    /** Clears the in-use mark of {@link EmulatorControl.setInUse}: the instance can be deleted again. */
+    clearInUse(id: number): Promise<EmulatedInstance> {
+        return this.call("DELETE", `/instances/${encodeURIComponent(String(id))}/in-use`);
+    }
+
+    /** The current behaviour switches. */
+    settings(): Promise<EmulatorSettings> {
+        return this.call("GET", "/settings");
+    }
+
+    /** Changes some behaviour switches (until changed again or a reset); answers all of them. */
+    setSettings(settings: Partial<EmulatorSettings>): Promise<EmulatorSettings> {
+        return this.call("PUT", "/settings", settings);
+    }
+
+    /** Clears instances, the request log and faults and restores the start settings; or only the parts set to true. */
     async reset(what?: ResetOptions): Promise<void> {
         await this.call("POST", "/reset", what);
     }
@@ -75,9 +118,12 @@ export class EmulatorControl {
         const url = `${this.origin}/__emulator${path}`;
         let response: Response;
         try {
+            const headers: Record<string, string> = {};
+            if (body !== undefined) headers["content-type"] = "application/json";
+            if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
             response = await fetch(url, {
                 method,
-                headers: body !== undefined ? { "content-type": "application/json" } : undefined,
+                headers,
                 body: body !== undefined ? JSON.stringify(body) : undefined,
             });
         } catch (error) {

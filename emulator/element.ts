@@ -10,8 +10,14 @@ export interface ElementDefinition {
     block: Readonly<Record<string, unknown>>;
     /** The `element` block of a `hydrate=false` list. */
     summary: Readonly<Record<string, unknown>>;
-    /** Configuration keys a create (or a replacing PUT) must carry. */
+    /** Configuration keys a create must carry. */
     requiredConfiguration: readonly string[];
+    /**
+     * Every configuration key the element declares, with the value an instance has when the key was never set
+     * (`""` for an empty key). A GET returns all of them (reference section 12), in this order, then any extra key a
+     * client sent.
+     */
+    configurationDefaults: ReadonlyMap<string, string>;
 }
 
 const freshdeskBlock = Object.freeze({
@@ -54,6 +60,30 @@ export const FRESHDESK_V2: ElementDefinition = Object.freeze({
         authentication: freshdeskBlock.authentication,
     }),
     requiredConfiguration: Object.freeze(["subdomain", "username"]),
+    configurationDefaults: new Map<string, string>([
+        // The element's own keys (reference section 5).
+        ["subdomain", ""],
+        ["username", ""],
+        ["filter.response.nulls", "true"],
+        // Internal keys the platform fills in itself (section 12: `authentication.type`, `bulk.*`; section 5:
+        // `base.url`, `pagination.max` as an older freshdesk doc shows them). The bulk keys are an emulator choice.
+        ["authentication.type", "basic"],
+        ["base.url", "https://{subdomain}.freshdesk.com"],
+        ["pagination.max", "30"],
+        ["bulk.add_metadata", "false"],
+        ["bulk.relations", ""],
+        // Event keys (sections 5 and 12): empty until set, `event.notification.signature.key` included.
+        ["event.notification.enabled", "false"],
+        ["event.vendor.type", "polling"],
+        ["event.notification.callback.url", ""],
+        ["event.notification.signature.key", ""],
+        ["event.notification.subscription.id", ""],
+        ["event.notification.basic.username", ""],
+        ["event.notification.basic.password", ""],
+        ["event.poller.refresh_interval", ""],
+        ["event.poller.configuration", ""],
+        ["event.poller.urls", ""],
+    ]),
 });
 
 const ELEMENTS: readonly ElementDefinition[] = [FRESHDESK_V2];
@@ -64,10 +94,16 @@ export function findElement(keyOrId: string | number): ElementDefinition | undef
     return ELEMENTS.find((element) => element.key === text || String(element.id) === text);
 }
 
-/** @internal Keys whose values are always masked in responses (PASSWORD-type entries, reference section 6). */
+/**
+ * @internal Keys whose values are masked in responses when set (PASSWORD-type entries, reference sections 6 and 12:
+ * only PASSWORD-type fields are masked; the API key `username` and the signature key are not).
+ */
 export const PASSWORD_KEYS: ReadonlySet<string> = new Set(["event.notification.basic.password", "user.password"]);
 
-/** @internal Keys the control API never shows (it replaces them by `********`). */
+/**
+ * @internal Keys that hold secrets although the platform may return them in clear: the control API, the request log
+ * and the access log never show their values (the control API replaces a set value by `********`).
+ */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
     "username",
     "event.notification.signature.key",

@@ -10,10 +10,10 @@ const KIND_FIELDS: Record<FaultSpec["kind"], string[]> = {
     status: ["status", "retryAfterSeconds"],
     reset: [],
     "commit-then-drop": [],
-    delay: ["delayMs"],
+    delay: ["delayMs", "commit"],
     latency: ["latencyMs"],
     "rate-limit": ["requestsPerSecond"],
-    respond: ["status", "body", "contentType"],
+    respond: ["status", "body", "contentType", "headers"],
 };
 const FAULT_STATUSES = [429, 500, 502, 503];
 
@@ -66,6 +66,9 @@ export function validateFaultSpec(value: unknown): FaultSpec & { count: number }
             break;
         case "delay":
             nonNegative(spec, "delayMs", false);
+            if (spec.commit !== undefined && spec.commit !== "before" && spec.commit !== "after") {
+                throw new FaultValidationError('commit must be "before" or "after"');
+            }
             break;
         case "latency":
             nonNegative(spec, "latencyMs", false);
@@ -80,6 +83,23 @@ export function validateFaultSpec(value: unknown): FaultSpec & { count: number }
             if (typeof spec.body !== "string") throw new FaultValidationError("body must be a string");
             if (spec.contentType !== undefined && (typeof spec.contentType !== "string" || spec.contentType === "")) {
                 throw new FaultValidationError("contentType must be a non-empty string");
+            }
+            if (spec.headers !== undefined) {
+                const headers = spec.headers;
+                if (!headers || typeof headers !== "object" || Array.isArray(headers)) {
+                    throw new FaultValidationError("headers must be an object of header names to string values");
+                }
+                for (const [name, value] of Object.entries(headers)) {
+                    if (
+                        !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) ||
+                        typeof value !== "string" ||
+                        /[\r\n]/.test(value)
+                    ) {
+                        throw new FaultValidationError(
+                            `headers.${name} must be a valid header name with a one-line string value`,
+                        );
+                    }
+                }
             }
             break;
         default:

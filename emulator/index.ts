@@ -13,17 +13,24 @@ export {
     parseAccounts,
 } from "./accounts";
 export { type AuthorizationParts, parseAuthorization } from "./auth";
-export { EmulatorControl, EmulatorControlError } from "./control";
+export { EmulatorControl, EmulatorControlError, type EmulatorControlOptions } from "./control";
 export { FaultValidationError, validateFaultSpec } from "./faults";
 export { fingerprint } from "./fingerprint";
-export { type EmulatorOptions, type RunningEmulator, startEmulator } from "./server";
-export { StateFileError } from "./store";
+export {
+    controlApiAccess,
+    type EmulatorOptions,
+    isLoopbackHost,
+    type RunningEmulator,
+    startEmulator,
+} from "./server";
+export { MIN_INSTANCE_ID, StateFileError } from "./store";
 export type {
     ActiveFault,
     CommitThenDropFault,
     DelayFault,
     EmulatedInstance,
     EmulatorHealth,
+    EmulatorSettings,
     FaultMatch,
     FaultSpec,
     LatencyFault,

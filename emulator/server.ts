@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
@@ -9,12 +9,20 @@ import { EmulatorControl } from "./control";
 import { SECRET_KEYS } from "./element";
 import { FaultRegistry, FaultValidationError } from "./faults";
 import { InstanceStore } from "./store";
-import type { EmulatorHealth, RequestLogEntry, ResetOptions } from "./types";
+import type { EmulatorHealth, EmulatorSettings, RequestLogEntry, ResetOptions } from "./types";
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
-    /** Interface to listen on. Default `127.0.0.1`. The control API is unauthenticated: keep it on loopback. */
+    /**
+     * Interface to listen on. Default `127.0.0.1`. Off loopback (e.g. `0.0.0.0` in a CI service container) the control
+     * API is off unless {@link EmulatorOptions.controlToken} is set: see {@link controlApiAccess}.
+     */
     host?: string;
+    /**
+     * When set, every control request (`/__emulator/*`) must carry `Authorization: Bearer <controlToken>` (401
+     * otherwise), on any host. Required to use the control API off loopback.
+     */
+    controlToken?: string;
     /** Port; default 0 (an ephemeral port, see {@link RunningEmulator.port}). */
     port?: number;
     /** Organizations, users and Freshdesk credentials; default {@link DEV_ACCOUNTS}. */
@@ -24,10 +32,15 @@ export interface EmulatorOptions {
      * atomically (temp file in the same folder, fsync, rename) before it is answered; the file is loaded at start.
      */
     statePath?: string;
-    /** Default true: `configuration.username` (the Freshdesk API key) comes back as `"********"`. */
+    /**
+     * Default false: `configuration.username` (the Freshdesk API key) comes back in clear, as the reference says it
+     * may (section 12). True returns `"********"`. See {@link EmulatorSettings.maskUsername}.
+     */
     maskUsername?: boolean;
     /** Default true: create, and updates changing `subdomain`/`username`, check the key against the accounts. */
     validateFreshdeskCredentials?: boolean;
+    /** Default `"404"`: what a `tags[]`-only search without a match answers. See {@link EmulatorSettings.emptyTagSearch}. */
+    emptyTagSearch?: EmulatorSettings["emptyTagSearch"];
     /** Access log sink: one line per API request (method, path, status, duration). Never receives secrets. */
     log?: (line: string) => void;
 }
@@ -39,7 +52,7 @@ export interface RunningEmulator {
     /** `origin + "/elements/api-v2"`: what a Cloud Elements client takes as its base URL. */
     baseUrl: string;
     port: number;
-    /** Control client bound to this emulator. */
+    /** Control client bound to this emulator (it sends the control token when one is set). */
     control: EmulatorControl;
     /** Closes the server and every open socket (idle keep-alive ones too); waits for pending state writes. */
     close(): Promise<void>;
@@ -67,6 +80,30 @@ function newRequestId(): string {
         requestIdMiddle +
         requestIdCounter.toString(16).padStart(6, "0")
     );
+}
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+    const h = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+    return h === "localhost" || h === "::1" || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Who may use the control API (`/__emulator/*`), which can read and change every instance and arm faults:
+ * - `"token"` when a control token is set (on any host): requests need `Authorization: Bearer <token>`;
+ * - `"open"` on a loopback host without a token: only this machine can reach it (tests, local development);
+ * - `"off"` on any other host without a token: a listener on a network interface must not hand its state to
+ *   whoever can reach it, so the control API answers 403 to every request.
+ */
+export function controlApiAccess(host: string, controlToken: string | undefined): "open" | "token" | "off" {
+    if (controlToken !== undefined) return "token";
+    return isLoopbackHost(host) ? "open" : "off";
+}
+
+/** Constant-time comparison of an `Authorization` header with `Bearer <token>`. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+    const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+    return timingSafeEqual(digest(header?.trim() ?? ""), digest(`Bearer ${token}`));
 }
 
 class ClientGone extends Error {}
@@ -175,6 +212,32 @@ class ControlError extends Error {
 
 type ControlHandler = (body: Buffer) => unknown | Promise<unknown>;
 
+/** What {@link Emulator} knows about an API request once it is logged as arrived. */
+interface ApiCall {
+    method: string;
+    path: string;
+    query: URLSearchParams;
+    requestId: string;
+    entry: RequestLogEntry;
+    /** Fault kinds applied so far (for the log). */
+    kinds: string[];
+    /** Records the final status (0 = no answer); only the first call counts. */
+    finish(status: number): void;
+}
+
+const DEFAULT_HOST = "127.0.0.1";
+
+/** Checks settings from options or the control API; throws a ControlError naming the field. */
+function validateSettings(settings: EmulatorSettings): void {
+    if (typeof settings.maskUsername !== "boolean") throw new ControlError(400, "maskUsername must be a boolean");
+    if (typeof settings.validateCredentials !== "boolean") {
+        throw new ControlError(400, "validateCredentials must be a boolean");
+    }
+    if (settings.emptyTagSearch !== "404" && settings.emptyTagSearch !== "[]") {
+        throw new ControlError(400, 'emptyTagSearch must be "404" or "[]"');
+    }
+}
+
 /** Holds the state of one emulator and handles its requests. */
 class Emulator {
     private accounts: AccountDirectory;
@@ -182,6 +245,11 @@ class Emulator {
     private requestLog: RequestLogEntry[] = [];
     private seq = 0;
     private served = 0;
+    private inFlight = 0;
+    private readonly settings: EmulatorSettings;
+    /** The settings given at start, which a reset restores. */
+    private readonly initialSettings: Readonly<EmulatorSettings>;
+    private readonly controlAccess: "open" | "token" | "off";
     private readonly startedAt = Date.now();
     private readonly closing = new AbortController();
     private readonly api: InstanceApi;
@@ -193,13 +261,23 @@ class Emulator {
         private readonly options: EmulatorOptions,
     ) {
         this.accounts = new AccountDirectory(accounts);
-        this.api = new InstanceApi(store, () => this.accounts, {
-            maskUsername: options.maskUsername ?? true,
+        this.settings = {
+            maskUsername: options.maskUsername ?? false,
             validateCredentials: options.validateFreshdeskCredentials ?? true,
-        });
+            emptyTagSearch: options.emptyTagSearch ?? "404",
+        };
+        validateSettings(this.settings);
+        this.initialSettings = Object.freeze({ ...this.settings });
+        this.controlAccess = controlApiAccess(options.host ?? DEFAULT_HOST, options.controlToken);
+        this.api = new InstanceApi(store, () => this.accounts, this.settings);
+        this.api.completeStoredInstances();
         this.controlRoutes = {
             "/health": { GET: () => this.health() },
             "/instances": { GET: () => [...this.store.values()].map(toEmulatedInstance) },
+            "/settings": {
+                GET: () => ({ ...this.settings }),
+                PUT: (body) => this.changeSettings(body),
+            },
             "/requests": { GET: () => [...this.requestLog].sort((a, b) => a.seq - b.seq) },
             "/reset": { POST: (body) => this.reset(body) },
             "/faults": {
@@ -261,13 +339,29 @@ class Emulator {
         const userAgent = req.headers["user-agent"];
         if (userAgent) entry.userAgent = userAgent;
         const kinds: string[] = [];
+        this.inFlight++;
+        let finished = false;
         const finish = (status: number) => {
+            if (finished) return;
+            finished = true;
+            this.inFlight--;
             entry.status = status;
             entry.durationMs = Math.round((performance.now() - t0) * 100) / 100;
             if (kinds.length > 0) entry.fault = kinds.join(",");
             this.record(entry);
         };
 
+        try {
+            await this.serve(req, res, { method, path, query, requestId, entry, kinds, finish });
+        } finally {
+            // An unexpected error: the request still leaves the in-flight count (handle() answers 500).
+            finish(0);
+        }
+    }
+
+    /** The life of one API request after it is logged as arrived: body, faults, processing, answer. */
+    private async serve(req: IncomingMessage, res: ServerResponse, r: ApiCall): Promise<void> {
+        const { method, path, query, requestId, entry, kinds, finish } = r;
         let raw: Buffer;
         let tooLarge: boolean;
         try {
@@ -314,10 +408,24 @@ class Emulator {
                 action.status === 429 ? { "Retry-After": String(action.retryAfterSeconds ?? 1) } : undefined,
             );
         } else if (action?.kind === "respond") {
-            outcome = { status: action.status, raw: action.body, contentType: action.contentType ?? JSON_CONTENT_TYPE };
+            outcome = {
+                status: action.status,
+                raw: action.body,
+                contentType: action.contentType ?? JSON_CONTENT_TYPE,
+                headers: action.headers,
+            };
         } else if (tooLarge) {
             outcome = errorOutcome(requestId, 429, `Request payload exceeds the limit of ${MAX_BODY_BYTES} bytes`);
         } else {
+            if (action?.kind === "delay" && action.commit === "after") {
+                // Processed only once the delay is over, whether or not the client is still there.
+                await this.pause(action.delayMs);
+                if (this.closing.signal.aborted) {
+                    req.socket.destroy();
+                    finish(0);
+                    return;
+                }
+            }
             try {
                 outcome = await this.api.dispatch({
                     method,
@@ -340,7 +448,7 @@ class Emulator {
             finish(0);
             return;
         }
-        if (action?.kind === "delay") await this.pause(action.delayMs);
+        if (action?.kind === "delay" && action.commit !== "after") await this.pause(action.delayMs);
         this.send(res, outcome);
         finish(res.destroyed && !res.writableFinished ? 0 : outcome.status);
     }
@@ -376,12 +484,30 @@ class Emulator {
     private async control(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
         const { body, tooLarge } = await readBody(req, MAX_CONTROL_BODY_BYTES);
         try {
+            if (this.controlAccess === "off") {
+                throw new ControlError(
+                    403,
+                    "the control API is off: this emulator listens on a non-loopback address without a control " +
+                        "token (start it with --control-token, or on 127.0.0.1)",
+                );
+            }
+            if (
+                this.controlAccess === "token" &&
+                !bearerMatches(req.headers.authorization, this.options.controlToken ?? "")
+            ) {
+                res.setHeader("WWW-Authenticate", 'Bearer realm="cloud-elements-emulator"');
+                throw new ControlError(401, "the control API needs Authorization: Bearer <control token>");
+            }
             if (tooLarge) throw new ControlError(413, "control request body too large");
             let handlers = this.controlRoutes[path];
-            let faultId: string | undefined;
             if (!handlers && /^\/faults\/[^/]+$/.test(path)) {
-                faultId = decodeURIComponent(path.slice("/faults/".length));
-                handlers = { DELETE: () => this.removeFault(faultId as string) };
+                const faultId = decodeURIComponent(path.slice("/faults/".length));
+                handlers = { DELETE: () => this.removeFault(faultId) };
+            }
+            const inUse = /^\/instances\/([^/]+)\/in-use$/.exec(path);
+            if (!handlers && inUse) {
+                const id = inUse[1];
+                handlers = { PUT: () => this.setInUse(id, true), DELETE: () => this.setInUse(id, false) };
             }
             if (!handlers) throw new ControlError(404, `unknown control route ${CONTROL_PREFIX}${path}`);
             const handler = handlers[method];
@@ -410,6 +536,31 @@ class Emulator {
         }
     }
 
+    private async setInUse(idText: string, inUse: boolean): Promise<unknown> {
+        const instance = /^\d{1,15}$/.test(idText) ? this.store.get(Number(idText)) : undefined;
+        if (!instance) throw new ControlError(404, `no instance with id ${idText}`);
+        this.store.put({ ...instance, inUse });
+        await this.store.commit();
+        return toEmulatedInstance({ ...instance, inUse });
+    }
+
+    private changeSettings(body: Buffer): EmulatorSettings {
+        const value = this.controlJson(body, true);
+        if (!value || typeof value !== "object" || Array.isArray(value)) {
+            throw new ControlError(
+                400,
+                "settings must be an object like {maskUsername?, validateCredentials?, emptyTagSearch?}",
+            );
+        }
+        const known = Object.keys(this.settings);
+        const unknown = Object.keys(value).filter((key) => !known.includes(key));
+        if (unknown.length > 0) throw new ControlError(400, `unknown setting ${unknown.join(", ")}`);
+        const next = { ...this.settings, ...(value as Partial<EmulatorSettings>) };
+        validateSettings(next);
+        Object.assign(this.settings, next);
+        return { ...this.settings };
+    }
+
     private removeFault(id: string): unknown {
         if (!this.faults.remove(id)) throw new ControlError(404, `no fault with id ${id}`);
         return {};
@@ -418,10 +569,18 @@ class Emulator {
     private async reset(body: Buffer): Promise<unknown> {
         const value = this.controlJson(body, false) as ResetOptions | undefined;
         if (value !== undefined && (!value || typeof value !== "object" || Array.isArray(value))) {
-            throw new ControlError(400, "reset body must be an object like {instances?, requests?, faults?}");
+            throw new ControlError(
+                400,
+                "reset body must be an object like {instances?, requests?, faults?, settings?}",
+            );
         }
         const all =
-            !value || (value.instances === undefined && value.requests === undefined && value.faults === undefined);
+            !value ||
+            (value.instances === undefined &&
+                value.requests === undefined &&
+                value.faults === undefined &&
+                value.settings === undefined);
+        if (all || value?.settings) Object.assign(this.settings, this.initialSettings);
         if (all || value?.faults) this.faults.clear();
         if (all || value?.requests) this.requestLog = [];
         if (all || value?.instances) {
@@ -437,6 +596,7 @@ class Emulator {
             instances: this.store.size,
             faults: this.faults.size,
             requestsServed: this.served,
+            inFlight: this.inFlight,
             uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
         };
     }
@@ -454,6 +614,9 @@ function urlHost(host: string): string {
  * control API (`/__emulator/*`). Resolves once it listens.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+    if (options.controlToken !== undefined && options.controlToken.trim() === "") {
+        throw new Error("controlToken must not be empty");
+    }
     const accounts = parseAccounts(options.accounts ?? DEV_ACCOUNTS);
     const store = await InstanceStore.open(options.statePath);
     const emulator = new Emulator(store, accounts, options);
@@ -461,7 +624,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     // Longer than typical client agents keep idle sockets, so a reused socket is not closed under a request.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
-    const host = options.host ?? "127.0.0.1";
+    const host = options.host ?? DEFAULT_HOST;
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(options.port ?? 0, host, () => {
@@ -476,7 +639,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         origin,
         baseUrl: `${origin}${API_PREFIX}`,
         port,
-        control: new EmulatorControl(origin),
+        control: new EmulatorControl(origin, { token: options.controlToken }),
         close() {
             closing ??= (async () => {
                 emulator.shutdown();

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ownerKeyOf } from "./accounts";
@@ -31,9 +31,24 @@ export interface StoredInstance {
     configuration: StoredConfigEntry[];
     disabled: boolean;
     valid: boolean;
+    /** Marked "in use" through the control API: `DELETE /instances/{id}` answers 409 (absent = false). */
+    inUse?: boolean;
 }
 
 const STATE_VERSION = 1;
+
+/**
+ * Instance ids look like the platform's (reference section 12: 411183, 452319, 471196, 835844): one global sequence
+ * shared by every tenant. A store starts at a random 6-digit id and advances by a random gap, so ids are large,
+ * unique, increasing, never reused and not predictable; no id below {@link MIN_INSTANCE_ID} is ever handed out.
+ */
+export const MIN_INSTANCE_ID = 100_000;
+const FIRST_ID_SPAN = 800_000;
+const MAX_ID_GAP = 1_000;
+
+function randomFirstId(): number {
+    return MIN_INSTANCE_ID + randomInt(FIRST_ID_SPAN);
+}
 
 interface StateFile {
     version: number;
@@ -141,7 +156,8 @@ function isInstance(value: unknown): value is StoredInstance {
             (e) => !!e && Number.isSafeInteger(e.id) && typeof e.key === "string" && typeof e.value === "string",
         ) &&
         typeof v.disabled === "boolean" &&
-        typeof v.valid === "boolean"
+        typeof v.valid === "boolean" &&
+        (v.inUse === undefined || typeof v.inUse === "boolean")
     );
 }
 
@@ -153,7 +169,8 @@ export class InstanceStore {
     private readonly byId = new Map<number, StoredInstance>();
     private readonly byToken = new Map<string, StoredInstance>();
     private readonly owners = new Map<number, string>();
-    private nextId = 1;
+    /** The lowest id the next allocation may take. */
+    private nextId = randomFirstId();
     private nextConfigId = 1;
     private readonly writer: StateWriter | undefined;
 
@@ -198,6 +215,8 @@ export class InstanceStore {
         }
         const maxId = instances.length ? instances[instances.length - 1].id : 0;
         store.nextId = Math.max(Number.isSafeInteger(state.nextId) ? state.nextId : 1, maxId + 1);
+        // A state file of an emulator that counted from 1: continue above the small ids it handed out.
+        if (store.nextId < MIN_INSTANCE_ID) store.nextId = randomFirstId();
         store.nextConfigId = Math.max(
             Number.isSafeInteger(state.nextConfigId) ? state.nextConfigId : 1,
             maxConfigId + 1,
@@ -231,19 +250,26 @@ export class InstanceStore {
         return key;
     }
 
+    /** A new instance id: above every id handed out before, by a random gap of 1 to {@link MAX_ID_GAP}. */
     allocateId(): number {
-        return this.nextId++;
+        const id = this.nextId + randomInt(MAX_ID_GAP);
+        this.nextId = id + 1;
+        return id;
     }
 
     allocateConfigId(): number {
         return this.nextConfigId++;
     }
 
-    /** A fresh element token: 32 random bytes in base64 (44 characters). */
+    /**
+     * A fresh element token: 32 random bytes in base64 (44 characters, reference section 12). Every token holds at
+     * least one `+` and one `/`, so a client that puts it into a header or URL without care fails every time, not
+     * only for half of the tokens.
+     */
     newToken(): string {
         for (;;) {
             const token = randomBytes(32).toString("base64");
-            if (!this.byToken.has(token)) return token;
+            if (token.includes("+") && token.includes("/") && !this.byToken.has(token)) return token;
         }
     }
 

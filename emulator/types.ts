@@ -3,7 +3,7 @@
  * control client can be used from another process without loading the server.
  */
 
-/** Which parts of the emulator state {@link EmulatorControl.reset} clears. Leaving every field out clears all three. */
+/** Which parts of the emulator state {@link EmulatorControl.reset} clears. Leaving every field out clears all four. */
 export interface ResetOptions {
     /** Delete every instance (ids keep increasing: a deleted id is never handed out again). */
     instances?: boolean;
@@ -11,6 +11,8 @@ export interface ResetOptions {
     requests?: boolean;
     /** Remove every fault. */
     faults?: boolean;
+    /** Restore the settings the emulator was started with (see {@link EmulatorSettings}). */
+    settings?: boolean;
 }
 
 /**
@@ -30,8 +32,9 @@ export interface EmulatedInstance {
     /** Always `freshdeskv2` in this emulator. */
     elementKey: string;
     /**
-     * Stored configuration; values are strings. `username` (the Freshdesk API key),
-     * `event.notification.signature.key` and password entries are replaced by `"********"`.
+     * Stored configuration, every key of the element (empty and internal ones too); values are strings.
+     * `username` (the Freshdesk API key), `event.notification.signature.key` and password entries are replaced by
+     * `"********"` when set (an unset one stays `""`).
      */
     configuration: Record<string, string>;
     /** Fingerprint of `configuration.username` (the Freshdesk API key). */
@@ -40,6 +43,27 @@ export interface EmulatedInstance {
     tokenFingerprint: string;
     disabled: boolean;
     valid: boolean;
+    /** Marked in use with {@link EmulatorControl.setInUse}: `DELETE /instances/{id}` answers 409. */
+    inUse: boolean;
+}
+
+/**
+ * Behaviour switches of a running emulator: set at start (`startEmulator` options, CLI flags) and changeable at run
+ * time with {@link EmulatorControl.setSettings}.
+ */
+export interface EmulatorSettings {
+    /**
+     * Return `configuration.username` (the Freshdesk API key) as `"********"`. Default false: the reference
+     * (section 12) says it may come back in clear, the worst case for a client, so that is what the emulator does.
+     */
+    maskUsername: boolean;
+    /** Check Freshdesk credentials on create and on credential changes. Default true. */
+    validateCredentials: boolean;
+    /**
+     * The answer to a `tags[]`-only search without a match, which the reference does not document: `"404"` (default,
+     * like every other empty list: 404 `{"requestId","message":"No instances found"}`) or `"[]"` (200 and `[]`).
+     */
+    emptyTagSearch: "404" | "[]";
 }
 
 /** One request to `/elements/api-v2` (control requests are not logged). */
@@ -102,10 +126,18 @@ export interface CommitThenDropFault extends FaultMatch {
     kind: "commit-then-drop";
 }
 
-/** Process the request normally, answer only after `delayMs`. State is committed even if the client gave up. */
+/**
+ * Answer only after `delayMs`. `commit` says when the request is processed (and a change committed):
+ * - `"before"` (default): at once, then the answer waits `delayMs` (a slow network after a fast platform);
+ * - `"after"`: after `delayMs`, then the answer is sent at once (a slow credential check: the change appears only
+ *   when the delay is over).
+ * Either way the request is processed even when the client gave up and disconnected in the meantime; only
+ * closing the emulator cuts an `"after"` delay short without processing the request.
+ */
 export interface DelayFault extends FaultMatch {
     kind: "delay";
     delayMs: number;
+    commit?: "before" | "after";
 }
 
 /** Wait `latencyMs` before processing every matching request (permanent unless `count` is set). */
@@ -130,6 +162,8 @@ export interface RespondFault extends FaultMatch {
     body: string;
     /** Default `application/json;charset=UTF-8`. */
     contentType?: string;
+    /** Extra response headers, e.g. `Elements-Next-Page-Token` for a scripted list page. */
+    headers?: Record<string, string>;
 }
 
 /** A scripted fault, matched against `/elements/api-v2` requests in the order the faults were added. */
@@ -156,5 +190,10 @@ export interface EmulatorHealth {
     faults: number;
     /** Requests served since start (control requests excluded). */
     requestsServed: number;
+    /**
+     * API requests received and not yet finished (answered, dropped or abandoned), e.g. a request held by a `delay`
+     * or `latency` fault. 0 means every request so far is in the request log with its final status.
+     */
+    inFlight: number;
     uptimeSeconds: number;
 }

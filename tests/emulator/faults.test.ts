@@ -1,8 +1,30 @@
 /**
  * Faults, the control API and the request log, through real HTTP.
  */
-import { DEV_ACCOUNTS, EmulatorControl, EmulatorControlError, type FaultSpec, startEmulator } from "../../emulator";
-import { ACME, AUTH, call, createInstance, DEV_ORG, DEV_USER, exampleBody, useEmulator } from "./support";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+    controlApiAccess,
+    DEV_ACCOUNTS,
+    EmulatorControl,
+    EmulatorControlError,
+    type FaultSpec,
+    startEmulator,
+} from "../../emulator";
+import {
+    acmeAccount,
+    call,
+    createInstance,
+    devAuthorization,
+    devOrganization,
+    devUser,
+    exampleBody,
+    finishedRequest,
+    storedInstance,
+    until,
+    useEmulator,
+} from "../helpers/emulator";
 
 const emulator = useEmulator();
 
@@ -11,7 +33,6 @@ afterEach(async () => {
 });
 
 const instanceCount = async () => (await emulator().control.instances()).length;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("status faults", () => {
     it.each([500, 502, 503] as const)("answers %i with {requestId, message} without touching state", async (status) => {
@@ -58,6 +79,7 @@ describe("status faults", () => {
     });
 
     it("count 0 lasts until cleared; one fault can be removed by id", async () => {
+        await createInstance(emulator());
         const { id } = await emulator().control.addFault({ kind: "status", status: 500, count: 0 });
         for (let i = 0; i < 4; i++) expect((await call(emulator(), "GET", "/instances")).status).toBe(500);
         expect(await emulator().control.faults()).toEqual([
@@ -69,6 +91,7 @@ describe("status faults", () => {
     });
 
     it("applies faults in the order they were added, one per request", async () => {
+        await createInstance(emulator());
         await emulator().control.addFault({ kind: "status", status: 502, count: 2 });
         await emulator().control.addFault({ kind: "status", status: 503 });
         const statuses = [];
@@ -110,7 +133,7 @@ describe("connection faults", () => {
         expect((await call(emulator(), "GET", `/instances/${created.id}`)).status).toBe(404);
     });
 
-    it("delay answers after delayMs, and commits even when the client gave up", async () => {
+    it("delay (commit before, the default) commits at once and answers after delayMs, client there or not", async () => {
         const created = await createInstance(emulator());
         await emulator().control.addFault({ kind: "delay", delayMs: 300, method: "GET" });
         const started = Date.now();
@@ -118,19 +141,102 @@ describe("connection faults", () => {
         expect(slow.status).toBe(200);
         expect(Date.now() - started).toBeGreaterThanOrEqual(290);
 
-        await emulator().control.addFault({ kind: "delay", delayMs: 600, method: "PATCH" });
+        await emulator().control.addFault({ kind: "delay", delayMs: 600, method: "PATCH", commit: "before" });
         await expect(
             call(emulator(), "PATCH", `/instances/${created.id}`, {
-                body: { tags: ["committed-late"] },
+                body: { tags: ["committed-early"] },
                 signal: AbortSignal.timeout(100),
             }),
         ).rejects.toThrow();
         // The client timed out, yet the update is already stored.
-        expect((await call(emulator(), "GET", `/instances/${created.id}`)).json.tags).toEqual(["committed-late"]);
-        await sleep(600);
-        const patch = (await emulator().control.requests()).filter((r) => r.method === "PATCH").at(-1);
-        expect(patch?.fault).toBe("delay");
-        expect(patch?.durationMs).toBeGreaterThanOrEqual(590);
+        expect((await call(emulator(), "GET", `/instances/${created.id}`)).json.tags).toEqual(["committed-early"]);
+        // The request finishes when the delay is over, without an answer (the client left).
+        const patch = await finishedRequest(emulator(), (r) => r.method === "PATCH");
+        expect(patch).toMatchObject({ fault: "delay", status: 0 });
+        expect(patch.durationMs).toBeGreaterThanOrEqual(590);
+    });
+
+    it("delay with commit after processes the request only when delayMs is over, even after the client left", async () => {
+        // The late commit of a slow credential check: the client gives up, a lookup finds nothing, then it appears.
+        await emulator().control.addFault({ kind: "delay", delayMs: 2000, method: "POST", commit: "after" });
+        const started = Date.now();
+        await expect(
+            call(emulator(), "POST", "/instances", {
+                body: { ...exampleBody(), name: "committed-late" },
+                signal: AbortSignal.timeout(100),
+            }),
+        ).rejects.toThrow();
+        const lookup = await call(emulator(), "GET", "/instances?searchText=committed-late");
+        // Unless this machine stalled for the whole delay, the lookup ran before the commit.
+        if (Date.now() - started < 1900) expect(lookup.status).toBe(404);
+        expect((await emulator().control.health()).inFlight).toBe(1);
+        const committed = await storedInstance(emulator(), (i) => i.name === "committed-late");
+        expect(Date.now() - started).toBeGreaterThanOrEqual(1990);
+        expect((await call(emulator(), "GET", `/instances/${committed.id}`)).status).toBe(200);
+        const post = await finishedRequest(emulator(), (r) => r.method === "POST");
+        expect(post).toMatchObject({ fault: "delay", status: 0 });
+        expect((await emulator().control.health()).inFlight).toBe(0);
+
+        // A client that waits gets the answer right after the commit.
+        await emulator().control.addFault({ kind: "delay", delayMs: 300, method: "POST", commit: "after" });
+        const waited = Date.now();
+        const answered = await call(emulator(), "POST", "/instances", { body: { ...exampleBody(), name: "patient" } });
+        expect(answered.status).toBe(200);
+        expect(Date.now() - waited).toBeGreaterThanOrEqual(290);
+        expect((await emulator().control.instances()).map((i) => i.name)).toContain("patient");
+    });
+
+    it("close() cuts a commit-after delay short without committing", async () => {
+        const dir = await mkdtemp(join(tmpdir(), "ce-emulator-delay-"));
+        const statePath = join(dir, "state.json");
+        try {
+            const own = await startEmulator({ statePath });
+            await own.control.addFault({ kind: "delay", delayMs: 60_000, method: "POST", commit: "after" });
+            const pending = call(own, "POST", "/instances", { body: exampleBody() }).then(
+                () => "answered",
+                () => "no answer",
+            );
+            expect(await until(async () => (await own.control.health()).inFlight === 1, 5000, 20)).toBe(true);
+            const closing = Date.now();
+            await own.close();
+            expect(Date.now() - closing).toBeLessThan(30_000);
+            expect(await pending).toBe("no answer");
+            const reopened = await startEmulator({ statePath });
+            expect(await reopened.control.instances()).toEqual([]);
+            await reopened.close();
+        } finally {
+            await rm(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("respond answers an arbitrary list for GET /instances, with extra headers", async () => {
+        const created = await createInstance(emulator(), { tags: ["pulumi-marker:m1"] });
+        const injected = [
+            { id: 4242424, name: "not-ours", tags: ["pulumi-marker:m1-other"], element: { key: "freshdeskv2" } },
+        ];
+        await emulator().control.addFault({
+            kind: "respond",
+            status: 200,
+            method: "GET",
+            path: "^/instances$",
+            body: JSON.stringify(injected),
+            headers: { "Elements-Next-Page-Token": "scripted-token", "Elements-Total-Count": "2" },
+        });
+        const reply = await call(emulator(), "GET", "/instances?tags[]=pulumi-marker:m1");
+        expect(reply.status).toBe(200);
+        expect(reply.json).toEqual(injected);
+        expect(reply.headers.get("elements-next-page-token")).toBe("scripted-token");
+        expect(reply.headers.get("elements-total-count")).toBe("2");
+        expect(reply.headers.get("elements-request-id")).toMatch(/^[0-9a-f]{24}$/);
+        // One-shot: the real search comes back next.
+        const real = await call(emulator(), "GET", "/instances?tags[]=pulumi-marker:m1");
+        expect(real.json.map((i: { id: number }) => i.id)).toEqual([created.id]);
+        for (const headers of [{ "Bad Name": "x" }, { "X-Ok": "two\nlines" }, { "X-Ok": 3 }]) {
+            const failure = await emulator()
+                .control.addFault({ kind: "respond", status: 200, body: "[]", headers } as unknown as FaultSpec)
+                .catch((error: unknown) => error);
+            expect(failure).toMatchObject({ status: 400, message: expect.stringContaining("headers") });
+        }
     });
 
     it("respond answers a raw body with the given status and content type", async () => {
@@ -160,20 +266,20 @@ describe("connection faults", () => {
 
 describe("latency and rate limiting", () => {
     it("latency delays every matching request until cleared", async () => {
+        const created = await createInstance(emulator());
         await emulator().control.addFault({ kind: "latency", latencyMs: 150, path: "^/instances$" });
         for (let i = 0; i < 2; i++) {
             const started = Date.now();
             expect((await call(emulator(), "GET", "/instances")).status).toBe(200);
             expect(Date.now() - started).toBeGreaterThanOrEqual(145);
         }
-        const unmatched = Date.now();
-        await call(emulator(), "GET", "/instances/1");
-        expect(Date.now() - unmatched).toBeLessThan(145);
-        expect((await emulator().control.requests()).filter((r) => r.fault === "latency")).toHaveLength(2);
+        // Which requests were delayed is read from the log, not from wall-clock upper bounds (a loaded machine).
+        await call(emulator(), "GET", `/instances/${created.id}`);
         await emulator().control.clearFaults();
-        const started = Date.now();
         await call(emulator(), "GET", "/instances");
-        expect(Date.now() - started).toBeLessThan(145);
+        const log = (await emulator().control.requests()).filter((r) => r.method === "GET");
+        expect(log.map((r) => r.fault ?? "none")).toEqual(["latency", "latency", "none", "none"]);
+        for (const entry of log.slice(0, 2)) expect(entry.durationMs).toBeGreaterThanOrEqual(145);
     });
 
     it("latency combines with a one-shot fault", async () => {
@@ -186,6 +292,7 @@ describe("latency and rate limiting", () => {
     });
 
     it("rate-limit answers 429 with Retry-After: 1 beyond the limit in a sliding one-second window", async () => {
+        await createInstance(emulator());
         await emulator().control.addFault({ kind: "rate-limit", requestsPerSecond: 3, method: "GET" });
         const replies = await Promise.all([0, 1, 2, 3, 4].map(() => call(emulator(), "GET", "/instances")));
         const statuses = replies.map((reply) => reply.status).sort();
@@ -195,8 +302,16 @@ describe("latency and rate limiting", () => {
         expect(limited?.json).toEqual({ requestId: expect.any(String), message: expect.any(String) });
         // Other methods are not limited.
         expect((await call(emulator(), "POST", "/instances", { body: exampleBody() })).status).toBe(200);
-        await sleep(1050);
-        expect((await call(emulator(), "GET", "/instances")).status).toBe(200);
+        // The window slides: GETs are admitted again one second after the first admitted one (rejected polls do not
+        // count toward the window, so polling does not hold it shut).
+        const firstAdmitted = Date.parse(
+            (await emulator().control.requests()).find((r) => r.method === "GET" && r.status === 200)?.startedAt ?? "",
+        );
+        expect(await until(async () => (await call(emulator(), "GET", "/instances")).status === 200, 10_000, 50)).toBe(
+            true,
+        );
+        const admittedAgain = (await emulator().control.requests()).filter((r) => r.method === "GET").at(-1);
+        expect(Date.parse(admittedAgain?.startedAt ?? "") - firstAdmitted).toBeGreaterThanOrEqual(990);
     });
 });
 
@@ -207,6 +322,7 @@ describe("fault validation", () => {
         [{ kind: "status", status: 500, statusCode: 500 }, /statusCode/],
         [{ kind: "reset", path: "([" }, /regular expression/],
         [{ kind: "delay" }, /delayMs/],
+        [{ kind: "delay", delayMs: 5, commit: "later" }, /commit/],
         [{ kind: "latency", latencyMs: -5 }, /latencyMs/],
         [{ kind: "rate-limit", requestsPerSecond: 1.5 }, /requestsPerSecond/],
         [{ kind: "respond", status: 200 }, /body/],
@@ -228,7 +344,7 @@ describe("request log", () => {
         const created = await createInstance(emulator(), {
             configuration: {
                 subdomain: "acme",
-                username: ACME.apiKeys[0],
+                username: acmeAccount.apiKeys[0],
                 "event.notification.signature.key": "hmac-signing-key-123",
                 "event.notification.basic.password": "basic-pass-456",
             },
@@ -237,12 +353,12 @@ describe("request log", () => {
         });
         const entries = (
             await call(emulator(), "GET", "/instances/configuration", {
-                auth: `${AUTH}, Element ${created.token}`,
+                auth: `${devAuthorization}, Element ${created.token}`,
             })
         ).json as { id: number; key: string }[];
         const usernameEntry = entries.find((e) => e.key === "username");
         await call(emulator(), "PATCH", `/instances/${created.id}/configuration/${usernameEntry?.id}`, {
-            body: { key: "username", propertyValue: ACME.apiKeys[1] },
+            body: { key: "username", propertyValue: acmeAccount.apiKeys[1] },
         });
         await call(emulator(), "GET", "/instances?tags[]=a&tags[]=b&searchText=acme&apiKey=query-secret-111", {
             headers: { "user-agent": "pulumi-cloudelements-test/1.0" },
@@ -282,16 +398,16 @@ describe("request log", () => {
 
         const dump = JSON.stringify(log);
         for (const secret of [
-            ACME.apiKeys[0],
-            ACME.apiKeys[1],
+            acmeAccount.apiKeys[0],
+            acmeAccount.apiKeys[1],
             "hmac-signing-key-123",
             "basic-pass-456",
             "oauth-code-789",
             "client-sent-token-000",
             "query-secret-111",
             created.token,
-            DEV_USER.userSecret,
-            DEV_ORG.organizationSecret,
+            devUser.userSecret,
+            devOrganization.organizationSecret,
         ]) {
             expect(dump).not.toContain(secret);
         }
@@ -302,13 +418,15 @@ describe("request log", () => {
         const own = await startEmulator({ log: (line) => lines.push(line) });
         try {
             const created = await createInstance(own);
-            await call(own, "GET", "/instances", { auth: `User ${DEV_USER.userSecret}, Organization bad-org-secret` });
-            await call(own, "GET", "/instances/configuration", { auth: `${AUTH}, Element ${created.token}` });
+            await call(own, "GET", "/instances", { auth: `User ${devUser.userSecret}, Organization bad-org-secret` });
+            await call(own, "GET", "/instances/configuration", {
+                auth: `${devAuthorization}, Element ${created.token}`,
+            });
             expect(lines).toHaveLength(3);
             expect(lines[0]).toMatch(/^POST \/elements\/api-v2\/instances 200 \d+ms$/);
             expect(lines[1]).toMatch(/^GET \/elements\/api-v2\/instances 401 \d+ms$/);
             const text = lines.join("\n");
-            for (const secret of [ACME.apiKeys[0], created.token, DEV_USER.userSecret, "bad-org-secret"]) {
+            for (const secret of [acmeAccount.apiKeys[0], created.token, devUser.userSecret, "bad-org-secret"]) {
                 expect(text).not.toContain(secret);
             }
         } finally {
@@ -377,13 +495,14 @@ describe("control API", () => {
         } finally {
             await emulator().control.setAccounts(DEV_ACCOUNTS);
         }
-        expect((await call(emulator(), "GET", "/instances")).status).toBe(200);
+        // The development user authenticates again (and has no instance: the empty list is a 404, not a 401).
+        expect((await call(emulator(), "GET", "/instances")).status).toBe(404);
     });
 
     it("health reports counters; unknown control routes are 404, wrong verbs 405", async () => {
         await emulator().control.reset();
         await createInstance(emulator());
-        expect(await emulator().control.health()).toMatchObject({ status: "ok", instances: 1, faults: 0 });
+        expect(await emulator().control.health()).toMatchObject({ status: "ok", instances: 1, faults: 0, inFlight: 0 });
         expect((await fetch(`${emulator().origin}/__emulator/nothing`)).status).toBe(404);
         const wrongVerb = await fetch(`${emulator().origin}/__emulator/instances`, { method: "DELETE" });
         expect(wrongVerb.status).toBe(405);
@@ -405,5 +524,49 @@ describe("control API", () => {
         const failure = await closed.control.instances().catch((error: unknown) => error);
         expect(failure).toBeInstanceOf(EmulatorControlError);
         expect((failure as EmulatorControlError).status).toBe(0);
+    });
+});
+
+describe("control API access", () => {
+    it("decides who may use the control API from the host and the token", () => {
+        for (const host of ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"]) {
+            expect(controlApiAccess(host, undefined)).toBe("open");
+            expect(controlApiAccess(host, "t0ken")).toBe("token");
+        }
+        for (const host of ["0.0.0.0", "::", "10.1.2.3", "emulator", "192.168.0.10"]) {
+            expect(controlApiAccess(host, undefined)).toBe("off");
+            expect(controlApiAccess(host, "t0ken")).toBe("token");
+        }
+    });
+
+    it("with a control token, every control request needs Authorization: Bearer <token>", async () => {
+        const token = "control-token-for-tests-4711";
+        const own = await startEmulator({ controlToken: token });
+        try {
+            // The emulator's own client carries the token.
+            expect((await own.control.health()).status).toBe("ok");
+            for (const authorization of [undefined, "Bearer wrong-token", token, `Basic ${token}`]) {
+                const reply = await fetch(`${own.origin}/__emulator/instances`, {
+                    headers: authorization ? { authorization } : {},
+                });
+                expect(reply.status).toBe(401);
+                expect(reply.headers.get("www-authenticate")).toMatch(/^Bearer/);
+                const text = await reply.text();
+                expect(text).toContain("Bearer");
+                expect(text).not.toContain(token);
+            }
+            const reset = await fetch(`${own.origin}/__emulator/reset`, { method: "POST" });
+            expect(reset.status).toBe(401);
+            const bare = await new EmulatorControl(own.origin).health().catch((error: unknown) => error);
+            expect(bare).toMatchObject({ status: 401 });
+            const withToken = new EmulatorControl(own.baseUrl, { token });
+            await createInstance(own);
+            expect(await withToken.instances()).toHaveLength(1);
+            // The instance API is untouched by the control token.
+            expect((await call(own, "GET", "/instances")).status).toBe(200);
+        } finally {
+            await own.close();
+        }
+        await expect(startEmulator({ controlToken: " " })).rejects.toThrow(/controlToken/);
     });
 });

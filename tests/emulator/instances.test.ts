@@ -1,19 +1,21 @@
 /**
  * Instance semantics of the emulator (reference sections 4-6 and 9), through real HTTP.
  */
-import { DEV_ACCOUNTS, fingerprint } from "../../emulator";
+import { DEV_ACCOUNTS, fingerprint, MIN_INSTANCE_ID, startEmulator } from "../../emulator";
 import {
-    ACME,
-    AUTH,
+    acmeAccount,
     call,
     createInstance,
-    DEV_ORG,
-    DEV_USER,
-    DOCUMENTED_FIELDS,
+    devAuthorization,
+    devOrganization,
+    devUser,
+    documentedFields,
     exampleBody,
-    GLOBEX,
+    freshdeskConfigurationDefaults,
+    fullConfiguration,
+    globexAccount,
     useEmulator,
-} from "./support";
+} from "../helpers/emulator";
 
 const emulator = useEmulator();
 
@@ -22,13 +24,16 @@ describe("create", () => {
         const reply = await call(emulator(), "POST", "/instances", { body: exampleBody() });
         expect(reply.status).toBe(200);
         const instance = reply.json;
-        for (const field of DOCUMENTED_FIELDS) expect(instance).toHaveProperty([field]);
+        for (const field of documentedFields) expect(instance).toHaveProperty([field]);
         expect(Number.isInteger(instance.id)).toBe(true);
         expect(instance.name).toBe("acme-helpdesk");
         expect(instance.tags).toEqual(["team-a"]);
         expect(instance.createdDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
         expect(Math.abs(Date.parse(instance.createdDate) - Date.now())).toBeLessThan(5000);
         expect(instance.token).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+        // Every token carries both characters that need care in headers and URLs.
+        expect(instance.token).toContain("+");
+        expect(instance.token).toContain("/");
         expect(Buffer.from(instance.token, "base64")).toHaveLength(32);
         expect(instance.elementId).toBe(491);
         expect(instance.element).toMatchObject({
@@ -66,25 +71,39 @@ describe("create", () => {
             cachingEnabled: false,
             externalAuthentication: "none",
         });
-        // Values are stored and returned as strings; the API key is masked by default.
-        expect(instance.configuration).toEqual({
-            subdomain: "acme",
-            username: "********",
-            "filter.response.nulls": "true",
-        });
+        // Values are stored and returned as strings; every key of the element comes back, and the API key in clear.
+        expect(instance.configuration).toEqual(
+            fullConfiguration({ subdomain: "acme", username: "FRESHDESK_API_KEY", "filter.response.nulls": "true" }),
+        );
         expect(instance.user).toEqual({
             id: expect.any(Number),
-            emailAddress: DEV_USER.email,
-            firstName: DEV_USER.firstName,
-            lastName: DEV_USER.lastName,
+            emailAddress: devUser.email,
+            firstName: devUser.firstName,
+            lastName: devUser.lastName,
         });
     });
 
-    it("hands out increasing integer ids and distinct tokens", async () => {
-        const a = await createInstance(emulator());
-        const b = await createInstance(emulator());
-        expect(b.id).toBeGreaterThan(a.id);
-        expect(b.token).not.toBe(a.token);
+    it("hands out large, unique, increasing integer ids with random gaps, and distinct tokens", async () => {
+        const created = [];
+        for (let i = 0; i < 12; i++) created.push(await createInstance(emulator(), { name: `id-${i}` }));
+        const ids = created.map((instance) => instance.id as number);
+        for (const id of ids) {
+            expect(Number.isSafeInteger(id)).toBe(true);
+            expect(id).toBeGreaterThanOrEqual(MIN_INSTANCE_ID);
+        }
+        for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1]);
+        // Random gaps: 11 consecutive gaps of 1 happen with probability 1e-33.
+        expect(ids[ids.length - 1] - ids[0]).toBeGreaterThan(ids.length - 1);
+        expect(new Set(created.map((instance) => instance.token)).size).toBe(created.length);
+        // A second emulator does not start where this one did.
+        const other = await startEmulator();
+        try {
+            const first = await createInstance(other);
+            expect(first.id).toBeGreaterThanOrEqual(MIN_INSTANCE_ID);
+            expect(ids).not.toContain(first.id);
+        } finally {
+            await other.close();
+        }
     });
 
     it("records ownership and fingerprints in the control API, never the secrets", async () => {
@@ -95,14 +114,19 @@ describe("create", () => {
             name: "owned",
             tags: ["team-a"],
             createdDate: created.createdDate,
-            organizationSecretFingerprint: fingerprint(DEV_ORG.organizationSecret),
-            userEmail: DEV_USER.email,
+            organizationSecretFingerprint: fingerprint(devOrganization.organizationSecret),
+            userEmail: devUser.email,
             elementKey: "freshdeskv2",
-            configuration: { subdomain: "acme", username: "********", "filter.response.nulls": "true" },
+            configuration: fullConfiguration({
+                subdomain: "acme",
+                username: "********",
+                "filter.response.nulls": "true",
+            }),
             apiKeyFingerprint: fingerprint("FRESHDESK_API_KEY"),
             tokenFingerprint: fingerprint(created.token),
             disabled: false,
             valid: true,
+            inUse: false,
         });
         const dump = JSON.stringify(await emulator().control.instances());
         expect(dump).not.toContain("FRESHDESK_API_KEY");
@@ -205,11 +229,11 @@ describe("create", () => {
         expect(wrongKey.text).not.toContain("not-a-valid-key-0001");
         // A key of another Freshdesk account is not valid on this subdomain; an unknown subdomain fails too.
         const otherAccountKey = await call(emulator(), "POST", "/instances", {
-            body: { ...exampleBody(), configuration: { subdomain: "acme", username: GLOBEX.apiKeys[0] } },
+            body: { ...exampleBody(), configuration: { subdomain: "acme", username: globexAccount.apiKeys[0] } },
         });
         expect(otherAccountKey.status).toBe(400);
         const unknownSubdomain = await call(emulator(), "POST", "/instances", {
-            body: { ...exampleBody(), configuration: { subdomain: "initech", username: ACME.apiKeys[0] } },
+            body: { ...exampleBody(), configuration: { subdomain: "initech", username: acmeAccount.apiKeys[0] } },
         });
         expect(unknownSubdomain.status).toBe(400);
         expect(unknownSubdomain.json.message).toContain("Failed to validate credentials");
@@ -244,15 +268,17 @@ describe("create", () => {
                 "event.notification.callback.url": "https://hooks.example.com/fd",
             },
         });
-        expect(created.configuration).toEqual({
-            subdomain: "acme",
-            username: "********",
-            "event.notification.enabled": "true",
-            "event.vendor.type": "polling",
-            "event.poller.refresh_interval": "15",
-            "event.poller.configuration": JSON.stringify(poller),
-            "event.notification.callback.url": "https://hooks.example.com/fd",
-        });
+        expect(created.configuration).toEqual(
+            fullConfiguration({
+                subdomain: "acme",
+                username: "FRESHDESK_API_KEY",
+                "event.notification.enabled": "true",
+                "event.vendor.type": "polling",
+                "event.poller.refresh_interval": "15",
+                "event.poller.configuration": JSON.stringify(poller),
+                "event.notification.callback.url": "https://hooks.example.com/fd",
+            }),
+        );
         expect(created.eventsEnabled).toBe(true);
         const off = await call(emulator(), "PATCH", `/instances/${created.id}`, {
             body: { configuration: { "event.notification.enabled": false } },
@@ -281,9 +307,10 @@ describe("read and list", () => {
     });
 
     it("answers 404 for an unknown id and 400 for a non-integer id", async () => {
-        const unknown = await call(emulator(), "GET", "/instances/987654");
+        // Ids below MIN_INSTANCE_ID are never handed out.
+        const unknown = await call(emulator(), "GET", "/instances/99999");
         expect(unknown.status).toBe(404);
-        expect(unknown.json.message).toBe("No instance found with ID 987654");
+        expect(unknown.json.message).toBe("No instance found with ID 99999");
         const bad = await call(emulator(), "GET", "/instances/abc");
         expect(bad.status).toBe(400);
     });
@@ -335,27 +362,34 @@ describe("update", () => {
         expect(reply.json.token).toBe(created.token);
         expect(reply.json.name).toBe("renamed");
         expect(reply.json.tags).toEqual(["c"]);
-        expect(reply.json.configuration).toEqual({
-            subdomain: "acme",
-            username: "********",
-            "filter.response.nulls": "true",
-            "event.poller.refresh_interval": "15",
-            "event.notification.callback.url": "https://hooks.example.com/x",
-        });
+        expect(reply.json.configuration).toEqual(
+            fullConfiguration({
+                subdomain: "acme",
+                username: "FRESHDESK_API_KEY",
+                "filter.response.nulls": "true",
+                "event.poller.refresh_interval": "15",
+                "event.notification.callback.url": "https://hooks.example.com/x",
+            }),
+        );
         expect(reply.json.createdDate).toBe(created.createdDate);
         expect((await call(emulator(), "GET", `/instances/${created.id}`)).json).toEqual(reply.json);
     });
 
-    it("PATCH with only tags keeps name and configuration; a null configuration value removes the key", async () => {
+    it("PATCH with only tags keeps name and configuration; null resets an element key and removes an extra one", async () => {
         const created = await createInstance(emulator(), { name: "keep-me" });
         const tagsOnly = await call(emulator(), "PATCH", `/instances/${created.id}`, { body: { tags: [] } });
         expect(tagsOnly.json.tags).toEqual([]);
         expect(tagsOnly.json.name).toBe("keep-me");
         expect(tagsOnly.json.configuration).toEqual(created.configuration);
-        const removed = await call(emulator(), "PATCH", `/instances/${created.id}`, {
-            body: { configuration: { "filter.response.nulls": null } },
+        await call(emulator(), "PATCH", `/instances/${created.id}`, {
+            body: { configuration: { "filter.response.nulls": false, "custom.extra": "x" } },
         });
-        expect(removed.json.configuration).toEqual({ subdomain: "acme", username: "********" });
+        const removed = await call(emulator(), "PATCH", `/instances/${created.id}`, {
+            body: { configuration: { "filter.response.nulls": null, "custom.extra": null } },
+        });
+        expect(removed.json.configuration).toEqual(
+            fullConfiguration({ subdomain: "acme", username: "FRESHDESK_API_KEY" }),
+        );
         const required = await call(emulator(), "PATCH", `/instances/${created.id}`, {
             body: { configuration: { subdomain: null } },
         });
@@ -389,24 +423,24 @@ describe("update", () => {
         expect(stored?.apiKeyFingerprint).toBe(fingerprint("FRESHDESK_API_KEY"));
 
         const rotated = await call(emulator(), "PATCH", `/instances/${created.id}`, {
-            body: { configuration: { username: ACME.apiKeys[1] } },
+            body: { configuration: { username: acmeAccount.apiKeys[1] } },
         });
         expect(rotated.status).toBe(200);
         stored = (await emulator().control.instances()).find((i) => i.id === created.id);
-        expect(stored?.apiKeyFingerprint).toBe(fingerprint(ACME.apiKeys[1]));
+        expect(stored?.apiKeyFingerprint).toBe(fingerprint(acmeAccount.apiKeys[1]));
 
         const moved = await call(emulator(), "PATCH", `/instances/${created.id}`, {
             body: { configuration: { subdomain: "globex" } },
         });
         expect(moved.status).toBe(400);
         const movedWithKey = await call(emulator(), "PATCH", `/instances/${created.id}`, {
-            body: { configuration: { subdomain: "globex", username: GLOBEX.apiKeys[0] } },
+            body: { configuration: { subdomain: "globex", username: globexAccount.apiKeys[0] } },
         });
         expect(movedWithKey.status).toBe(200);
         expect(movedWithKey.json.configuration.subdomain).toBe("globex");
     });
 
-    it("a PATCH of name or tags does not call Freshdesk; PUT ?reAuthenticate=true does", async () => {
+    it("a PATCH never re-checks unchanged credentials, even with ?reAuthenticate=true; PUT ?reAuthenticate=true does", async () => {
         const created = await createInstance(emulator());
         // Freshdesk now rejects the instance's key (e.g. it was revoked).
         await emulator().control.setAccounts({
@@ -416,17 +450,33 @@ describe("update", () => {
         try {
             const renamed = await call(emulator(), "PATCH", `/instances/${created.id}`, { body: { name: "renamed" } });
             expect(renamed.status).toBe(200);
+            // reAuthenticate is documented on PUT only: PATCH ignores it.
+            const patched = await call(emulator(), "PATCH", `/instances/${created.id}?reAuthenticate=true`, {
+                body: { name: "patched", configuration: { "filter.response.nulls": false } },
+            });
+            expect(patched.status).toBe(200);
+            expect(patched.json.name).toBe("patched");
+            const plainPut = await call(emulator(), "PUT", `/instances/${created.id}`, { body: { name: "put" } });
+            expect(plainPut.status).toBe(200);
             const reauth = await call(emulator(), "PUT", `/instances/${created.id}?reAuthenticate=true`, {
-                body: { name: "renamed" },
+                body: { name: "never-applied" },
             });
             expect(reauth.status).toBe(400);
             expect(reauth.json.message).toContain("Failed to validate credentials");
+            expect(reauth.json.providerMessage).toContain("invalid_credentials");
+            expect((await call(emulator(), "GET", `/instances/${created.id}`)).json.name).toBe("put");
+            // With a key Freshdesk accepts, the same PUT re-authenticates and applies: id and token are kept.
+            const rotated = await call(emulator(), "PUT", `/instances/${created.id}?reAuthenticate=true`, {
+                body: { name: "re-authenticated", configuration: { username: "only-a-new-key-00001" } },
+            });
+            expect(rotated.status).toBe(200);
+            expect(rotated.json).toMatchObject({ id: created.id, token: created.token, name: "re-authenticated" });
         } finally {
             await emulator().control.setAccounts(DEV_ACCOUNTS);
         }
     });
 
-    it("PUT replaces the configuration as a whole and keeps id and token; tags [] clears the tags", async () => {
+    it("PUT is partial: configuration merged, tags replaced ([] clears), name set, id and token kept", async () => {
         const created = await createInstance(emulator(), {
             configuration: { ...(exampleBody().configuration as object), "event.poller.refresh_interval": "15" },
         });
@@ -442,9 +492,26 @@ describe("update", () => {
         expect(reply.json.token).toBe(created.token);
         expect(reply.json.name).toBe("replaced");
         expect(reply.json.tags).toEqual([]);
-        expect(reply.json.configuration).toEqual({ subdomain: "acme", username: "********", "pagination.max": "30" });
+        expect(reply.json.configuration).toEqual(
+            fullConfiguration({
+                subdomain: "acme",
+                username: "FRESHDESK_API_KEY",
+                "filter.response.nulls": "true",
+                "event.poller.refresh_interval": "15",
+                "pagination.max": "30",
+            }),
+        );
+        // A configuration without the element's credentials keeps them (ce-go PUTs such bodies).
+        const partial = await call(emulator(), "PUT", `/instances/${created.id}`, {
+            body: { tags: ["x"], configuration: { "event.poller.refresh_interval": "5" } },
+        });
+        expect(partial.status).toBe(200);
+        expect(partial.json.name).toBe("replaced");
+        expect(partial.json.tags).toEqual(["x"]);
+        expect(partial.json.configuration.username).toBe("FRESHDESK_API_KEY");
+        expect(partial.json.configuration["event.poller.refresh_interval"]).toBe("5");
         const missing = await call(emulator(), "PUT", `/instances/${created.id}`, {
-            body: { configuration: { subdomain: "acme" } },
+            body: { configuration: { username: null } },
         });
         expect(missing.status).toBe(400);
         expect(missing.json.message).toContain("username");
@@ -472,10 +539,34 @@ describe("delete, enable and disable", () => {
         expect((await call(emulator(), "GET", `/instances/${created.id}`)).status).toBe(404);
         expect((await call(emulator(), "DELETE", `/instances/${created.id}`)).status).toBe(404);
         const tokenCall = await call(emulator(), "GET", "/instances/configuration", {
-            auth: `${AUTH}, Element ${created.token}`,
+            auth: `${devAuthorization}, Element ${created.token}`,
         });
         expect(tokenCall.status).toBe(401);
         expect((await emulator().control.instances()).some((i) => i.id === created.id)).toBe(false);
+    });
+
+    it("DELETE answers 409 while the instance is marked in use, and deletes once the mark is cleared", async () => {
+        const created = await createInstance(emulator());
+        const marked = await emulator().control.setInUse(created.id);
+        expect(marked).toMatchObject({ id: created.id, inUse: true });
+        const refused = await call(emulator(), "DELETE", `/instances/${created.id}`);
+        expect(refused.status).toBe(409);
+        expect(refused.json).toEqual({
+            requestId: refused.headers.get("elements-request-id"),
+            message: `Instance ${created.id} is in use and cannot be deleted`,
+        });
+        // Also through the element path; the instance stays and keeps working.
+        expect((await call(emulator(), "DELETE", `/elements/freshdeskv2/instances/${created.id}`)).status).toBe(409);
+        expect((await call(emulator(), "GET", `/instances/${created.id}`)).status).toBe(200);
+        expect((await call(emulator(), "PATCH", `/instances/${created.id}`, { body: { tags: ["t"] } })).status).toBe(
+            200,
+        );
+        expect((await emulator().control.clearInUse(created.id)).inUse).toBe(false);
+        expect((await call(emulator(), "DELETE", `/instances/${created.id}`)).status).toBe(200);
+        const unknown = await emulator()
+            .control.setInUse(created.id)
+            .catch((error: unknown) => error);
+        expect(unknown).toMatchObject({ status: 404 });
     });
 
     it("DELETE through /elements/{key}/instances/{id}", async () => {
@@ -501,16 +592,22 @@ describe("delete, enable and disable", () => {
 });
 
 describe("configuration entries", () => {
-    it("lists entries as {id, key, propertyValue} strings, the API key masked", async () => {
-        const created = await createInstance(emulator());
+    it("lists every key of the element as {id, key, propertyValue} strings, the API key in clear", async () => {
+        const created = await createInstance(emulator(), {
+            configuration: { ...(exampleBody().configuration as object), "custom.extra": "x" },
+        });
         const reply = await call(emulator(), "GET", `/instances/${created.id}/configuration`);
         expect(reply.status).toBe(200);
-        expect(reply.json).toEqual([
-            { id: expect.any(Number), key: "subdomain", propertyValue: "acme" },
-            { id: expect.any(Number), key: "username", propertyValue: "********" },
-            { id: expect.any(Number), key: "filter.response.nulls", propertyValue: "true" },
+        // The element's keys in a fixed order, then the extra ones.
+        expect(reply.json.map((e: { key: string }) => e.key)).toEqual([
+            ...Object.keys(freshdeskConfigurationDefaults),
+            "custom.extra",
         ]);
-        expect(new Set(reply.json.map((e: { id: number }) => e.id)).size).toBe(3);
+        const byKey = Object.fromEntries(reply.json.map((e: { key: string; propertyValue: string }) => [e.key, e]));
+        expect(byKey.subdomain).toEqual({ id: expect.any(Number), key: "subdomain", propertyValue: "acme" });
+        expect(byKey.username.propertyValue).toBe("FRESHDESK_API_KEY");
+        expect(byKey["event.notification.signature.key"].propertyValue).toBe("");
+        expect(new Set(reply.json.map((e: { id: number }) => e.id)).size).toBe(reply.json.length);
     });
 
     it("reads and patches one entry; entry ids survive a merge", async () => {
@@ -549,7 +646,7 @@ describe("configuration entries", () => {
 describe("token-scoped routes (Element token picks the instance)", () => {
     it("PATCH/PUT /instances, GET /instances/configuration and /instances/enabled act on the token's instance", async () => {
         const created = await createInstance(emulator());
-        const auth = `${AUTH}, Element ${created.token}`;
+        const auth = `${devAuthorization}, Element ${created.token}`;
         const patched = await call(emulator(), "PATCH", "/instances", { auth, body: { tags: ["by-token"] } });
         expect(patched.status).toBe(200);
         expect(patched.json.id).toBe(created.id);
@@ -557,12 +654,8 @@ describe("token-scoped routes (Element token picks the instance)", () => {
         const put = await call(emulator(), "PUT", "/instances", { auth, body: { name: "token-put" } });
         expect(put.json.name).toBe("token-put");
         const config = await call(emulator(), "GET", "/instances/configuration", { auth });
-        expect(config.json.map((e: { key: string }) => e.key)).toEqual([
-            "subdomain",
-            "username",
-            "filter.response.nulls",
-        ]);
-        const entry = config.json[2];
+        expect(config.json.map((e: { key: string }) => e.key)).toEqual(Object.keys(freshdeskConfigurationDefaults));
+        const entry = config.json.find((e: { key: string }) => e.key === "filter.response.nulls");
         const entryPatch = await call(emulator(), "PATCH", `/instances/configuration/${entry.id}`, {
             auth,
             body: { propertyValue: "false" },
@@ -582,18 +675,102 @@ describe("token-scoped routes (Element token picks the instance)", () => {
     it("accepts User + Element without Organization, and answers 401 without a token or with a foreign one", async () => {
         const created = await createInstance(emulator());
         const userAndElement = await call(emulator(), "GET", "/instances/configuration", {
-            auth: `User ${DEV_USER.userSecret}, Element ${created.token}`,
+            auth: `User ${devUser.userSecret}, Element ${created.token}`,
         });
         expect(userAndElement.status).toBe(200);
         const noToken = await call(emulator(), "GET", "/instances/configuration");
         expect(noToken.status).toBe(401);
         const otherUsersToken = await call(emulator(), "GET", "/instances/configuration", {
-            auth: `User ${DEV_ORG.users[1].userSecret}, Organization ${DEV_ORG.organizationSecret}, Element ${created.token}`,
+            auth: `User ${devOrganization.users[1].userSecret}, Organization ${devOrganization.organizationSecret}, Element ${created.token}`,
         });
         expect(otherUsersToken.status).toBe(401);
         const userOfOtherInstance = await call(emulator(), "GET", "/instances/configuration", {
-            auth: `User ${DEV_ORG.users[1].userSecret}, Element ${created.token}`,
+            auth: `User ${devOrganization.users[1].userSecret}, Element ${created.token}`,
         });
         expect(userOfOtherInstance.status).toBe(401);
+    });
+});
+
+describe("masking (only PASSWORD-type keys; the API key optionally)", () => {
+    const secretConfiguration = {
+        subdomain: "acme",
+        username: "FRESHDESK_API_KEY",
+        "event.notification.signature.key": "hmac-signing-key-123",
+        "event.notification.basic.password": "basic-pass-456",
+        "user.password": "user-pass-789",
+    };
+
+    it("returns the API key and the signature key in clear, and masks set password keys everywhere", async () => {
+        const created = await createInstance(emulator(), { configuration: secretConfiguration });
+        const expected = fullConfiguration({
+            subdomain: "acme",
+            username: "FRESHDESK_API_KEY",
+            "event.notification.signature.key": "hmac-signing-key-123",
+            "event.notification.basic.password": "********",
+            "user.password": "********",
+        });
+        expect(created.configuration).toEqual(expected);
+        expect((await call(emulator(), "GET", `/instances/${created.id}`)).json.configuration).toEqual(expected);
+        expect((await call(emulator(), "GET", "/instances")).json[0].configuration).toEqual(expected);
+        const entries = (await call(emulator(), "GET", `/instances/${created.id}/configuration`)).json as {
+            key: string;
+            propertyValue: string;
+        }[];
+        expect(Object.fromEntries(entries.map((e) => [e.key, e.propertyValue]))).toEqual(expected);
+        // An unset password key stays empty rather than pretending to hold a value.
+        const plain = await createInstance(emulator());
+        expect(plain.configuration["event.notification.basic.password"]).toBe("");
+    });
+
+    it("masks the API key when asked (start option or run-time setting); a reset restores the start setting", async () => {
+        await emulator().control.setSettings({ maskUsername: true });
+        const created = await createInstance(emulator(), { configuration: secretConfiguration });
+        expect(created.configuration.username).toBe("********");
+        expect(created.configuration["event.notification.signature.key"]).toBe("hmac-signing-key-123");
+        expect((await call(emulator(), "GET", `/instances/${created.id}`)).json.configuration.username).toBe(
+            "********",
+        );
+        expect(await emulator().control.settings()).toEqual({
+            maskUsername: true,
+            validateCredentials: true,
+            emptyTagSearch: "404",
+        });
+        await emulator().control.reset({ settings: true });
+        expect((await emulator().control.settings()).maskUsername).toBe(false);
+        expect((await call(emulator(), "GET", `/instances/${created.id}`)).json.configuration.username).toBe(
+            "FRESHDESK_API_KEY",
+        );
+        const masked = await startEmulator({ maskUsername: true });
+        try {
+            expect((await createInstance(masked)).configuration.username).toBe("********");
+        } finally {
+            await masked.close();
+        }
+        const invalid = await emulator()
+            .control.setSettings({ emptyTagSearch: "none" } as never)
+            .catch((error: unknown) => error);
+        expect(invalid).toMatchObject({ status: 400, message: expect.stringContaining("emptyTagSearch") });
+        const unknown = await emulator()
+            .control.setSettings({ maskEverything: true } as never)
+            .catch((error: unknown) => error);
+        expect(unknown).toMatchObject({ status: 400, message: expect.stringContaining("maskEverything") });
+    });
+
+    it("the control API never shows a secret, only fingerprints and the mask", async () => {
+        const created = await createInstance(emulator(), { configuration: secretConfiguration });
+        const [seen] = await emulator().control.instances();
+        expect(seen.configuration).toEqual(
+            fullConfiguration({
+                subdomain: "acme",
+                username: "********",
+                "event.notification.signature.key": "********",
+                "event.notification.basic.password": "********",
+                "user.password": "********",
+            }),
+        );
+        expect(seen.apiKeyFingerprint).toBe(fingerprint("FRESHDESK_API_KEY"));
+        const dump = JSON.stringify(await emulator().control.instances());
+        for (const secret of Object.values(secretConfiguration).slice(1)) expect(dump).not.toContain(secret);
+        expect(dump).not.toContain(created.token);
     });
 });

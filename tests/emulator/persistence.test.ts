@@ -5,8 +5,24 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type EmulatorOptions, type RunningEmulator, StateFileError, startEmulator as start } from "../../emulator";
-import { ACME, call, createInstance, exampleBody } from "./support";
+import {
+    type EmulatorOptions,
+    fingerprint,
+    MIN_INSTANCE_ID,
+    type RunningEmulator,
+    StateFileError,
+    startEmulator as start,
+} from "../../emulator";
+import {
+    acmeAccount,
+    call,
+    createInstance,
+    devAuthorization,
+    devOrganization,
+    devUser,
+    exampleBody,
+    fullConfiguration,
+} from "../helpers/emulator";
 
 let dir: string;
 const started: RunningEmulator[] = [];
@@ -34,7 +50,7 @@ describe("state file", () => {
         const kept = await createInstance(first, { name: "kept", tags: ["t1"] });
         const deleted = await createInstance(first, { name: "deleted" });
         await call(first, "PATCH", `/instances/${kept.id}`, {
-            body: { tags: ["t2"], configuration: { username: ACME.apiKeys[1], "pagination.max": 30 } },
+            body: { tags: ["t2"], configuration: { username: acmeAccount.apiKeys[1], "pagination.max": 30 } },
         });
         await call(first, "DELETE", `/instances/${kept.id}/enabled`);
         expect((await call(first, "DELETE", `/instances/${deleted.id}`)).status).toBe(200);
@@ -50,12 +66,14 @@ describe("state file", () => {
             expect(read.json.createdDate).toBe(kept.createdDate);
             expect(read.json.tags).toEqual(["t2"]);
             expect(read.json.disabled).toBe(true);
-            expect(read.json.configuration).toEqual({
-                subdomain: "acme",
-                username: "********",
-                "filter.response.nulls": "true",
-                "pagination.max": "30",
-            });
+            expect(read.json.configuration).toEqual(
+                fullConfiguration({
+                    subdomain: "acme",
+                    username: acmeAccount.apiKeys[1],
+                    "filter.response.nulls": "true",
+                    "pagination.max": "30",
+                }),
+            );
             expect((await call(second, "GET", `/instances/${kept.id}/configuration`)).json).toEqual(entriesBefore);
             expect(await second.control.instances()).toEqual(controlBefore);
             expect((await call(second, "GET", `/instances/${deleted.id}`)).status).toBe(404);
@@ -72,6 +90,54 @@ describe("state file", () => {
         } finally {
             await second.close();
         }
+    });
+
+    it("keeps the in-use mark across a restart", async () => {
+        const statePath = join(dir, "state.json");
+        const first = await startEmulator({ statePath });
+        const created = await createInstance(first);
+        await first.control.setInUse(created.id);
+        await first.close();
+        const second = await startEmulator({ statePath });
+        expect((await second.control.instances())[0].inUse).toBe(true);
+        expect((await call(second, "DELETE", `/instances/${created.id}`)).status).toBe(409);
+    });
+
+    it("loads a state file of the older emulator (ids from 1, only the keys a client sent) and moves on", async () => {
+        const statePath = join(dir, "state.json");
+        const user = { id: 7, email: devUser.email, firstName: "Dev", lastName: "User" };
+        await writeFile(
+            statePath,
+            JSON.stringify({
+                version: 1,
+                nextId: 3,
+                nextConfigId: 3,
+                instances: [
+                    {
+                        id: 2,
+                        name: "old",
+                        tags: ["t"],
+                        createdDate: "2024-05-01T10:00:00Z",
+                        token: "b2xkLXRva2VuLW9mLWFuLW9sZC1lbXVsYXRvci0wMDE=",
+                        elementKey: "freshdeskv2",
+                        organizationSecretFingerprint: fingerprint(devOrganization.organizationSecret),
+                        user,
+                        configuration: [
+                            { id: 1, key: "subdomain", value: "acme" },
+                            { id: 2, key: "username", value: "FRESHDESK_API_KEY" },
+                        ],
+                        disabled: false,
+                        valid: true,
+                    },
+                ],
+            }),
+        );
+        const emulator = await startEmulator({ statePath });
+        const old = await call(emulator, "GET", "/instances/2", { auth: devAuthorization });
+        expect(old.status).toBe(200);
+        expect(old.json.configuration).toEqual(fullConfiguration({ subdomain: "acme", username: "FRESHDESK_API_KEY" }));
+        const next = await createInstance(emulator);
+        expect(next.id).toBeGreaterThanOrEqual(MIN_INSTANCE_ID);
     });
 
     it("writes the file with mode 0600, atomically, with no temporary file left behind", async () => {

@@ -20,6 +20,7 @@ import {
     type RequestLogEntry,
     startEmulator,
 } from "../../emulator";
+import { call } from "./emulator";
 import { type CliResult, createBackend, repoRoot, runPulumi, type TestBackend } from "./pulumi";
 
 /** Type token of the resource in state. */
@@ -367,27 +368,17 @@ export class CloudElementsApi {
         private readonly organizationSecret: string,
     ) {}
 
-    /** Sends one request; throws {@link ApiError} on a non-2xx answer. */
+    /** Sends one request through the tests' raw API caller; throws {@link ApiError} on a non-2xx answer. */
     async request(method: string, route: string, body?: unknown): Promise<any> {
-        const response = await fetch(`${this.baseUrl}${route}`, {
-            method,
-            headers: {
-                Authorization: `User ${this.userSecret}, Organization ${this.organizationSecret}`,
-                "User-Agent": outOfBandUserAgent,
-                Accept: "application/json",
-                ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
-            },
-            body: body !== undefined ? JSON.stringify(body) : undefined,
+        const reply = await call(this.baseUrl, method, route, {
+            body,
+            auth: `User ${this.userSecret}, Organization ${this.organizationSecret}`,
+            headers: { "user-agent": outOfBandUserAgent, accept: "application/json" },
         });
-        const text = await response.text();
-        let parsed: unknown = text;
-        try {
-            parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-            // Keep the raw text.
-        }
-        if (!response.ok) {
-            throw new ApiError(response.status, parsed, `${method} ${route}`);
+        // A body that is not JSON is kept as text.
+        const parsed: unknown = reply.json ?? (reply.text === "" ? undefined : reply.text);
+        if (reply.status < 200 || reply.status > 299) {
+            throw new ApiError(reply.status, parsed, `${method} ${route}`);
         }
         return parsed;
     }
