@@ -1,10 +1,7 @@
 /**
- * A small Cloud Elements `/instances` client on axios + axios-retry.
- *
- * Retry policy: GET, PATCH, PUT and DELETE are idempotent here and are retried on 429 (honouring Retry-After), 5xx
- * and network errors, timeouts included, with capped exponential backoff and jitter. POST is retried by axios-retry
- * only on 429 (the request was refused, so nothing was created); every other POST failure is left to the caller,
- * which must find out whether the instance exists before trying again (see `createInstance` in the implementation).
+ * A small Cloud Elements `/instances` client on axios + axios-retry: transport and response parsing. Which failures
+ * are retried, and after how long, is `retry.ts`; POST is retried only on 429, every other POST failure is left to
+ * `create.ts`, which must find out whether the instance exists before trying again.
  *
  * Every failure is wrapped into an {@link HttpError} or a {@link CloudElementsError}: axios errors carry the request
  * config, whose `Authorization` header holds the user and organization secrets, and response bodies may hold the
@@ -12,9 +9,12 @@
  */
 import * as http from "node:http";
 import * as https from "node:https";
-import type { AxiosError, AxiosInstance, AxiosResponse } from "axios";
+import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from "axios";
 import { type ConnectionSettings, isLoopbackHost } from "./connection";
-import { CloudElementsError, HttpError, isConnectFailureCode, redact } from "./errors";
+import { Deadline } from "./deadline";
+import { CloudElementsError, HttpError, isApiNotFound, redact } from "./errors";
+import { defaultBackoff, isRetryableRequest, type RetryPolicy, retryDelay } from "./retry";
+import type { ApiInstance } from "./types";
 
 /**
  * axios and axios-retry, loaded with the first client rather than with this module: check and diff never call the
@@ -24,99 +24,7 @@ import { CloudElementsError, HttpError, isConnectFailureCode, redact } from "./e
 function httpLibraries() {
     const axiosModule: typeof import("axios") = require("axios");
     const retryModule: typeof import("axios-retry") = require("axios-retry");
-    return {
-        axios: axiosModule.default,
-        isAxiosError: axiosModule.isAxiosError,
-        axiosRetry: retryModule.default,
-        retryAfter: retryModule.retryAfter,
-    };
-}
-
-/** An element instance as the API returns it (only the fields we use are typed). */
-export interface ApiInstance {
-    readonly id: number;
-    readonly name?: string;
-    readonly token?: string;
-    readonly createdDate?: string;
-    readonly element?: { readonly id?: number; readonly key?: string };
-    readonly elementId?: number;
-    readonly tags?: unknown;
-    readonly valid?: boolean;
-    readonly disabled?: boolean;
-    readonly eventsEnabled?: boolean;
-    readonly configuration?: Record<string, unknown>;
-}
-
-/** Backoff parameters. */
-export interface RetryPolicy {
-    /** Retries after the first attempt. */
-    readonly maxRetries: number;
-    /** Delay before the first retry; doubles each retry. */
-    readonly baseDelayMs: number;
-    /** Cap of the exponential delay. */
-    readonly maxDelayMs: number;
-    /** Cap of a server-requested Retry-After. */
-    readonly maxRetryAfterMs: number;
-}
-
-/** The default backoff: base 250 ms, cap 10 s, Retry-After capped at 60 s. */
-export const defaultBackoff = { baseDelayMs: 250, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 } as const;
-
-/**
- * Delay before retry number `retryNumber` (1-based): exponential, capped, with "equal jitter" (half fixed, half
- * random) so that concurrent creates in one provider process do not retry in lockstep.
- */
-export function backoffDelay(
-    retryNumber: number,
-    policy: Omit<RetryPolicy, "maxRetries">,
-    random = Math.random,
-): number {
-    const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retryNumber - 1));
-    return Math.round(exponential / 2 + (random() * exponential) / 2);
-}
-
-/** The delay before a retry of `error`: the server's Retry-After (capped) when present, else {@link backoffDelay}. */
-export function retryDelay(
-    retryNumber: number,
-    error: AxiosError | undefined,
-    policy: Omit<RetryPolicy, "maxRetries">,
-): number {
-    const requested = error ? httpLibraries().retryAfter(error) : 0;
-    if (requested > 0) {
-        return Math.min(requested, policy.maxRetryAfterMs);
-    }
-    return backoffDelay(retryNumber, policy);
-}
-
-const idempotentMethods = new Set(["get", "head", "options", "put", "patch", "delete"]);
-
-/** Whether axios-retry may repeat this failed request as is. */
-export function isRetryableRequest(error: AxiosError): boolean {
-    if (error.code === "ERR_CANCELED") {
-        return false;
-    }
-    const method = (error.config?.method ?? "").toLowerCase();
-    const status = error.response?.status;
-    if (method === "post") {
-        // 429 means the request was refused before anything was created. Anything else is ambiguous for a POST.
-        return status === 429;
-    }
-    if (!idempotentMethods.has(method)) {
-        return false;
-    }
-    return status === undefined ? isTransientNetworkError(error) : status === 429 || status >= 500;
-}
-
-const permanentNetworkCodes = new Set([
-    "ENOTFOUND",
-    "ERR_INVALID_URL",
-    "ERR_BAD_OPTION",
-    "ERR_BAD_OPTION_VALUE",
-    "EPROTO",
-]);
-
-function isTransientNetworkError(error: AxiosError): boolean {
-    return !permanentNetworkCodes.has(error.code ?? "");
+    return { axios: axiosModule.default, isAxiosError: axiosModule.isAxiosError, axiosRetry: retryModule.default };
 }
 
 /** What a request is for, and which extra values must never appear in an error. */
@@ -129,19 +37,36 @@ interface CallOptions {
     readonly params?: Record<string, string>;
     /** JSON body. */
     readonly body?: unknown;
-    /** Per-request timeout override. */
-    readonly timeoutMs?: number;
 }
 
-/** The outcome of a delete. */
-export type DeleteOutcome = "deleted" | "already-gone";
+/** The part of a client shared by every operation on one connection: the axios instance and its sockets. */
+interface Transport {
+    readonly http: AxiosInstance;
+    readonly httpAgent: http.Agent;
+    readonly httpsAgent: https.Agent;
+    readonly connectionSecrets: readonly string[];
+    readonly timeoutMs: number;
+    readonly backoff: Omit<RetryPolicy, "maxRetries">;
+}
 
-/** A Cloud Elements platform API client bound to one connection. */
+/** Entries asked for per page of `GET /instances` (the documented maximum page size). */
+export const listPageSize = 200;
+/** Pages read at most by one listing: a paging loop that does not end is a server fault, not a long list. */
+const maxListPages = 1000;
+
+/** Whether a failed list call is the API's documented "empty" answer: a JSON 404 `No <things> found`. */
+export function isEmptyListAnswer(err: unknown): boolean {
+    return HttpError.isInstance(err) && isApiNotFound(err) && /^No (.*) found$/.test(err.apiMessage ?? "");
+}
+
+/**
+ * A Cloud Elements platform API client bound to one connection and to the deadline of one provider operation
+ * (see {@link withDeadline}): every request's timeout, every retry and every Retry-After wait stays inside it.
+ */
 export class CloudElementsClient {
-    private readonly http: AxiosInstance;
-    private readonly httpAgent: http.Agent;
-    private readonly httpsAgent: https.Agent;
-    private readonly connectionSecrets: readonly string[];
+    private readonly transport: Transport;
+    /** The deadline of the operation this client serves. */
+    readonly deadline: Deadline;
 
     /**
      * @param settings
@@ -150,18 +75,20 @@ export class CloudElementsClient {
      *  The User-Agent header to send.
      * @param backoff
      *  Backoff parameters (tests shorten them).
+     * @param deadline
+     *  The operation's deadline; by default `settings.operationTimeoutMs` from now.
      */
     constructor(
         settings: ConnectionSettings,
         userAgent: string,
         backoff: Omit<RetryPolicy, "maxRetries"> = defaultBackoff,
+        deadline: Deadline = new Deadline(settings.operationTimeoutMs),
     ) {
-        this.connectionSecrets = [settings.userSecret, settings.organizationSecret];
-        this.httpAgent = new http.Agent({ keepAlive: true });
-        this.httpsAgent = new https.Agent({ keepAlive: true });
+        const httpAgent = new http.Agent({ keepAlive: true });
+        const httpsAgent = new https.Agent({ keepAlive: true });
         const loopback = isLoopbackHost(new URL(settings.baseUrl).hostname);
         const { axios, axiosRetry } = httpLibraries();
-        this.http = axios.create({
+        const instance = axios.create({
             baseURL: settings.baseUrl,
             timeout: settings.timeoutMs,
             headers: {
@@ -169,8 +96,8 @@ export class CloudElementsClient {
                 Accept: "application/json",
                 "User-Agent": userAgent,
             },
-            httpAgent: this.httpAgent,
-            httpsAgent: this.httpsAgent,
+            httpAgent,
+            httpsAgent,
             // A redirect would be a misconfigured base URL; following it could send the secrets elsewhere.
             maxRedirects: 0,
             // Parse ourselves, to tell an HTML error page or malformed JSON apart from a real answer.
@@ -179,18 +106,33 @@ export class CloudElementsClient {
             // The emulator runs on loopback; a corporate HTTP(S)_PROXY must not intercept it.
             ...(loopback ? { proxy: false as const } : {}),
         });
-        axiosRetry(this.http, {
+        axiosRetry(instance, {
             retries: settings.maxRetries,
             shouldResetTimeout: true,
             retryCondition: isRetryableRequest,
             retryDelay: (retryNumber, error) => retryDelay(retryNumber, error, backoff),
         });
+        this.transport = {
+            http: instance,
+            httpAgent,
+            httpsAgent,
+            connectionSecrets: [settings.userSecret, settings.organizationSecret],
+            timeoutMs: settings.timeoutMs,
+            backoff,
+        };
+        this.deadline = deadline;
+    }
+
+    /** This client for another operation: same connection and sockets, the operation's own deadline. */
+    withDeadline(deadline: Deadline): CloudElementsClient {
+        const view: CloudElementsClient = Object.create(CloudElementsClient.prototype);
+        return Object.assign(view, { transport: this.transport, deadline });
     }
 
     /** Closes idle keep-alive sockets. */
     close(): void {
-        this.httpAgent.destroy();
-        this.httpsAgent.destroy();
+        this.transport.httpAgent.destroy();
+        this.transport.httpsAgent.destroy();
     }
 
     /** `GET /instances/{id}`. A 404 throws an {@link HttpError} with status 404. */
@@ -200,29 +142,64 @@ export class CloudElementsClient {
         return expectInstance(data, "GET", path);
     }
 
-    /** `GET /instances?tags[]=<tag>`: the instances carrying `tag`; the API's 404 "No instances found" means none. */
-    async findInstancesByTag(tag: string, secrets: readonly (string | undefined)[] = []): Promise<ApiInstance[]> {
+    /**
+     * `GET /instances` (with `tags[]=<tag>` when given), every page: `pageSize`, then `nextPage=<token>` for as long
+     * as the answer carries an `Elements-Next-Page-Token`. Both the API's documented empty answers, a JSON 404
+     * `No instances found` and `[]`, mean none. Entries are returned as listed: callers verify what they act on.
+     */
+    async listInstances(tag?: string, secrets: readonly (string | undefined)[] = []): Promise<ApiInstance[]> {
         const path = "/instances";
-        let data: unknown;
-        try {
-            data = await this.call("GET", path, {
-                summary: `looking up instances tagged ${tag}`,
-                params: { "tags[]": tag },
-                secrets,
-            });
-        } catch (err) {
-            if (HttpError.isInstance(err) && isApiNotFound(err)) {
-                return [];
+        const summary = tag === undefined ? "listing instances" : `looking up instances tagged ${tag}`;
+        const found: ApiInstance[] = [];
+        const tokens = new Set<string>();
+        let nextPage: string | undefined;
+        for (let page = 1; page <= maxListPages; page++) {
+            let response: AxiosResponse<string>;
+            try {
+                response = await this.send("GET", path, {
+                    summary: page === 1 ? summary : `${summary} (page ${page})`,
+                    params: {
+                        ...(tag === undefined ? {} : { "tags[]": tag }),
+                        pageSize: String(listPageSize),
+                        ...(nextPage === undefined ? {} : { nextPage }),
+                    },
+                    secrets,
+                });
+            } catch (err) {
+                if (isEmptyListAnswer(err)) {
+                    return found;
+                }
+                throw err;
             }
-            throw err;
+            const data = parseBody(response, "GET", path, false);
+            if (!Array.isArray(data)) {
+                throw new CloudElementsError(
+                    "response",
+                    `${summary}: Cloud Elements GET ${path} answered with ${describeJson(data)}; expected a JSON array of instances.`,
+                );
+            }
+            found.push(...data.map((item) => expectInstance(item, "GET", path)));
+            nextPage = headerString(response.headers["elements-next-page-token"]);
+            if (nextPage === undefined || data.length === 0) {
+                return found;
+            }
+            if (tokens.has(nextPage)) {
+                throw new CloudElementsError(
+                    "response",
+                    `${summary}: Cloud Elements GET ${path} answered the same Elements-Next-Page-Token twice; the listing does not end.`,
+                );
+            }
+            tokens.add(nextPage);
         }
-        if (!Array.isArray(data)) {
-            throw new CloudElementsError(
-                "response",
-                `Cloud Elements GET ${path} answered with ${describeJson(data)}; expected a JSON array of instances.`,
-            );
-        }
-        return data.map((item) => expectInstance(item, "GET", path));
+        throw new CloudElementsError(
+            "response",
+            `${summary}: Cloud Elements GET ${path} still had more after ${maxListPages} pages; the listing does not end.`,
+        );
+    }
+
+    /** `GET /instances?tags[]=<tag>`, every page: see {@link listInstances}. */
+    async findInstancesByTag(tag: string, secrets: readonly (string | undefined)[] = []): Promise<ApiInstance[]> {
+        return this.listInstances(tag, secrets);
     }
 
     /** `POST /instances`. Not retried except on 429: the caller decides what to do about ambiguous failures. */
@@ -252,54 +229,75 @@ export class CloudElementsClient {
     }
 
     /** `DELETE /instances/{id}`; the API's JSON 404 means it is already gone. */
-    async deleteInstance(id: number | string): Promise<DeleteOutcome> {
+    async deleteInstance(id: number | string): Promise<void> {
         const path = `/instances/${encodeURIComponent(String(id))}`;
         try {
             await this.call("DELETE", path, { summary: `deleting instance ${id}` }, true);
-            return "deleted";
         } catch (err) {
-            if (HttpError.isInstance(err) && isApiNotFound(err)) {
-                return "already-gone";
+            if (!(HttpError.isInstance(err) && isApiNotFound(err))) {
+                throw err;
             }
-            throw err;
         }
     }
 
     private async call(method: string, path: string, opts: CallOptions, allowEmpty = false): Promise<unknown> {
-        const secrets = [...this.connectionSecrets, ...(opts.secrets ?? [])];
-        let response: AxiosResponse<string>;
+        return parseBody(await this.send(method, path, opts), method, path, allowEmpty);
+    }
+
+    /**
+     * One request, retried by axios-retry as `retry.ts` says, inside the deadline: the first attempt's timeout and
+     * every retry's are cut to what is left, and a retry whose wait would end past the deadline is not made (the
+     * error then says so, naming the setting).
+     */
+    private async send(method: string, path: string, opts: CallOptions): Promise<AxiosResponse<string>> {
+        const { http: client, connectionSecrets, timeoutMs, backoff } = this.transport;
+        const deadline = this.deadline;
+        const secrets = [...connectionSecrets, ...(opts.secrets ?? [])];
+        if (!deadline.allows()) {
+            throw deadline.exceeded(`${opts.summary}: Cloud Elements ${method} ${path} was not sent`);
+        }
+        let retries = 0;
+        let plannedDelay = 0;
+        let stoppedByDeadline = false;
+        const timeout = deadline.requestTimeout(timeoutMs);
         try {
-            response = await this.http.request<string>({
+            return await client.request<string>({
                 method,
                 url: path,
                 params: opts.params,
                 data: opts.body,
-                ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
-            });
+                timeout,
+                "axios-retry": {
+                    retryCondition: (error: AxiosError) => {
+                        if (!isRetryableRequest(error)) {
+                            return false;
+                        }
+                        plannedDelay = retryDelay(retries + 1, error, backoff);
+                        if (!deadline.allows(plannedDelay)) {
+                            stoppedByDeadline = true;
+                            return false;
+                        }
+                        retries++;
+                        return true;
+                    },
+                    retryDelay: () => plannedDelay,
+                    onRetry: (_n: number, _error: AxiosError, config: { timeout?: number }) => {
+                        config.timeout = deadline.requestTimeout(timeoutMs, plannedDelay);
+                    },
+                },
+            } as AxiosRequestConfig);
         } catch (err) {
-            throw toHttpError(err, method, path, secrets, opts.summary);
+            // A timeout cut short by the deadline, or a retry it forbade: say so, naming the setting.
+            const cutShort = stoppedByDeadline || (isTimeout(err) && !deadline.allows());
+            const summary = cutShort ? `${opts.summary} (no time left: ${deadline.describe()})` : opts.summary;
+            throw toHttpError(err, method, path, secrets, summary);
         }
-        return parseBody(response, method, path, allowEmpty);
     }
 }
 
-/** Whether an error is the API's own "not found" (JSON body), not, say, an HTML 404 from a wrong base URL. */
-export function isApiNotFound(err: HttpError): boolean {
-    return err.status === 404 && err.jsonBody;
-}
-
-/** Whether a failed POST may or may not have created something (no answer, or a server error). */
-/** Whether the request never reached a server (connection refused, DNS, TLS): safe to send again, even a POST. */
-export function isConnectFailure(err: unknown): boolean {
-    return HttpError.isInstance(err) && err.status === undefined && isConnectFailureCode(err.code);
-}
-
-export function isAmbiguousFailure(err: unknown): boolean {
-    if (HttpError.isInstance(err)) {
-        return (err.status === undefined && !isConnectFailure(err)) || (err.status !== undefined && err.status >= 500);
-    }
-    // A 2xx answer we could not understand: the instance may well exist.
-    return CloudElementsError.isInstance(err) && err.kind === "response";
+function isTimeout(err: unknown): boolean {
+    const code = (err as { code?: unknown } | undefined)?.code;
+    return code === "ECONNABORTED" || code === "ETIMEDOUT";
 }
 
 function parseBody(response: AxiosResponse<string>, method: string, path: string, allowEmpty: boolean): unknown {

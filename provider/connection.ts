@@ -19,6 +19,10 @@ export const connectionSources = {
     organizationSecret: { configKey: "cloudelements:organizationSecret", envVar: "CLOUD_ELEMENTS_ORGANIZATION_SECRET" },
     timeoutMs: { configKey: "cloudelements:timeoutMs", envVar: "CLOUD_ELEMENTS_TIMEOUT_MS" },
     maxRetries: { configKey: "cloudelements:maxRetries", envVar: "CLOUD_ELEMENTS_MAX_RETRIES" },
+    operationTimeoutMs: {
+        configKey: "cloudelements:operationTimeoutMs",
+        envVar: "CLOUD_ELEMENTS_OPERATION_TIMEOUT_MS",
+    },
 } as const satisfies Record<string, SettingSource>;
 
 type SettingName = keyof typeof connectionSources;
@@ -43,12 +47,16 @@ export interface ConnectionSettings {
     readonly timeoutMs: number;
     /** Retries of retryable failures (per request; see the client). */
     readonly maxRetries: number;
+    /** Deadline of one provider operation (create, read, update, delete), retries and lookups included. */
+    readonly operationTimeoutMs: number;
 }
 
 /** Default per-request timeout. */
 export const defaultTimeoutMs = 30_000;
 /** Default number of retries. */
 export const defaultMaxRetries = 5;
+/** Default deadline of one provider operation: 5 minutes. */
+export const defaultOperationTimeoutMs = 300_000;
 
 const apiPath = "/elements/api-v2";
 
@@ -125,6 +133,13 @@ export function resolveConnection(
         organizationSecret: organizationSecret!,
         timeoutMs: parseInteger("timeoutMs", pick("timeoutMs", configured, env), defaultTimeoutMs, 1, 600_000),
         maxRetries: parseInteger("maxRetries", pick("maxRetries", configured, env), defaultMaxRetries, 0, 20),
+        operationTimeoutMs: parseInteger(
+            "operationTimeoutMs",
+            pick("operationTimeoutMs", configured, env),
+            defaultOperationTimeoutMs,
+            1,
+            3_600_000,
+        ),
     };
 }
 

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { freshdeskInstanceType } from "./types";
 
-/** The type token of {@link FreshdeskInstance}; the SDK's debug messages name it in their resource label. */
-const typeToken = "pulumi-nodejs:dynamic/cloudelements:FreshdeskInstance";
 const guardMark = Symbol.for("pulumi-cloudelements-freshdesk:debug-log-guard");
 
 /**
@@ -25,7 +24,7 @@ export function guardSdkDebugLog(): void {
         if (
             typeof message === "string" &&
             message.startsWith("RegisterResource RPC finished") &&
-            message.includes(typeToken)
+            message.includes(freshdeskInstanceType)
         ) {
             const at = message.indexOf(", resp: ");
             if (at >= 0) {

@@ -141,26 +141,38 @@ export class HttpError extends CloudElementsError {
 }
 
 /**
- * Network error codes that mean the request never reached a server: it was not processed, so even a POST may be
- * sent again, and the likeliest cause is the base URL.
+ * The network error codes the provider tells apart (the one list of them), and what each means:
+ * - `neverSent`: the request never reached a server (connection refused, DNS, TLS trust). It was not processed, so
+ *   even a POST may be sent again, and the likeliest cause is the base URL.
+ * - `permanent`: repeating the request as is cannot help (a name that does not resolve, a malformed request).
+ * Any other code (ECONNRESET, ETIMEDOUT, ...) may come after the server received the request, and may pass.
  */
-const connectFailureCodes = new Set([
-    "ECONNREFUSED",
-    "ENOTFOUND",
-    "EAI_AGAIN",
-    "EHOSTUNREACH",
-    "ENETUNREACH",
-    "EADDRNOTAVAIL",
-    "CERT_HAS_EXPIRED",
-    "DEPTH_ZERO_SELF_SIGNED_CERT",
-    "SELF_SIGNED_CERT_IN_CHAIN",
-    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-    "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
+const networkErrorCodes: Readonly<Record<string, { readonly neverSent: boolean; readonly permanent: boolean }>> = {
+    ECONNREFUSED: { neverSent: true, permanent: false },
+    ENOTFOUND: { neverSent: true, permanent: true },
+    EAI_AGAIN: { neverSent: true, permanent: false },
+    EHOSTUNREACH: { neverSent: true, permanent: false },
+    ENETUNREACH: { neverSent: true, permanent: false },
+    EADDRNOTAVAIL: { neverSent: true, permanent: false },
+    CERT_HAS_EXPIRED: { neverSent: true, permanent: false },
+    DEPTH_ZERO_SELF_SIGNED_CERT: { neverSent: true, permanent: false },
+    SELF_SIGNED_CERT_IN_CHAIN: { neverSent: true, permanent: false },
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: { neverSent: true, permanent: false },
+    ERR_TLS_CERT_ALTNAME_INVALID: { neverSent: true, permanent: false },
+    EPROTO: { neverSent: false, permanent: true },
+    ERR_INVALID_URL: { neverSent: false, permanent: true },
+    ERR_BAD_OPTION: { neverSent: false, permanent: true },
+    ERR_BAD_OPTION_VALUE: { neverSent: false, permanent: true },
+};
 
-/** Whether a network error code means the request never reached a server (see {@link connectFailureCodes}). */
+/** Whether a network error code means the request never reached a server (see {@link networkErrorCodes}). */
 export function isConnectFailureCode(code: string | undefined): boolean {
-    return code !== undefined && connectFailureCodes.has(code);
+    return code !== undefined && Object.hasOwn(networkErrorCodes, code) && networkErrorCodes[code].neverSent;
+}
+
+/** Whether repeating a request that failed with this network error code cannot help. */
+export function isPermanentNetworkCode(code: string | undefined): boolean {
+    return code !== undefined && Object.hasOwn(networkErrorCodes, code) && networkErrorCodes[code].permanent;
 }
 
 const connectHint = ": the request never reached Cloud Elements; check cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL";
@@ -248,4 +260,28 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
         result = result.split(secret).join(masked);
     }
     return result;
+}
+
+/** Whether an error is the API's own "not found" (JSON body), not, say, an HTML 404 from a wrong base URL. */
+export function isApiNotFound(err: HttpError): boolean {
+    return err.status === 404 && err.jsonBody;
+}
+
+/** Whether the request never reached a server (connection refused, DNS, TLS): safe to send again, even a POST. */
+export function isConnectFailure(err: unknown): boolean {
+    return HttpError.isInstance(err) && err.status === undefined && isConnectFailureCode(err.code);
+}
+
+/** Whether a failed POST may or may not have created something (no answer, or a server error). */
+export function isAmbiguousFailure(err: unknown): boolean {
+    if (HttpError.isInstance(err)) {
+        return (err.status === undefined && !isConnectFailure(err)) || (err.status !== undefined && err.status >= 500);
+    }
+    // A 2xx answer we could not understand: the instance may well exist.
+    return CloudElementsError.isInstance(err) && err.kind === "response";
+}
+
+/** The message of anything thrown. */
+export function messageOf(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
 }

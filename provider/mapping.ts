@@ -2,9 +2,10 @@
  * Translation between the resource's inputs/outputs and the Cloud Elements instance representation: request bodies
  * for create and update, and outputs/inputs reconstructed from an instance the API returned. Pure functions.
  */
-import type { ApiInstance } from "./client";
 import { CloudElementsError } from "./errors";
+import { normalizeSubdomain } from "./subdomain";
 import {
+    type ApiInstance,
     defaultEventResources,
     defaultPollingIntervalMinutes,
     type FreshdeskInstanceEvents,
@@ -12,8 +13,9 @@ import {
     type InstanceInputs,
     type InstanceOutputs,
     markerTagPrefix,
+    nonceTagPrefix,
+    reservedTagPrefixes,
 } from "./types";
-import { normalizeSubdomain } from "./validation";
 
 /** Configuration keys of the freshdeskv2 element (reference: cloud-elements-api.md §5). */
 export const configKeys = {
@@ -36,20 +38,37 @@ export function markerTag(marker: string): string {
     return `${markerTagPrefix}${marker}`;
 }
 
-/** The user's tags among an instance's tags: strings, without the provider's marker tag. */
+/** The tag that carries a create call's nonce. */
+export function nonceTag(nonce: string): string {
+    return `${nonceTagPrefix}${nonce}`;
+}
+
+/** Whether `tag` starts with one of the provider's reserved prefixes. */
+export function isReservedTag(tag: string): boolean {
+    return reservedTagPrefixes.some((prefix) => tag.startsWith(prefix));
+}
+
+/** The user's tags among an instance's tags: strings, without the provider's own (marker and nonce) tags. */
 export function userTags(tags: unknown): string[] {
-    return Array.isArray(tags)
-        ? tags.filter((t): t is string => typeof t === "string" && !t.startsWith(markerTagPrefix))
-        : [];
+    return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === "string" && !isReservedTag(t)) : [];
+}
+
+function valueAfterPrefix(tags: unknown, prefix: string): string | undefined {
+    if (!Array.isArray(tags)) {
+        return undefined;
+    }
+    const tag = tags.find((t): t is string => typeof t === "string" && t.startsWith(prefix));
+    return tag?.slice(prefix.length);
 }
 
 /** The create marker found in an instance's tags, if any. */
 export function markerFromTags(tags: unknown): string | undefined {
-    if (!Array.isArray(tags)) {
-        return undefined;
-    }
-    const tag = tags.find((t): t is string => typeof t === "string" && t.startsWith(markerTagPrefix));
-    return tag?.slice(markerTagPrefix.length);
+    return valueAfterPrefix(tags, markerTagPrefix);
+}
+
+/** The create nonce found in an instance's tags, if any. */
+export function nonceFromTags(tags: unknown): string | undefined {
+    return valueAfterPrefix(tags, nonceTagPrefix);
 }
 
 /**
@@ -105,25 +124,33 @@ export function buildConfiguration(
     return config;
 }
 
-/** The `POST /instances` body. */
-export function buildCreateBody(inputs: InstanceInputs, marker: string): Record<string, unknown> {
+/** The `POST /instances` body: the user's tags plus the marker and the nonce of this create call. */
+export function buildCreateBody(inputs: InstanceInputs, marker: string, nonce: string): Record<string, unknown> {
     return {
         element: { key: freshdeskElementKey },
         name: inputs.name,
-        tags: [...inputs.tags, markerTag(marker)],
+        tags: [...inputs.tags, markerTag(marker), nonceTag(nonce)],
         configuration: buildConfiguration(inputs),
     };
 }
 
-/** The `PATCH /instances/{id}` body: tags are replaced by the user's plus the marker, configuration merged. */
+/**
+ * The `PATCH /instances/{id}` body: tags are replaced by the user's plus the marker (and the create's nonce, when
+ * the instance has one), configuration merged.
+ */
 export function buildPatchBody(
     inputs: InstanceInputs,
     marker: string | undefined,
     previousEvents?: Partial<FreshdeskInstanceEvents>,
+    nonce?: string,
 ): Record<string, unknown> {
     return {
         name: inputs.name,
-        tags: marker === undefined ? [...inputs.tags] : [...inputs.tags, markerTag(marker)],
+        tags: [
+            ...inputs.tags,
+            ...(marker === undefined ? [] : [markerTag(marker)]),
+            ...(nonce === undefined ? [] : [nonceTag(nonce)]),
+        ],
         configuration: buildConfiguration(inputs, previousEvents),
     };
 }
@@ -225,12 +252,13 @@ export function inputsFromInstance(instance: ApiInstance, old: Partial<InstanceO
 /**
  * The complete outputs for an instance. `desired` supplies the user-managed settings (the inputs just applied, or
  * those reconstructed by {@link inputsFromInstance}); the server supplies its own fields. The token comes from
- * `token` when given (state is the source of truth for it), else from the instance.
+ * `token` when given (state is the source of truth for it), else from the instance; the create nonce from
+ * `createNonce` when given, else from the instance's tags.
  */
 export function outputsFromInstance(
     instance: ApiInstance,
     desired: InstanceInputs,
-    extra: { token?: string; createMarker?: string },
+    extra: { token?: string; createMarker?: string; createNonce?: string },
 ): InstanceOutputs {
     const token = extra.token ?? instance.token;
     const marker = extra.createMarker ?? desired.createMarker ?? markerFromTags(instance.tags);
@@ -244,6 +272,7 @@ export function outputsFromInstance(
         events: desired.events,
         adoptInstanceId: desired.adoptInstanceId,
         createMarker: marker,
+        createNonce: extra.createNonce ?? nonceFromTags(instance.tags),
         instanceId: instance.id,
         token,
         createdDate: typeof instance.createdDate === "string" ? instance.createdDate : undefined,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { guardSdkDebugLog } from "./debug-log";
 import { stubProvider } from "./stub";
-import type { FreshdeskInstanceEvents } from "./types";
+import { dynamicModuleName, dynamicTypeName, type FreshdeskInstanceEvents } from "./types";
 
 /** Polling events of a Freshdesk V2 instance (the `event.*` configuration of the instance). */
 export interface FreshdeskInstanceEventsArgs {
@@ -150,8 +150,8 @@ export class FreshdeskInstance extends pulumi.dynamic.Resource {
             name,
             props,
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token"] }),
-            "cloudelements",
-            "FreshdeskInstance",
+            dynamicModuleName,
+            dynamicTypeName,
         );
     }
 }

@@ -10,17 +10,48 @@
  */
 export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** The module and type names `FreshdeskInstance` registers under (`pulumi.dynamic.Resource`'s last arguments). */
+export const dynamicModuleName = "cloudelements";
+/** See {@link dynamicModuleName}. */
+export const dynamicTypeName = "FreshdeskInstance";
+/**
+ * The type token of `FreshdeskInstance` in state, CLI output and the SDK's debug messages; the SDK builds it as
+ * `pulumi-nodejs:dynamic/<module>:<type>`. Changing it would orphan every existing resource.
+ */
+export const freshdeskInstanceType = `pulumi-nodejs:dynamic/${dynamicModuleName}:${dynamicTypeName}`;
+
 /** The element key of Freshdesk V2. */
 export const freshdeskElementKey = "freshdeskv2";
 
 /** Prefix of the tag that carries a resource's create marker (see {@link InstanceInputs.createMarker}). */
 export const markerTagPrefix = "pulumi-marker:";
 
+/** Prefix of the tag that carries the nonce of the create call that made an instance (see `createNonce`). */
+export const nonceTagPrefix = "pulumi-create:";
+
+/** Tag prefixes reserved for the provider's own tags: rejected in user tags, hidden from the `tags` output. */
+export const reservedTagPrefixes: readonly string[] = [markerTagPrefix, nonceTagPrefix];
+
 /** Resources polled when `events.resources` is not set: the element's defaults. */
 export const defaultEventResources: readonly string[] = ["incidents", "contacts"];
 
 /** Poll interval when `events.pollingIntervalMinutes` is not set. */
 export const defaultPollingIntervalMinutes = 15;
+
+/** An element instance as the API returns it (only the fields we use are typed). */
+export interface ApiInstance {
+    readonly id: number;
+    readonly name?: string;
+    readonly token?: string;
+    readonly createdDate?: string;
+    readonly element?: { readonly id?: number; readonly key?: string };
+    readonly elementId?: number;
+    readonly tags?: unknown;
+    readonly valid?: boolean;
+    readonly disabled?: boolean;
+    readonly eventsEnabled?: boolean;
+    readonly configuration?: Record<string, unknown>;
+}
 
 /** Normalised polling-events settings of an instance. */
 export interface FreshdeskInstanceEvents {
@@ -53,8 +84,10 @@ export interface InstanceInputs {
     /** Adopt this existing instance instead of creating one. Only read by create. */
     readonly adoptInstanceId?: number;
     /**
-     * A random id stamped by `check`. `create` tags the new instance with `pulumi-marker:<createMarker>`, so that
-     * after a lost POST response it can tell whether the instance was created. Ignored by `diff`.
+     * A random id stamped by `check` when the resource is first created, and reused from the old inputs by every
+     * later `check` (so previews of updates show no random change). `create` tags the new instance with
+     * `pulumi-marker:<createMarker>`: it names the resource, not one instance (a replacement's new instance carries
+     * the same marker as the old one; the create's nonce tells them apart). Ignored by `diff`.
      */
     readonly createMarker?: string;
     /** The serialized provider stub, added by the runtime. */
@@ -81,6 +114,18 @@ export interface InstanceOutputs extends InstanceInputs {
     readonly elementId?: number;
     /** The marker actually on the instance (the one used at create), kept for the instance's lifetime. */
     readonly createMarker: string;
+    /**
+     * The nonce of the create call that made the instance: it sent the tag `pulumi-create:<createNonce>` with every
+     * POST attempt, so lookups after a lost answer find this call's instances only. Kept on the instance by updates.
+     */
+    readonly createNonce?: string;
+    /**
+     * Set when an attempt of the create failed ambiguously (the instance may have been committed twice, one of them
+     * late): while set, `read` and `update` look the nonce up once and delete verified duplicates.
+     */
+    readonly unconfirmedCreate?: boolean;
+    /** When {@link unconfirmedCreate} may be cleared: the create's end plus its `operationTimeoutMs` (ISO-8601). */
+    readonly unconfirmedCreateUntil?: string;
 }
 
 /** Whether `value` is, or contains, the preview-time unknown value. */

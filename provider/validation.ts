@@ -4,11 +4,12 @@
  * the API before the inputs pass. Values unknown during preview pass through untouched.
  */
 import { isLoopbackHost } from "./connection";
+import { normalizeSubdomain } from "./subdomain";
 import {
     defaultEventResources,
     defaultPollingIntervalMinutes,
     type FreshdeskInstanceEvents,
-    markerTagPrefix,
+    reservedTagPrefixes,
     unknownValue,
 } from "./types";
 
@@ -39,19 +40,6 @@ function typeName(value: unknown): string {
         return "null";
     }
     return Array.isArray(value) ? "an array" : `a ${typeof value}`;
-}
-
-/**
- * Normalises what users write for a Freshdesk account: `acme`, `acme.freshdesk.com`, `https://acme.freshdesk.com/`
- * all become `acme`. Does not validate; see {@link checkInputs}.
- */
-export function normalizeSubdomain(value: string): string {
-    let result = value.trim().toLowerCase();
-    result = result.replace(/^https?:\/\//, "").replace(/\/+$/, "");
-    if (result.endsWith(".freshdesk.com")) {
-        result = result.slice(0, -".freshdesk.com".length);
-    }
-    return result;
 }
 
 /** Validates and normalises resource inputs. Drops keys it does not know (except `__provider`). */
@@ -135,11 +123,14 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
                     );
                 } else if (htmlLike.test(tag)) {
                     fail(`tags[${i}]`, `tags[${i}] must not contain < or >: Cloud Elements strips HTML from tags`);
-                } else if (tag.startsWith(markerTagPrefix)) {
-                    fail(
-                        `tags[${i}]`,
-                        `tags[${i}]: the prefix "${markerTagPrefix}" is reserved for the provider's own tag`,
-                    );
+                } else {
+                    const reserved = reservedTagPrefixes.find((prefix) => tag.startsWith(prefix));
+                    if (reserved !== undefined) {
+                        fail(
+                            `tags[${i}]`,
+                            `tags[${i}]: the prefix "${reserved}" is reserved for the provider's own tags`,
+                        );
+                    }
                 }
             });
         }

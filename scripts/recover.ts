@@ -29,13 +29,14 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type ApiInstance, CloudElementsClient } from "../provider/client";
+import { CloudElementsClient } from "../provider/client";
 import { readConfiguredConnection, resolveConnection } from "../provider/connection";
 import { markerTag } from "../provider/mapping";
 import { packageName, readPackageVersion } from "../provider/package-info";
+import { type ApiInstance, freshdeskInstanceType } from "../provider/types";
 
 /** Type token of the resources this command recovers. */
-export const freshdeskType = "pulumi-nodejs:dynamic/cloudelements:FreshdeskInstance";
+export const freshdeskType = freshdeskInstanceType;
 
 /** Parsed command line. */
 export interface RecoverOptions {

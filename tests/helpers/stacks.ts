@@ -20,11 +20,12 @@ import {
     type RequestLogEntry,
     startEmulator,
 } from "../../emulator";
+import { freshdeskInstanceType } from "../../provider/types";
 import { call } from "./emulator";
 import { type CliResult, createBackend, repoRoot, runPulumi, type TestBackend } from "./pulumi";
 
-/** Type token of the resource in state. */
-export const freshdeskType = "pulumi-nodejs:dynamic/cloudelements:FreshdeskInstance";
+/** Type token of the resource in state (the provider's own constant). */
+export const freshdeskType = freshdeskInstanceType;
 
 /** Path prefix of the Cloud Elements platform API. */
 export const apiPrefix = "/elements/api-v2";

@@ -2,7 +2,8 @@
  * `check`: validation and normalisation of every input, before any API call.
  */
 import { check } from "../../provider/implementation";
-import { checkInputs, normalizeSubdomain } from "../../provider/validation";
+import { normalizeSubdomain } from "../../provider/subdomain";
+import { checkInputs } from "../../provider/validation";
 
 const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const apiKey = "acmeFreshdeskKey0001";
@@ -84,6 +85,12 @@ describe("failures", () => {
         ["a numeric tag", { tags: ["ok", 3] }, "tags[1]", /tags\[1\] must be a string, got a number/],
         ["an empty tag", { tags: [""] }, "tags[0]", /must not be empty/],
         ["the reserved marker prefix", { tags: ["pulumi-marker:x"] }, "tags[0]", /reserved/],
+        [
+            "the reserved create-nonce prefix",
+            { tags: ["ok", "pulumi-create:x"] },
+            "tags[1]",
+            /"pulumi-create:" is reserved/,
+        ],
         ["filterResponseNulls as a string", { filterResponseNulls: "yes" }, "filterResponseNulls", /must be a boolean/],
         ["events as an array", { events: [] }, "events", /events must be an object .* got an array/],
         [
@@ -222,7 +229,7 @@ describe("unknown values during preview", () => {
 });
 
 describe("the provider's check", () => {
-    it("stamps a fresh random create marker every time", async () => {
+    it("stamps a fresh random create marker for a new resource (no old inputs)", async () => {
         const first = await check({}, valid());
         const second = await check({}, valid());
         const marker = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -230,6 +237,16 @@ describe("the provider's check", () => {
         expect(second.inputs?.createMarker).toMatch(marker);
         expect(first.inputs?.createMarker).not.toBe(second.inputs?.createMarker);
         expect(first.failures).toEqual([]);
+    });
+
+    it("reuses the old inputs' marker, so an update's preview shows no random change", async () => {
+        const olds = { ...valid(), createMarker: "b69b0c4e-0000-4000-8000-000000000001" };
+        const rotated = await check(olds, valid({ apiKey: "rotatedFreshdeskKey01" }));
+        expect(rotated.inputs?.createMarker).toBe(olds.createMarker);
+        const replaced = await check(olds, valid({ subdomain: "globex" }));
+        expect(replaced.inputs?.createMarker).toBe(olds.createMarker);
+        // Anything that is not a string is no marker: a new one is stamped.
+        expect((await check({ createMarker: 7 }, valid())).inputs?.createMarker).toMatch(/^[0-9a-f-]{36}$/);
     });
 
     it("returns failures instead of throwing", async () => {

@@ -84,14 +84,16 @@ describe("resolveConnection", () => {
                 "cloudelements:organizationSecret": organizationSecret,
                 "cloudelements:timeoutMs": "5000",
                 "cloudelements:maxRetries": "2",
+                "cloudelements:operationTimeoutMs": "60000",
             }),
         );
-        expect(resolveConnection(configured, env)).toEqual({
+        expect(resolveConnection(configured, { ...env, CLOUD_ELEMENTS_OPERATION_TIMEOUT_MS: "1" })).toEqual({
             baseUrl: "https://api.cloud-elements.co.uk/elements/api-v2",
             userSecret,
             organizationSecret,
             timeoutMs: 5000,
             maxRetries: 2,
+            operationTimeoutMs: 60_000,
         });
     });
 
@@ -103,10 +105,16 @@ describe("resolveConnection", () => {
             organizationSecret: "env-org",
             timeoutMs: 30_000,
             maxRetries: 5,
+            operationTimeoutMs: 300_000,
         });
         mutable.CLOUD_ELEMENTS_USER_SECRET = "rotated-user";
         mutable.CLOUD_ELEMENTS_MAX_RETRIES = "0";
-        expect(resolveConnection({}, mutable)).toMatchObject({ userSecret: "rotated-user", maxRetries: 0 });
+        mutable.CLOUD_ELEMENTS_OPERATION_TIMEOUT_MS = "2000";
+        expect(resolveConnection({}, mutable)).toMatchObject({
+            userSecret: "rotated-user",
+            maxRetries: 0,
+            operationTimeoutMs: 2000,
+        });
     });
 
     it("mixes sources per setting", () => {

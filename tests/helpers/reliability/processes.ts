@@ -143,16 +143,5 @@ export function killAll(pids: readonly number[]): number[] {
     return killed;
 }
 
-/** Polls `predicate` every `intervalMs` until it holds or `timeoutMs` passes; returns whether it held. */
-export async function until(
-    predicate: () => boolean | Promise<boolean>,
-    timeoutMs: number,
-    intervalMs = 200,
-): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        if (await predicate()) return true;
-        if (Date.now() >= deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-}
+/** `until` lives with the emulator helpers (the emulator suites use it too); re-exported for the reliability suites. */
+export { until } from "../emulator";

@@ -89,6 +89,9 @@ describe("create", () => {
             }),
         );
         const result = await impl.create(inputs);
+        const outs = result.outs as any;
+        // A fresh nonce per create call, sent as a tag with the POST and recorded in the outputs.
+        expect(outs.createNonce).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
         const requests = await apiRequests();
         expect(requests).toHaveLength(1);
@@ -98,7 +101,7 @@ describe("create", () => {
         expect(post.body).toEqual({
             element: { key: "freshdeskv2" },
             name: "helpdesk",
-            tags: ["team-a", "env:dev", `pulumi-marker:${inputs.createMarker}`],
+            tags: ["team-a", "env:dev", `pulumi-marker:${inputs.createMarker}`, `pulumi-create:${outs.createNonce}`],
             configuration: {
                 subdomain: "acme",
                 username: "[redacted]",
@@ -120,7 +123,6 @@ describe("create", () => {
             JSON.stringify(pollerConfiguration(["incidents", "contacts", "agents"])),
         );
         expect(result.id).toBe(String(instance.id));
-        const outs = result.outs as any;
         expect(fingerprint(outs.token)).toBe(instance.tokenFingerprint);
         expect(outs).toEqual({
             subdomain: "acme",
@@ -136,6 +138,7 @@ describe("create", () => {
                 signatureKey,
             },
             createMarker: inputs.createMarker,
+            createNonce: outs.createNonce,
             instanceId: instance.id,
             token: outs.token,
             createdDate: instance.createdDate,
@@ -149,7 +152,7 @@ describe("create", () => {
 
     it("with events off sends only event.notification.enabled=false about events", async () => {
         const inputs = await checked(program());
-        await impl.create(inputs);
+        const created = await impl.create(inputs);
         const [post] = await apiRequests();
         expect(post.body.configuration).toEqual({
             subdomain: "acme",
@@ -158,7 +161,11 @@ describe("create", () => {
             "event.notification.enabled": false,
         });
         const [instance] = await emulator().control.instances();
-        expect(instance.tags).toEqual(["team-a", `pulumi-marker:${inputs.createMarker}`]);
+        expect(instance.tags).toEqual([
+            "team-a",
+            `pulumi-marker:${inputs.createMarker}`,
+            `pulumi-create:${(created.outs as any).createNonce}`,
+        ]);
     });
 
     it("fails at once on a 4xx (bad Freshdesk credentials), creating nothing and echoing no secret", async () => {
@@ -358,7 +365,7 @@ describe("read (refresh)", () => {
 });
 
 describe("update", () => {
-    it("PATCHes the managed settings with the user's tags plus the marker, and keeps the token", async () => {
+    it("PATCHes the managed settings with the user's tags plus the marker and nonce, and keeps the token", async () => {
         const inputs = await checked(program());
         const created = await impl.create(inputs);
         const outs = wire({ ...created.outs, __provider: providerText });
@@ -372,9 +379,10 @@ describe("update", () => {
 
         const requests = await apiRequests();
         expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /instances/${created.id}`]);
+        const ownTags = [`pulumi-marker:${inputs.createMarker}`, `pulumi-create:${outs.createNonce}`];
         expect(requests[0].body).toEqual({
             name: "renamed",
-            tags: ["team-b", `pulumi-marker:${inputs.createMarker}`],
+            tags: ["team-b", ...ownTags],
             configuration: {
                 subdomain: "acme",
                 username: "[redacted]",
@@ -389,7 +397,7 @@ describe("update", () => {
         });
         const after = (await emulator().control.instances())[0];
         expect(after.tokenFingerprint).toBe(before.tokenFingerprint);
-        expect(after.tags).toEqual(["team-b", `pulumi-marker:${inputs.createMarker}`]);
+        expect(after.tags).toEqual(["team-b", ...ownTags]);
         const updated = result.outs as any;
         expect(updated.token).toBe(outs.token);
         expect(updated).toMatchObject({
@@ -398,8 +406,10 @@ describe("update", () => {
             tags: ["team-b"],
             eventsEnabled: true,
             createMarker: inputs.createMarker,
+            createNonce: outs.createNonce,
             createdDate: outs.createdDate,
         });
+        expect(updated).not.toHaveProperty("unconfirmedCreate");
         // Only the old marker is used: the one check stamped on the new inputs is not.
         expect(JSON.stringify(requests[0].body)).not.toContain(news.createMarker);
     });
@@ -483,6 +493,24 @@ describe("delete", () => {
         });
         await expect(impl.delete(created.id, created.outs)).rejects.toThrow(/HTML page/);
         expect(await emulator().control.instances()).toHaveLength(1);
+    });
+
+    it("409 (in use): fails saying the instance is in use and was not deleted, without a retry", async () => {
+        const created = await impl.create(await checked(program()));
+        await emulator().control.setInUse(Number(created.id));
+        await emulator().control.reset({ requests: true });
+        const err = await impl.delete(created.id, created.outs).catch((e) => e);
+        expect(CloudElementsError.isInstance(err)).toBe(true);
+        expect(err.message).toMatch(
+            new RegExp(
+                `^instance ${created.id} is in use, so Cloud Elements refused to delete it \\(.*HTTP 409.*\\); it was not deleted and stays in the stack's state`,
+            ),
+        );
+        expect((await apiRequests()).map((r) => `${r.method} ${r.status}`)).toEqual(["DELETE 409"]);
+        expect(await emulator().control.instances()).toHaveLength(1);
+        await emulator().control.clearInUse(Number(created.id));
+        await impl.delete(created.id, created.outs);
+        expect(await emulator().control.instances()).toEqual([]);
     });
 });
 

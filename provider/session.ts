@@ -1,0 +1,78 @@
+/**
+ * The provider process's state: the connection read by `configure`, and one keep-alive HTTP client per distinct
+ * connection. Neither is ever serialized: both live in the dynamic-provider process only.
+ */
+import { createHash } from "node:crypto";
+import { CloudElementsClient } from "./client";
+import {
+    type ConfigReader,
+    type ConfiguredConnection,
+    type ConnectionSettings,
+    readConfiguredConnection,
+    resolveConnection,
+} from "./connection";
+import { Deadline } from "./deadline";
+import { packageName, readPackageVersion } from "./package-info";
+import type { InstanceOutputs } from "./types";
+
+/** Sent with every request. */
+export const userAgent = `${packageName}/${readPackageVersion(__dirname)}`;
+
+let configured: ConfiguredConnection = {};
+const clients = new Map<string, CloudElementsClient>();
+
+function fingerprint(value: string): string {
+    return createHash("sha256").update(value).digest("hex").slice(0, 16);
+}
+
+/** Remembers the stack config's connection settings (what `configure` receives). */
+export function configureConnection(config: ConfigReader): void {
+    configured = readConfiguredConnection(config);
+}
+
+/** The connection to use now: stack config first, then environment variables read at call time. */
+export function connection(): ConnectionSettings {
+    return resolveConnection(configured, process.env);
+}
+
+/**
+ * The client for one provider operation on `settings`: it shares the cached connection (one per distinct
+ * connection, so keep-alive sockets are reused) and carries the operation's deadline, `settings.operationTimeoutMs`
+ * from now. Every operation calls it once, at its start.
+ */
+export function clientFor(settings: ConnectionSettings): CloudElementsClient {
+    return cachedClient(settings).withDeadline(new Deadline(settings.operationTimeoutMs));
+}
+
+function cachedClient(settings: ConnectionSettings): CloudElementsClient {
+    const key = [
+        settings.baseUrl,
+        fingerprint(settings.userSecret),
+        fingerprint(settings.organizationSecret),
+        settings.timeoutMs,
+        settings.maxRetries,
+    ].join("|");
+    let client = clients.get(key);
+    if (!client) {
+        client = new CloudElementsClient(settings, userAgent);
+        clients.set(key, client);
+    }
+    return client;
+}
+
+/**
+ * Closes every cached client's idle sockets and forgets the clients. For tests and embedders; the provider process
+ * simply exits.
+ * @internal
+ */
+export function closeClients(): void {
+    for (const client of clients.values()) {
+        client.close();
+    }
+    clients.clear();
+}
+
+/** The secrets of a resource's inputs or outputs: values to redact from every error message. */
+export function secretsOf(values: Partial<InstanceOutputs> | undefined): (string | undefined)[] {
+    return [values?.apiKey, values?.token, values?.events?.signatureKey];
+}
