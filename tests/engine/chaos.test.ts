@@ -15,8 +15,8 @@ import { type ReliabilityContext, Summary, startReliability } from "../helpers/r
 
 jest.setTimeout(600_000);
 
-/** Seeds of the fixed budget, and their length: about a minute on a quiet 2-core machine. */
-const budget = { seeds: [32, 23], steps: 5 };
+/** Seeds of the fixed budget and their length (with the regressions: about 4 min on a loaded 2-core machine). */
+const budget = { seeds: [20, 23], steps: 4 };
 
 const regressions = sequencesOf(
     JSON.parse(fs.readFileSync(path.join(repoRoot, "tests", "chaos", "regressions.json"), "utf8")),
