@@ -42,6 +42,7 @@ function count(result: RunResult, area: string): void {
         for (const problem of violation.problems) {
             if (/^orphan/.test(problem)) row.orphaned++;
             if (/^duplicate|both point at/.test(problem)) row.duplicated++;
+            if (/\(lost\)$/.test(problem)) row.lost++;
             if (/^secret/.test(problem)) row.secretsFound++;
         }
     }
@@ -81,6 +82,7 @@ test("summary: no run of the randomized check violated the invariant", () => {
         expect(row.faultsSurvived).toBe(row.faultsInjected);
         expect(row.orphaned).toBe(0);
         expect(row.duplicated).toBe(0);
+        expect(row.lost).toBe(0);
         expect(row.secretsFound).toBe(0);
     }
 });

@@ -34,6 +34,7 @@ import {
     startCli,
     startReliability,
     Transcript,
+    tally,
     tokensOf,
     until,
 } from "../helpers/reliability";
@@ -104,8 +105,7 @@ async function settle(stack: Awaited<ReturnType<typeof reliabilityProgram>>["sta
 }
 
 function finish(row: SummaryRow, rec: Awaited<ReturnType<typeof reconcile>>, t0: number): void {
-    row.orphaned += rec.orphans.length;
-    row.duplicated += rec.duplicates;
+    tally(row, rec);
     if (isClean(rec)) row.faultsSurvived++;
     row.seconds += (Date.now() - t0) / 1000;
 }
@@ -371,5 +371,6 @@ test("summary: one instance per resource in every case, no secret in any output"
         expect(row.faultsSurvived).toBe(row.faultsInjected);
         expect(row.orphaned).toBe(0);
         expect(row.duplicated).toBe(0);
+        expect(row.lost).toBe(0);
     }
 });

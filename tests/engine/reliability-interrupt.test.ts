@@ -34,6 +34,7 @@ import {
     startCli,
     startReliability,
     Transcript,
+    tally,
     tokensOf,
     until,
 } from "../helpers/reliability";
@@ -232,8 +233,7 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
         await exportState(stack, ctx.backend, transcript, "kill: export after up"),
         tag,
     );
-    row.orphaned += final.orphans.length;
-    row.duplicated += final.duplicates;
+    tally(row, final);
     expect(isClean(final)).toBe(true);
     expect(final.stateIds).toHaveLength(20);
     expect(final.emulatorIds).toEqual(final.stateIds);
@@ -314,8 +314,7 @@ test("SIGKILL during a replacement's create: recover keeps the new instance, the
         await exportState(stack, ctx.backend, transcript, "replace: export after up"),
         tag,
     );
-    row.orphaned += final.orphans.length;
-    row.duplicated += final.duplicates;
+    tally(row, final);
     expect(isClean(final)).toBe(true);
     expect(final.stateIds).toEqual([String(live[0].id)]);
 
@@ -379,8 +378,7 @@ test("SIGINT mid-up: in-flight creates finish and are recorded, nothing new star
         await exportState(stack, ctx.backend, transcript, "int: export after up"),
         tag,
     );
-    row.orphaned += final.orphans.length;
-    row.duplicated += final.duplicates;
+    tally(row, final);
     expect(isClean(final)).toBe(true);
     expect(final.stateIds).toHaveLength(12);
 
@@ -468,5 +466,6 @@ test("summary: nothing orphaned or duplicated after recovery, no secret in any o
         expect(row.faultsSurvived).toBe(row.faultsInjected);
         expect(row.orphaned).toBe(0);
         expect(row.duplicated).toBe(0);
+        expect(row.lost).toBe(0);
     }
 });

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoRoot } from "../pulumi";
+import type { Reconciliation } from "./reconcile";
 
 /** One row of the reliability summary. */
 export interface SummaryRow {
@@ -16,6 +17,8 @@ export interface SummaryRow {
     badInputsRejected: number;
     orphaned: number;
     duplicated: number;
+    /** Resources in state whose instance no longer exists (dangling). */
+    lost: number;
     secretsFound: number;
     seconds: number;
 }
@@ -29,6 +32,7 @@ const columns: [keyof SummaryRow, string][] = [
     ["badInputsRejected", "rejected cleanly"],
     ["orphaned", "orphaned"],
     ["duplicated", "duplicated"],
+    ["lost", "lost"],
     ["secretsFound", "secrets in output"],
     ["seconds", "seconds"],
 ];
@@ -41,7 +45,8 @@ export function formatTable(rows: readonly SummaryRow[]): string {
     const header = `| ${columns.map(([, title]) => title).join(" | ")} |`;
     const rule = `|${columns.map(([key]) => (key === "area" ? "---" : "---:")).join("|")}|`;
     const body = rows.map(
-        (row) => `| ${columns.map(([key]) => (key === "seconds" ? Math.round(row.seconds) : row[key])).join(" | ")} |`,
+        (row) =>
+            `| ${columns.map(([key]) => (key === "seconds" ? Math.round(row.seconds) : (row[key] ?? 0))).join(" | ")} |`,
     );
     return [header, rule, ...body].join("\n");
 }
@@ -52,7 +57,7 @@ export function totalRow(rows: readonly SummaryRow[], area = "total"): SummaryRo
     for (const row of rows) {
         for (const [key] of columns) {
             if (key !== "area") {
-                (total[key] as number) += row[key] as number;
+                (total[key] as number) += (row[key] as number | undefined) ?? 0;
             }
         }
     }
@@ -69,9 +74,17 @@ function emptyRow(area: string): SummaryRow {
         badInputsRejected: 0,
         orphaned: 0,
         duplicated: 0,
+        lost: 0,
         secretsFound: 0,
         seconds: 0,
     };
+}
+
+/** Adds what a reconciliation found to a row: orphans, duplicates, resources whose instance is gone. */
+export function tally(row: SummaryRow, rec: Reconciliation): void {
+    row.orphaned += rec.orphans.length;
+    row.duplicated += rec.duplicates;
+    row.lost += rec.dangling.length;
 }
 
 /** The rows one test file reports; {@link Summary.publish} prints them and merges them into {@link summaryFile}. */
