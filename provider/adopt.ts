@@ -1,15 +1,48 @@
-/** Adoption: `create` with `adoptInstanceId` takes an existing instance under management instead of creating one. */
+/**
+ * Adoption: `create` with `adoptInstanceId` takes an existing instance under management instead of creating one.
+ *
+ * Adoption happens once, when the resource is first created. What the target's marker tag says decides:
+ * - no marker: adopt it (`PUT /instances/{id}?reAuthenticate=true`, documented on PUT: name, tags with this
+ *   resource's marker, configuration; id and token stay);
+ * - this resource's own marker: this create is a replacement of the resource that already manages the instance
+ *   (`check` reuses the marker only for an existing resource). Adopting it again would let the engine delete it
+ *   right after, as the replaced instance, while the state points at it. So a fresh instance is created instead,
+ *   and the engine deletes the old one as in any replacement;
+ * - another resource's marker: refused (two resources would manage one instance, and destroying either deletes it
+ *   under the other), unless `adoptTakeOver` is true;
+ * - gone (a 404 confirmed as in `read`): a fresh instance is created, so that after an out-of-band delete of an
+ *   adopted instance `refresh` + `up` converge without editing the program.
+ */
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { partialFailure } from "./create";
+import { confirmAbsent } from "./absence";
+import { createNewInstance, partialFailure } from "./create";
 import { CloudElementsError, HttpError, isApiNotFound, messageOf } from "./errors";
-import { assertFreshdeskInstance, buildPatchBody, inputsFromInstance, outputsFromInstance } from "./mapping";
+import {
+    assertFreshdeskInstance,
+    buildPatchBody,
+    inputsFromInstance,
+    markerFromTags,
+    markerTag,
+    outputsFromInstance,
+} from "./mapping";
 import { clientFor, connection, secretsOf } from "./session";
 import type { ApiInstance, InstanceInputs, InstanceOutputs } from "./types";
 
+/** The message that refuses to adopt an instance another resource manages; says how to take it over. */
+export function managedElsewhereMessage(id: number, otherMarker: string): string {
+    return (
+        `adoptInstanceId ${id}: instance ${id} is managed by another Pulumi resource (tag ${markerTag(otherMarker)}); ` +
+        "adopting it too would let a destroy of either resource delete it under the other. To move it here " +
+        "deliberately, first remove it from the other resource's state without deleting it (in that stack: " +
+        "`pulumi state delete <urn>`, or set `retainOnDelete: true` on it and remove it from the program, then " +
+        "`pulumi up`), then set adoptTakeOver: true on this resource and run `pulumi up` again."
+    );
+}
+
 /**
- * Reads instance `id`, applies the inputs to it with one PATCH that makes Cloud Elements re-check the API key, and
- * returns it as the created resource (same id, same token), tagged with `marker`.
+ * Reads instance `id` and, depending on its marker (see the module comment), adopts it, creates a fresh instance,
+ * or refuses.
  */
 export async function adopt(inputs: InstanceInputs, id: number): Promise<dynamic.CreateResult<InstanceOutputs>> {
     const client = clientFor(connection());
@@ -20,24 +53,42 @@ export async function adopt(inputs: InstanceInputs, id: number): Promise<dynamic
         existing = await client.getInstance(id, secrets);
     } catch (err) {
         if (HttpError.isInstance(err) && isApiNotFound(err)) {
-            throw new CloudElementsError(
-                "response",
-                `adoptInstanceId ${id}: no such instance is visible with these credentials (${messageOf(err)}).`,
+            // The target's marker is unknown (never ours, or ours and gone): confirm by listing every instance.
+            await confirmAbsent(
+                client,
+                {
+                    id,
+                    notFound: err,
+                    what: `adoptInstanceId ${id}`,
+                    keeps: "nothing was created or changed",
+                },
+                secrets,
             );
+            return createNewInstance({ ...inputs, createMarker: marker });
         }
         throw err;
     }
     assertFreshdeskInstance(existing, `adoptInstanceId ${id}`);
-    const previousEvents = inputsFromInstance(existing, {}).events;
-    // Re-authenticate: the key we were given must work, even when it equals the stored one.
-    const patched = await client.patchInstance(id, buildPatchBody(inputs, marker, previousEvents), secrets, true);
+    const existingMarker = markerFromTags(existing.tags);
+    if (existingMarker === marker) {
+        return createNewInstance({ ...inputs, createMarker: marker });
+    }
+    if (existingMarker !== undefined && inputs.adoptTakeOver !== true) {
+        throw new CloudElementsError("response", managedElsewhereMessage(id, existingMarker));
+    }
+    // From here on the instance exists and is the one asked for: any failure is reported with its id, so the engine
+    // records it and the next `up` applies the settings with an update.
+    let adopted: ApiInstance;
     try {
-        assertFreshdeskInstance(patched, `adopting instance ${id}`);
+        const previousEvents = inputsFromInstance(existing, {}).events;
+        // reAuthenticate: the key we were given must work, even when it equals the stored one.
+        adopted = await client.putInstance(id, buildPatchBody(inputs, marker, previousEvents), secrets, true);
+        assertFreshdeskInstance(adopted, `adopting instance ${id}`);
     } catch (err) {
-        throw partialFailure(existing, inputs, marker, [messageOf(err)]);
+        throw partialFailure(existing, inputs, marker, [`adopting instance ${id} failed: ${messageOf(err)}`]);
     }
     return {
         id: String(existing.id),
-        outs: outputsFromInstance(patched, inputs, { token: existing.token ?? patched.token, createMarker: marker }),
+        outs: outputsFromInstance(adopted, inputs, { token: existing.token ?? adopted.token, createMarker: marker }),
     };
 }

@@ -12,8 +12,9 @@ import * as https from "node:https";
 import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from "axios";
 import { type ConnectionSettings, isLoopbackHost } from "./connection";
 import { Deadline } from "./deadline";
-import { CloudElementsError, HttpError, isApiNotFound, redact } from "./errors";
+import { CloudElementsError, type Endpoint, HttpError, isApiNotFound, redact } from "./errors";
 import { defaultBackoff, isRetryableRequest, type RetryPolicy, retryDelay } from "./retry";
+import { settingNames } from "./settings";
 import type { ApiInstance } from "./types";
 
 /**
@@ -47,6 +48,8 @@ interface Transport {
     readonly connectionSecrets: readonly string[];
     readonly timeoutMs: number;
     readonly backoff: Omit<RetryPolicy, "maxRetries">;
+    /** Named in messages about requests that got no answer, or no answer from the API itself. */
+    readonly endpoint: Endpoint;
 }
 
 /** Entries asked for per page of `GET /instances` (the documented maximum page size). */
@@ -119,6 +122,7 @@ export class CloudElementsClient {
             connectionSecrets: [settings.userSecret, settings.organizationSecret],
             timeoutMs: settings.timeoutMs,
             backoff,
+            endpoint: { baseUrl: settings.baseUrl, origin: settings.baseUrlOrigin },
         };
         this.deadline = deadline;
     }
@@ -202,6 +206,26 @@ export class CloudElementsClient {
         return this.listInstances(tag, secrets);
     }
 
+    /**
+     * `PUT /instances/{id}`: partial (name and tags replaced, configuration merged). `reAuthenticate` makes the
+     * platform re-check the Freshdesk credentials (`?reAuthenticate=true`, documented on PUT).
+     */
+    async putInstance(
+        id: number | string,
+        body: unknown,
+        secrets: readonly (string | undefined)[],
+        reAuthenticate = false,
+    ): Promise<ApiInstance> {
+        const path = `/instances/${encodeURIComponent(String(id))}`;
+        const data = await this.call("PUT", path, {
+            summary: `updating instance ${id}`,
+            body,
+            secrets,
+            ...(reAuthenticate ? { params: { reAuthenticate: "true" } } : {}),
+        });
+        return expectInstance(data, "PUT", path);
+    }
+
     /** `POST /instances`. Not retried except on 429: the caller decides what to do about ambiguous failures. */
     async createInstance(body: unknown, secrets: readonly (string | undefined)[]): Promise<ApiInstance> {
         const data = await this.call("POST", "/instances", { summary: "creating the instance", body, secrets });
@@ -250,7 +274,7 @@ export class CloudElementsClient {
      * error then says so, naming the setting).
      */
     private async send(method: string, path: string, opts: CallOptions): Promise<AxiosResponse<string>> {
-        const { http: client, connectionSecrets, timeoutMs, backoff } = this.transport;
+        const { http: client, connectionSecrets, timeoutMs, backoff, endpoint } = this.transport;
         const deadline = this.deadline;
         const secrets = [...connectionSecrets, ...(opts.secrets ?? [])];
         if (!deadline.allows()) {
@@ -290,7 +314,7 @@ export class CloudElementsClient {
             // A timeout cut short by the deadline, or a retry it forbade: say so, naming the setting.
             const cutShort = stoppedByDeadline || (isTimeout(err) && !deadline.allows());
             const summary = cutShort ? `${opts.summary} (no time left: ${deadline.describe()})` : opts.summary;
-            throw toHttpError(err, method, path, secrets, summary);
+            throw toHttpError(err, method, path, secrets, summary, endpoint);
         }
     }
 }
@@ -315,7 +339,7 @@ function parseBody(response: AxiosResponse<string>, method: string, path: string
         throw new CloudElementsError(
             "response",
             `Cloud Elements ${method} ${path} answered HTTP ${response.status} with an HTML page instead of JSON; ` +
-                "is cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL the API (ending in /elements/api-v2)?",
+                `is ${settingNames("baseUrl")} the API (ending in /elements/api-v2)?`,
         );
     }
     try {
@@ -375,6 +399,7 @@ function toHttpError(
     path: string,
     secrets: readonly (string | undefined)[],
     summary: string,
+    endpoint: Endpoint,
 ): Error {
     if (!httpLibraries().isAxiosError(err)) {
         // Not from the network layer (a bug, or an axios config error): keep only the message, redacted.
@@ -388,7 +413,7 @@ function toHttpError(
     if (!response) {
         const timedOut = err.code === "ECONNABORTED" || err.code === "ETIMEDOUT";
         const code = timedOut ? `${err.code}: timed out` : (err.code ?? redact(err.message, secrets));
-        return new HttpError({ method, path, code }, summary);
+        return new HttpError({ method, path, code, endpoint }, summary);
     }
     const text = typeof response.data === "string" ? response.data : "";
     let apiMessage: string | undefined;
@@ -421,6 +446,7 @@ function toHttpError(
             apiMessage: apiMessage === undefined ? undefined : redact(apiMessage, secrets),
             providerMessage: providerMessage === undefined ? undefined : redact(providerMessage, secrets),
             jsonBody,
+            endpoint,
         },
         summary,
     );

@@ -5,27 +5,17 @@
  * stored in state nor frozen there (a rotated secret works for `destroy` too).
  */
 import { CloudElementsError } from "./errors";
+import {
+    connectionSources,
+    describeOrigin,
+    howToSet,
+    type SettingName,
+    type SettingOrigin,
+    type SettingSource,
+    settingNames,
+} from "./settings";
 
-/** One connection setting: its stack config key and its environment variable. */
-interface SettingSource {
-    readonly configKey: string;
-    readonly envVar: string;
-}
-
-/** The stack config keys and environment variables of every connection setting. */
-export const connectionSources = {
-    baseUrl: { configKey: "cloudelements:baseUrl", envVar: "CLOUD_ELEMENTS_BASE_URL" },
-    userSecret: { configKey: "cloudelements:userSecret", envVar: "CLOUD_ELEMENTS_USER_SECRET" },
-    organizationSecret: { configKey: "cloudelements:organizationSecret", envVar: "CLOUD_ELEMENTS_ORGANIZATION_SECRET" },
-    timeoutMs: { configKey: "cloudelements:timeoutMs", envVar: "CLOUD_ELEMENTS_TIMEOUT_MS" },
-    maxRetries: { configKey: "cloudelements:maxRetries", envVar: "CLOUD_ELEMENTS_MAX_RETRIES" },
-    operationTimeoutMs: {
-        configKey: "cloudelements:operationTimeoutMs",
-        envVar: "CLOUD_ELEMENTS_OPERATION_TIMEOUT_MS",
-    },
-} as const satisfies Record<string, SettingSource>;
-
-type SettingName = keyof typeof connectionSources;
+export { connectionSources };
 
 /** Raw values as read from stack config; any of them may be missing. */
 export type ConfiguredConnection = Partial<Record<SettingName, string>>;
@@ -39,6 +29,11 @@ export interface ConfigReader {
 export interface ConnectionSettings {
     /** Normalised, always ending in `/elements/api-v2`, no trailing slash. */
     readonly baseUrl: string;
+    /**
+     * Where {@link baseUrl} came from, for messages that name the setting to fix. Absent only for settings built by
+     * hand (tests).
+     */
+    readonly baseUrlOrigin?: SettingOrigin;
     /** The Cloud Elements user secret (`User <secret>` in the Authorization header). */
     readonly userSecret: string;
     /** The Cloud Elements organization secret (`Organization <secret>`). */
@@ -60,17 +55,6 @@ export const defaultOperationTimeoutMs = 300_000;
 
 const apiPath = "/elements/api-v2";
 
-/** Known Cloud Elements / SAP Open Connectors API hosts (reference: cloud-elements-api.md §1). */
-const knownHosts = new Set([
-    "api.cloud-elements.com",
-    "api.cloud-elements.co.uk",
-    "staging.cloud-elements.com",
-    "api.openconnectors.us2.ext.hana.ondemand.com",
-    "api.openconnectors.ext.hana.ondemand.com",
-]);
-// Open Connectors data centres beyond us2 are not documented; accept the same host shape for any of them.
-const openConnectorsHost = /^api\.openconnectors(\.[a-z0-9-]+)?\.ext\.hana\.ondemand\.com$/;
-
 /** Reads the connection settings from stack config; missing keys stay missing (environment variables apply). */
 export function readConfiguredConnection(config: ConfigReader): ConfiguredConnection {
     const result: ConfiguredConnection = {};
@@ -83,37 +67,37 @@ export function readConfiguredConnection(config: ConfigReader): ConfiguredConnec
     return result;
 }
 
-function describe(name: SettingName): string {
-    const s = connectionSources[name];
-    return `stack config ${s.configKey} (pulumi config set${name.endsWith("Secret") ? " --secret" : ""} ${s.configKey} ...) or the environment variable ${s.envVar}`;
-}
-
-function pick(name: SettingName, configured: ConfiguredConnection, env: NodeJS.ProcessEnv): string | undefined {
+/** A setting's value (trimmed) and where it came from: stack config first, then the environment variable. */
+function pick(
+    name: SettingName,
+    configured: ConfiguredConnection,
+    env: NodeJS.ProcessEnv,
+): { value: string; origin: SettingOrigin } | undefined {
     const fromConfig = configured[name];
     if (fromConfig !== undefined && fromConfig.trim() !== "") {
-        return fromConfig.trim();
+        return { value: fromConfig.trim(), origin: "config" };
     }
     const fromEnv = env[connectionSources[name].envVar];
-    return fromEnv !== undefined && fromEnv.trim() !== "" ? fromEnv.trim() : undefined;
+    return fromEnv !== undefined && fromEnv.trim() !== "" ? { value: fromEnv.trim(), origin: "env" } : undefined;
 }
 
 /**
  * Resolves the connection: stack config first, then environment variables (read now, not at load time).
  * Throws a {@link CloudElementsError} of kind `configuration` naming the config key and the environment variable of
- * anything missing or invalid. Messages never contain a secret.
+ * anything missing or invalid. Messages never contain a secret, nor a malformed value (it may be a pasted secret).
  */
 export function resolveConnection(
     configured: ConfiguredConnection = {},
     env: NodeJS.ProcessEnv = process.env,
 ): ConnectionSettings {
-    const rawBaseUrl = pick("baseUrl", configured, env);
-    const userSecret = pick("userSecret", configured, env);
-    const organizationSecret = pick("organizationSecret", configured, env);
+    const baseUrl = pick("baseUrl", configured, env);
+    const userSecret = pick("userSecret", configured, env)?.value;
+    const organizationSecret = pick("organizationSecret", configured, env)?.value;
     const missing = (["baseUrl", "userSecret", "organizationSecret"] as const).filter(
-        (name) => ({ baseUrl: rawBaseUrl, userSecret, organizationSecret })[name] === undefined,
+        (name) => ({ baseUrl: baseUrl?.value, userSecret, organizationSecret })[name] === undefined,
     );
     if (missing.length > 0) {
-        const what = missing.map((name) => `${name}: set ${describe(name)}`).join("; ");
+        const what = missing.map((name) => `${name}: set ${howToSet(name)}`).join("; ");
         throw new CloudElementsError("configuration", `Cloud Elements connection is not configured. Missing ${what}.`);
     }
     for (const [name, value] of [
@@ -123,12 +107,14 @@ export function resolveConnection(
         if (/[\s,]/.test(value!)) {
             throw new CloudElementsError(
                 "configuration",
-                `Cloud Elements ${name} contains whitespace or a comma, which cannot be sent in the Authorization header; check ${describe(name)}.`,
+                `Cloud Elements ${name} contains whitespace or a comma, which cannot be sent in the Authorization header; check ${howToSet(name)}.`,
             );
         }
     }
+    const allowInsecureHttp = parseBoolean("allowInsecureHttp", pick("allowInsecureHttp", configured, env));
     return {
-        baseUrl: normalizeBaseUrl(rawBaseUrl!),
+        baseUrl: normalizeBaseUrl(baseUrl!.value, { allowInsecureHttp, origin: baseUrl!.origin }),
+        baseUrlOrigin: baseUrl!.origin,
         userSecret: userSecret!,
         organizationSecret: organizationSecret!,
         timeoutMs: parseInteger("timeoutMs", pick("timeoutMs", configured, env), defaultTimeoutMs, 1, 600_000),
@@ -143,18 +129,40 @@ export function resolveConnection(
     };
 }
 
-function parseInteger(name: SettingName, raw: string | undefined, fallback: number, min: number, max: number): number {
+function parseInteger(
+    name: SettingName,
+    raw: { value: string; origin: SettingOrigin } | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+): number {
     if (raw === undefined) {
         return fallback;
     }
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    const value = Number(raw.value);
+    if (!/^\d+$/.test(raw.value) || !Number.isSafeInteger(value) || value < min || value > max) {
+        // Only a number is echoed: anything else may be a secret pasted into the wrong setting.
+        const got = /^[-+]?\d+(\.\d+)?$/.test(raw.value) ? `"${raw.value}"` : "a value that is not a number";
         throw new CloudElementsError(
             "configuration",
-            `Cloud Elements ${name} must be an integer from ${min} to ${max}, got "${raw}"; check ${describe(name)}.`,
+            `Cloud Elements ${name} must be an integer from ${min} to ${max}, got ${got}; check ${describeOrigin(name, raw.origin)}.`,
         );
     }
     return value;
+}
+
+function parseBoolean(name: SettingName, raw: { value: string; origin: SettingOrigin } | undefined): boolean {
+    if (raw === undefined) {
+        return false;
+    }
+    if (!/^(true|false)$/i.test(raw.value)) {
+        // Not echoed: a value in the wrong setting may be a pasted secret.
+        throw new CloudElementsError(
+            "configuration",
+            `Cloud Elements ${name} must be true or false; check ${describeOrigin(name, raw.origin)}.`,
+        );
+    }
+    return raw.value.toLowerCase() === "true";
 }
 
 /** Whether `hostname` (as `URL.hostname` gives it) is a loopback address. */
@@ -163,16 +171,32 @@ export function isLoopbackHost(hostname: string): boolean {
     return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+/** Options of {@link normalizeBaseUrl}. */
+export interface BaseUrlOptions {
+    /**
+     * Accept plain http for a host that is not loopback (`cloudelements:allowInsecureHttp`), e.g. the emulator as
+     * a CI service container at `http://emulator:8080`. The secrets then travel unencrypted.
+     * @default false
+     */
+    readonly allowInsecureHttp?: boolean;
+    /** Where the value came from, for the message; without it the message names both places. */
+    readonly origin?: SettingOrigin;
+}
+
 /**
- * Normalises a Cloud Elements base URL to `<origin>/elements/api-v2`. Accepts the US, EU, staging and SAP Open
- * Connectors hosts over https, and loopback hosts (the emulator) over http or https, with or without the
- * `/elements/api-v2` prefix and a trailing slash. Rejects anything else with a message saying what is expected.
+ * Normalises a Cloud Elements base URL to `<origin>/elements/api-v2`. Accepts any https host (the documented ones
+ * are api.cloud-elements.com, api.cloud-elements.co.uk, staging.cloud-elements.com and
+ * api.openconnectors[.<dc>].ext.hana.ondemand.com), plain http for loopback hosts (the emulator), and plain http for
+ * any other host only with {@link BaseUrlOptions.allowInsecureHttp}; with or without the `/elements/api-v2` prefix
+ * and a trailing slash. Rejects anything else with a message saying what is expected. A rejected value is never
+ * echoed beyond its scheme, host and port: a malformed value may be a secret pasted into the wrong setting.
  */
-export function normalizeBaseUrl(raw: string): string {
-    const expected =
-        `expected https://api.cloud-elements.com, https://api.cloud-elements.co.uk, https://staging.cloud-elements.com, ` +
-        `https://api.openconnectors[.<dc>].ext.hana.ondemand.com or http://localhost:<port> / http://127.0.0.1:<port> ` +
-        `(optionally ending in ${apiPath}); set ${describe("baseUrl")}`;
+export function normalizeBaseUrl(raw: string, options: BaseUrlOptions = {}): string {
+    const from =
+        options.origin === undefined
+            ? `set ${howToSet("baseUrl")}`
+            : `check ${describeOrigin("baseUrl", options.origin)}`;
+    const expected = `expected https://<host> (e.g. https://api.cloud-elements.com), optionally ending in ${apiPath}; ${from}`;
     let url: URL;
     try {
         url = new URL(raw.trim());
@@ -180,31 +204,37 @@ export function normalizeBaseUrl(raw: string): string {
         // Not echoed: a malformed value may be a secret pasted into the wrong setting.
         throw new CloudElementsError("configuration", `Cloud Elements baseUrl is not a valid URL: ${expected}.`);
     }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+        // Not even the scheme is echoed: "abc:def" parses as a URL with scheme "abc".
+        throw new CloudElementsError(
+            "configuration",
+            `Cloud Elements baseUrl has an unsupported scheme (only https, or http for a local emulator): ${expected}.`,
+        );
+    }
     if (url.username !== "" || url.password !== "") {
         throw new CloudElementsError(
             "configuration",
             `Cloud Elements baseUrl must not contain credentials (user:password@): ${expected}.`,
         );
     }
-    const shown = `"${url.origin}${url.pathname}"`;
-    const loopback = isLoopbackHost(url.hostname);
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-        const why =
-            url.protocol === "http:"
-                ? "plain http is only allowed for loopback hosts (the emulator)"
-                : "unsupported scheme";
-        throw new CloudElementsError("configuration", `Cloud Elements baseUrl ${shown}: ${why}; ${expected}.`);
+    if (url.hostname === "") {
+        throw new CloudElementsError("configuration", `Cloud Elements baseUrl has no host: ${expected}.`);
     }
-    const host = url.hostname.toLowerCase();
-    if (!loopback && !knownHosts.has(host) && !openConnectorsHost.test(host)) {
+    const shown = url.origin;
+    if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && options.allowInsecureHttp !== true) {
         throw new CloudElementsError(
             "configuration",
-            `Cloud Elements baseUrl ${shown}: unknown host ${host}; ${expected}.`,
+            `Cloud Elements baseUrl ${shown}: plain http is only allowed for loopback hosts (a local emulator) ` +
+                `unless ${settingNames("allowInsecureHttp")} is true (the secrets would travel unencrypted); ` +
+                `use https, or opt in for a trusted network such as a CI service container; ${from}.`,
         );
     }
     const path = url.pathname.replace(/\/+$/, "");
     if (path !== "" && path !== apiPath) {
-        throw new CloudElementsError("configuration", `Cloud Elements baseUrl ${shown}: unexpected path; ${expected}.`);
+        throw new CloudElementsError(
+            "configuration",
+            `Cloud Elements baseUrl ${shown}: unexpected path (not shown); ${expected}.`,
+        );
     }
     if (url.search !== "" || url.hash !== "") {
         throw new CloudElementsError(

@@ -3,13 +3,11 @@
  * dynamic providers, and without a bound one create could take attempts × timeout × lookups × Retry-After (tens of
  * minutes). Every request's timeout, every retry, backoff, Retry-After wait and lookup stays inside it.
  */
-import { connectionSources } from "./connection";
 import { CloudElementsError } from "./errors";
+import { settingNames } from "./settings";
 
 /** The shortest time worth starting another request or wait for: below it the operation gives up. */
 export const minimumAttemptMs = 50;
-
-const setting = connectionSources.operationTimeoutMs;
 
 /** A point in time after which an operation starts nothing new. */
 export class Deadline {
@@ -46,7 +44,7 @@ export class Deadline {
 
     /** Names the setting and its value, for messages: `cloudelements:operationTimeoutMs (... = 300000 ms)`. */
     describe(): string {
-        return `the operation deadline (${setting.configKey} / ${setting.envVar} = ${this.budgetMs} ms)`;
+        return `the operation deadline (${settingNames("operationTimeoutMs")} = ${this.budgetMs} ms)`;
     }
 
     /** The error for "`what` cannot start: the deadline has passed". */

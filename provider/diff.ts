@@ -4,8 +4,8 @@
  * - `subdomain` replaces (a new instance is created first, then the old one deleted: names are not unique on Cloud
  *   Elements, so the default create-before-delete is safe and keeps the integration available).
  * - `name`, `tags`, `apiKey` (rotation), `filterResponseNulls` and `events` update in place.
- * - Nothing else is a change: not `createMarker` (fresh on every check), not `adoptInstanceId` (only read by create),
- *   not `__provider`, not output-only fields.
+ * - Nothing else is a change: not `createMarker` (fresh on every check), not `adoptInstanceId` or `adoptTakeOver`
+ *   (only read by create), not `__provider`, not output-only fields.
  *
  * `changes` is always a boolean: `undefined` would make the engine diff the inputs itself, `__provider` included.
  */

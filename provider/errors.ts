@@ -7,6 +7,7 @@
  * and by the program from different paths (source under ts-jest, `bin/` at run time), so two copies of these classes
  * can coexist.
  */
+import { describeOrigin, type SettingOrigin, settingNames } from "./settings";
 
 const cloudElementsErrorBrand = Symbol.for("pulumi-cloudelements-freshdesk:CloudElementsError");
 const httpErrorBrand = Symbol.for("pulumi-cloudelements-freshdesk:HttpError");
@@ -69,6 +70,16 @@ export interface HttpErrorDetails {
     readonly providerMessage?: string;
     /** Whether the error body was a JSON object (a Cloud Elements error), as opposed to HTML, text or nothing. */
     readonly jsonBody?: boolean;
+    /** The base URL the request went to and where it came from, so the message can name the setting to fix. */
+    readonly endpoint?: Endpoint;
+}
+
+/** Where requests go: the base URL in use and the setting it came from. */
+export interface Endpoint {
+    /** The normalised base URL (`https://host/elements/api-v2`). */
+    readonly baseUrl: string;
+    /** Where it came from; absent for settings built by hand (tests). */
+    readonly origin?: SettingOrigin;
 }
 
 /** A failed Cloud Elements API call. Carries no request configuration, no headers and no response body. */
@@ -122,7 +133,7 @@ export class HttpError extends CloudElementsError {
         const outcome =
             d.status !== undefined
                 ? `HTTP ${d.status}${statusHint(d.status)}${credentialHint(d)}`
-                : `no response (${d.code ?? "network error"})${isConnectFailureCode(d.code) ? connectHint : ""}`;
+                : `no response (${d.code ?? "network error"})${noResponseHint(d)}`;
         let message = `Cloud Elements ${d.method} ${d.path} failed: ${outcome}`;
         if (summary) {
             message = `${summary}: ${message}`;
@@ -132,6 +143,10 @@ export class HttpError extends CloudElementsError {
         }
         if (d.providerMessage) {
             message += ` (provider: ${d.providerMessage})`;
+        }
+        if (d.status !== undefined && d.jsonBody !== true && d.endpoint !== undefined) {
+            // Not an answer of the Cloud Elements API (HTML, text, nothing): the base URL is the likeliest cause.
+            message += `; ${describeEndpoint(d.endpoint)}`;
         }
         if (d.requestId) {
             message += ` [requestId ${d.requestId}]`;
@@ -175,7 +190,25 @@ export function isPermanentNetworkCode(code: string | undefined): boolean {
     return code !== undefined && Object.hasOwn(networkErrorCodes, code) && networkErrorCodes[code].permanent;
 }
 
-const connectHint = ": the request never reached Cloud Elements; check cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL";
+/**
+ * Where a request went and which setting chose it: `base URL http://host:port/elements/api-v2 from stack config
+ * cloudelements:baseUrl (it wins over the environment variable CLOUD_ELEMENTS_BASE_URL)`. Without an endpoint (an
+ * error built by hand), a hint naming both places.
+ */
+export function describeEndpoint(endpoint: Endpoint | undefined): string {
+    if (endpoint === undefined) {
+        return `check ${settingNames("baseUrl")}`;
+    }
+    const from = endpoint.origin === undefined ? settingNames("baseUrl") : describeOrigin("baseUrl", endpoint.origin);
+    return `base URL ${endpoint.baseUrl} from ${from}`;
+}
+
+function noResponseHint(d: HttpErrorDetails): string {
+    if (isConnectFailureCode(d.code)) {
+        return `: the request never reached Cloud Elements; ${describeEndpoint(d.endpoint)}`;
+    }
+    return d.endpoint === undefined ? "" : `; ${describeEndpoint(d.endpoint)}`;
+}
 
 /** Cloud Elements answers 400 when Freshdesk rejects the API key (the element's credential check). */
 function credentialHint(d: HttpErrorDetails): string {
@@ -188,7 +221,7 @@ function credentialHint(d: HttpErrorDetails): string {
 function statusHint(status: number): string {
     switch (status) {
         case 401:
-            return " (check cloudelements:userSecret / CLOUD_ELEMENTS_USER_SECRET and cloudelements:organizationSecret / CLOUD_ELEMENTS_ORGANIZATION_SECRET)";
+            return ` (check ${settingNames("userSecret")} and ${settingNames("organizationSecret")})`;
         case 403:
             return " (forbidden)";
         case 404:

@@ -8,20 +8,22 @@
  *
  * Each lifecycle step lives in its own module (`create.ts`, `adopt.ts`, `read.ts`, `update.ts`, `delete.ts`); this
  * module only wires them to the contract's names. Process-level state (the connection, the HTTP clients) is
- * `session.ts`.
+ * `session.ts`. The runtime prints the failures of check, diff, read and delete twice, with a stack trace; they go
+ * through `sayOnce` (`error-output.ts`) so that each of our errors is printed once, by the engine.
  */
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { adopt } from "./adopt";
 import type { ConfigReader } from "./connection";
 import { createNewInstance } from "./create";
+import { deleteInstance } from "./delete";
 import { diffInstance } from "./diff";
+import { installErrorOutputFilter, sayOnce } from "./error-output";
+import { read as readInstance } from "./read";
 import { configureConnection } from "./session";
 import type { InstanceInputs, InstanceOutputs } from "./types";
 import { checkInputs } from "./validation";
 
-export { deleteInstance as delete } from "./delete";
-export { read } from "./read";
 export { closeClients, userAgent } from "./session";
 export { update } from "./update";
 
@@ -32,6 +34,8 @@ export { update } from "./update";
  * it with a clear message instead of failing the provider's start-up.
  */
 export async function configure(req: { config: ConfigReader }): Promise<void> {
+    // configure runs first in the dynamic-provider process: from now on each of our errors is printed once.
+    installErrorOutputFilter();
     configureConnection(req.config);
 }
 
@@ -44,9 +48,11 @@ export async function check(
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): Promise<dynamic.CheckResult> {
-    const { inputs, failures } = checkInputs(news);
-    inputs.createMarker = typeof olds.createMarker === "string" ? olds.createMarker : randomUUID();
-    return { inputs, failures };
+    return sayOnce(async () => {
+        const { inputs, failures } = checkInputs(news);
+        inputs.createMarker = typeof olds.createMarker === "string" ? olds.createMarker : randomUUID();
+        return { inputs, failures };
+    });
 }
 
 /** See `diff.ts`. */
@@ -55,11 +61,28 @@ export async function diff(
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): Promise<dynamic.DiffResult> {
-    const result = diffInstance(olds, news);
-    return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
+    return sayOnce(async () => {
+        const result = diffInstance(olds, news);
+        return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
+    });
 }
 
 /** Creates the instance (`create.ts`), or adopts `adoptInstanceId` (`adopt.ts`). */
 export async function create(inputs: InstanceInputs): Promise<dynamic.CreateResult<InstanceOutputs>> {
     return inputs.adoptInstanceId !== undefined ? adopt(inputs, inputs.adoptInstanceId) : createNewInstance(inputs);
 }
+
+/** Refresh (`read.ts`). Failures are said once (`error-output.ts`). */
+export async function read(
+    id: string,
+    props?: Partial<InstanceOutputs>,
+): Promise<dynamic.ReadResult<InstanceOutputs | InstanceInputs>> {
+    return sayOnce(() => readInstance(id, props));
+}
+
+/** Deletes the instance (`delete.ts`). Failures are said once (`error-output.ts`). */
+async function deleteResource(id: string, props?: Partial<InstanceOutputs>): Promise<void> {
+    return sayOnce(() => deleteInstance(id, props));
+}
+
+export { deleteResource as delete };

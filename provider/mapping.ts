@@ -196,43 +196,95 @@ function isMasked(value: string): boolean {
     return /^\*+$/.test(value);
 }
 
+/**
+ * What `read` records as `events.signatureKey` when the instance has a signature key this resource did not set
+ * (changed or set outside Pulumi, in clear or masked). The value itself never goes into state: unlike the program's
+ * key, it would not be marked secret there. Differing from the program's key, it shows as drift, and the next
+ * update writes the program's key (or clears it).
+ */
+export const foreignSignatureKey = "(set outside Pulumi; value not recorded)";
+
 function eventsFromInstance(
     instance: ApiInstance,
     old: Partial<FreshdeskInstanceEvents> | undefined,
 ): FreshdeskInstanceEvents {
+    // A key the GET leaves out (or a missing configuration) keeps its value from state: no invented drift.
+    const kept = <T>(key: string, fromApi: (value: unknown) => T, fromState: T): T => {
+        const value = configValue(instance, key);
+        return value === undefined ? fromState : fromApi(value);
+    };
     const enabled =
-        parseBoolean(configValue(instance, configKeys.eventsEnabled)) ?? parseBoolean(instance.eventsEnabled) ?? false;
-    const interval = Number(configValue(instance, configKeys.refreshInterval));
-    let resources = nonEmptyString(configValue(instance, configKeys.pollerUrls))
-        ?.split("|")
-        .filter((r) => r !== "");
-    if (!resources?.length) {
-        let poller = configValue(instance, configKeys.pollerConfiguration);
-        if (typeof poller === "string") {
-            try {
-                poller = JSON.parse(poller);
-            } catch {
-                poller = undefined;
+        parseBoolean(configValue(instance, configKeys.eventsEnabled)) ??
+        parseBoolean(instance.eventsEnabled) ??
+        old?.enabled ??
+        false;
+    const pollingIntervalMinutes = kept(
+        configKeys.refreshInterval,
+        (value) => {
+            const interval = Number(value);
+            return Number.isSafeInteger(interval) && interval > 0 ? interval : defaultPollingIntervalMinutes;
+        },
+        old?.pollingIntervalMinutes ?? defaultPollingIntervalMinutes,
+    );
+    const resources =
+        resourcesFromInstance(instance) ??
+        (configValue(instance, configKeys.pollerUrls) === undefined &&
+        configValue(instance, configKeys.pollerConfiguration) === undefined
+            ? old?.resources
+            : undefined);
+    const callbackUrl = kept(configKeys.callbackUrl, nonEmptyString, old?.callbackUrl);
+    const signatureKey = kept(
+        configKeys.signatureKey,
+        (value) => {
+            const raw = nonEmptyString(value);
+            if (raw === undefined) {
+                return undefined;
             }
-        }
-        resources =
-            typeof poller === "object" && poller !== null && !Array.isArray(poller) ? Object.keys(poller) : undefined;
-    }
-    const callbackUrl = nonEmptyString(configValue(instance, configKeys.callbackUrl));
-    const rawKey = nonEmptyString(configValue(instance, configKeys.signatureKey));
-    // A masked key tells only that one is set: keep the one we know.
-    const signatureKey = rawKey === undefined ? undefined : isMasked(rawKey) ? old?.signatureKey : rawKey;
+            // Masked (a password-type key) or in clear, only the key this resource set may be recorded: state holds
+            // it as a secret. Anything else is recorded as a placeholder, never as the value.
+            if (isMasked(raw)) {
+                return old?.signatureKey ?? foreignSignatureKey;
+            }
+            return raw === old?.signatureKey ? old.signatureKey : foreignSignatureKey;
+        },
+        old?.signatureKey,
+    );
     return {
         enabled,
         ...(callbackUrl !== undefined ? { callbackUrl } : {}),
-        pollingIntervalMinutes:
-            Number.isSafeInteger(interval) && interval > 0 ? interval : defaultPollingIntervalMinutes,
-        resources: resources?.length ? resources : [...defaultEventResources],
+        pollingIntervalMinutes,
+        resources: resources?.length ? [...resources] : [...defaultEventResources],
         ...(signatureKey !== undefined ? { signatureKey } : {}),
     };
 }
 
-/** Inputs as an instance shows them: what `read` reports, so refresh records drift and an unchanged one shows none. */
+/** The polled resources an instance names (`event.poller.urls`, else the keys of `event.poller.configuration`). */
+function resourcesFromInstance(instance: ApiInstance): string[] | undefined {
+    const urls = nonEmptyString(configValue(instance, configKeys.pollerUrls))
+        ?.split("|")
+        .filter((r) => r !== "");
+    if (urls?.length) {
+        return urls;
+    }
+    let poller = configValue(instance, configKeys.pollerConfiguration);
+    if (typeof poller === "string") {
+        try {
+            poller = JSON.parse(poller);
+        } catch {
+            poller = undefined;
+        }
+    }
+    const keys =
+        typeof poller === "object" && poller !== null && !Array.isArray(poller) ? Object.keys(poller) : undefined;
+    return keys?.length ? keys : undefined;
+}
+
+/**
+ * Inputs as an instance shows them: what `read` reports, so refresh records drift and an unchanged one shows none.
+ * Whatever the instance does not show (a configuration key the GET leaves out, no `configuration` at all, no
+ * `tags`) keeps its value from `old` (state). The API key is never read from the instance (it may come back in
+ * clear): the one in state is kept, and it is stored as a secret.
+ */
 export function inputsFromInstance(instance: ApiInstance, old: Partial<InstanceOutputs>): InstanceInputs {
     const subdomain = nonEmptyString(configValue(instance, configKeys.subdomain));
     const inputs: InstanceInputs = {
@@ -240,10 +292,12 @@ export function inputsFromInstance(instance: ApiInstance, old: Partial<InstanceO
         // The API may mask the key, so the one in state is the best knowledge; diff compares it with the program's.
         ...(old.apiKey !== undefined ? { apiKey: old.apiKey } : {}),
         name: typeof instance.name === "string" ? instance.name : (old.name ?? ""),
-        tags: userTags(instance.tags),
-        filterResponseNulls: parseBoolean(configValue(instance, configKeys.filterResponseNulls)) ?? true,
+        tags: Array.isArray(instance.tags) ? userTags(instance.tags) : [...(old.tags ?? [])],
+        filterResponseNulls:
+            parseBoolean(configValue(instance, configKeys.filterResponseNulls)) ?? old.filterResponseNulls ?? true,
         events: eventsFromInstance(instance, old.events),
         ...(old.adoptInstanceId !== undefined ? { adoptInstanceId: old.adoptInstanceId } : {}),
+        ...(old.adoptTakeOver !== undefined ? { adoptTakeOver: old.adoptTakeOver } : {}),
     } as InstanceInputs;
     const marker = old.createMarker ?? markerFromTags(instance.tags);
     return marker !== undefined ? { ...inputs, createMarker: marker } : inputs;
@@ -271,6 +325,7 @@ export function outputsFromInstance(
         filterResponseNulls: desired.filterResponseNulls,
         events: desired.events,
         adoptInstanceId: desired.adoptInstanceId,
+        adoptTakeOver: desired.adoptTakeOver,
         createMarker: marker,
         createNonce: extra.createNonce ?? nonceFromTags(instance.tags),
         instanceId: instance.id,

@@ -1,5 +1,6 @@
 /** `read` (refresh): the instance as Cloud Elements shows it now. */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { confirmAbsent } from "./absence";
 import { HttpError, isApiNotFound } from "./errors";
 import { sweepUnconfirmedCreate } from "./lookup";
 import { assertFreshdeskInstance, inputsFromInstance, outputsFromInstance } from "./mapping";
@@ -7,9 +8,11 @@ import { clientFor, connection, secretsOf } from "./session";
 import type { ApiInstance, InstanceInputs, InstanceOutputs } from "./types";
 
 /**
- * Refresh: `GET /instances/{id}`. A Cloud Elements 404 means the instance is gone (an empty id removes it from
- * state). Otherwise returns the complete outputs and the inputs as the instance shows them, so drift shows in the
- * next preview and an unchanged instance shows no diff. The token and the API key come from state.
+ * Refresh: `GET /instances/{id}`. The resource is removed from state (an empty id) only when the instance is
+ * provably gone: a JSON 404 confirmed by a search that answers without it (`absence.ts`); otherwise the refresh
+ * fails and the state is unchanged. A found instance gives the complete outputs and the inputs as it shows them, so
+ * drift shows in the next preview and an unchanged instance shows no diff; what the GET leaves out keeps its value
+ * from state, and the token and the API key come from state (see `inputsFromInstance`).
  */
 export async function read(
     id: string,
@@ -17,11 +20,24 @@ export async function read(
 ): Promise<dynamic.ReadResult<InstanceOutputs | InstanceInputs>> {
     const old = props ?? {};
     const client = clientFor(connection());
+    const secrets = secretsOf(old);
     let instance: ApiInstance;
     try {
-        instance = await client.getInstance(id, secretsOf(old));
+        instance = await client.getInstance(id, secrets);
     } catch (err) {
         if (HttpError.isInstance(err) && isApiNotFound(err)) {
+            await confirmAbsent(
+                client,
+                {
+                    id,
+                    // An imported or very old resource may have no marker: then every instance is listed.
+                    marker: typeof old.createMarker === "string" ? old.createMarker : undefined,
+                    notFound: err,
+                    what: `refreshing instance ${id}`,
+                    keeps: "not removing it from state",
+                },
+                secrets,
+            );
             return { id: "" };
         }
         throw err;

@@ -69,12 +69,29 @@ export interface FreshdeskInstanceArgs {
     readonly events?: pulumi.Input<FreshdeskInstanceEventsArgs>;
     /**
      * Adopt this existing freshdeskv2 instance (its id, a number or a numeric string) instead of creating one: the
-     * first `up` reads it, applies this resource's settings with an update (Cloud Elements re-checks the API key),
-     * keeps its id and token, and from then on manages it (`destroy` deletes it). Only read when the resource is
-     * created: changing or removing it later is not a change. This is the way to bring an existing instance under
-     * management: Pulumi's `import` does not work for dynamic resources.
+     * first `up` reads it, applies this resource's settings with `PUT /instances/{id}?reAuthenticate=true` (Cloud
+     * Elements re-checks the API key), tags it with this resource's marker, keeps its id and token, and from then
+     * on manages it (`destroy` deletes it).
+     *
+     * Only read when the resource is created: changing or removing it later is not a change. Adoption happens once:
+     * when the resource is later replaced (a `subdomain` change, `up --replace`), the replacement is a fresh
+     * instance and the adopted one is deleted like any replaced instance. If the adopted instance was deleted
+     * outside Pulumi, `refresh` drops it from state and the next `up` creates a fresh instance.
+     *
+     * An instance that carries another Pulumi resource's marker tag (`pulumi-marker:...`) is refused unless
+     * {@link adoptTakeOver} is true. This is the way to bring an existing instance under management: Pulumi's
+     * `import` does not work for dynamic resources.
      */
     readonly adoptInstanceId?: pulumi.Input<number | string>;
+    /**
+     * Take over an instance named by {@link adoptInstanceId} even though another Pulumi resource (another stack,
+     * or another resource of this one) manages it, i.e. it carries a different `pulumi-marker:` tag. Set it only
+     * after removing the instance from the other resource's state (`pulumi state delete <urn>` there, or
+     * `retainOnDelete` and removing the resource), or both would manage one instance and a `destroy` of either
+     * would delete it under the other. Only read when the resource is created, like `adoptInstanceId`.
+     * @default false
+     */
+    readonly adoptTakeOver?: pulumi.Input<boolean>;
 }
 
 /**
@@ -136,6 +153,7 @@ export class FreshdeskInstance extends pulumi.dynamic.Resource {
             filterResponseNulls: a.filterResponseNulls,
             events: secretEvents(a.events),
             adoptInstanceId: a.adoptInstanceId,
+            adoptTakeOver: a.adoptTakeOver,
             instanceId: undefined,
             token: undefined,
             createdDate: undefined,

@@ -83,6 +83,8 @@ export interface InstanceInputs {
     readonly events: FreshdeskInstanceEvents;
     /** Adopt this existing instance instead of creating one. Only read by create. */
     readonly adoptInstanceId?: number;
+    /** Adopt {@link adoptInstanceId} even when another resource's marker is on it. Only read by create. */
+    readonly adoptTakeOver?: boolean;
     /**
      * A random id stamped by `check` when the resource is first created, and reused from the old inputs by every
      * later `check` (so previews of updates show no random change). `create` tags the new instance with

@@ -165,6 +165,14 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
         }
     }
 
+    const takeOver = news.adoptTakeOver;
+    if (takeOver !== undefined && takeOver !== null) {
+        inputs.adoptTakeOver = takeOver;
+        if (takeOver !== unknownValue && typeof takeOver !== "boolean") {
+            fail("adoptTakeOver", `adoptTakeOver must be a boolean, got ${typeName(takeOver)}`);
+        }
+    }
+
     if (typeof news.__provider === "string") {
         inputs.__provider = news.__provider;
     }

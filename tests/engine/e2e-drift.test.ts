@@ -80,7 +80,10 @@ test("out-of-band deletion then refresh: the resource leaves state; the next up 
     const refresh = await stack.refresh({ onOutput: printed.onOutput });
     expect(refresh.summary.result).toBe("succeeded");
     expect(refresh.summary.resourceChanges).toEqual({ same: 1, delete: 1 });
-    expect(describeRequests(await ctx.log.since(mark))).toEqual([`GET /instances/${oldId} 404`]);
+    // A 404 alone does not prove the instance is gone: a search by the resource's marker confirms it.
+    const confirm = describeRequests(await ctx.log.since(mark));
+    expect(confirm[0]).toBe(`GET /instances/${oldId} 404`);
+    expect(confirm.slice(1)).toEqual([expect.stringMatching(/^GET \/instances\?.*tags%5B%5D=pulumi-marker%3A.* 404$/)]);
     expect(await stateResources(stack)).toEqual([]);
 
     const preview = await stack.preview({ onOutput: printed.onOutput });
@@ -207,12 +210,12 @@ describe("adoption of an instance created outside Pulumi", () => {
         expect(fingerprint(up.outputs.token.value)).toBe(legacyTokenFingerprint);
         expect(up.outputs.name.value).toBe("adopted-helpdesk");
 
-        // Read the instance, then apply the desired settings to it, re-checking the API key with Cloud Elements:
-        // no POST, no second instance.
+        // Read the instance, then apply the desired settings to it with the documented PUT ?reAuthenticate=true
+        // (Cloud Elements re-checks the API key): no POST, no second instance.
         const requests = await ctx.log.since(mark);
         expect(describeRequests(requests)).toEqual([
             `GET /instances/${legacyId} 200`,
-            `PATCH /instances/${legacyId}?reAuthenticate=true 200`,
+            `PUT /instances/${legacyId}?reAuthenticate=true 200`,
         ]);
         expect(await ctx.control.instances()).toHaveLength(count);
         const instance = (await instanceById(ctx.control, legacyId))!;

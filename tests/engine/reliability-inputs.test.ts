@@ -211,10 +211,11 @@ const cases: InputCase[] = [
         message: [/plain http is only allowed for loopback hosts/, /cloudelements:baseUrl/],
     },
     {
-        name: "base URL of an unknown host",
-        config: { "cloudelements:baseUrl": "https://api.example.com/elements/api-v2" },
+        // Any https host is accepted; a path other than /elements/api-v2 is not (and is not echoed).
+        name: "base URL with an unexpected path",
+        config: { "cloudelements:baseUrl": "https://api.example.com/v1/elements" },
         api: "never",
-        message: [/unknown host api\.example\.com/, /cloudelements:baseUrl/],
+        message: [/https:\/\/api\.example\.com: unexpected path \(not shown\)/, /cloudelements:baseUrl/],
     },
     {
         // A refused connection never sent the POST: the message says so and names the setting.

@@ -56,6 +56,11 @@ describe("normalisation", () => {
         expect(checkInputs(valid({ adoptInstanceId: 42 })).inputs.adoptInstanceId).toBe(42);
     });
 
+    it("keeps adoptTakeOver only when given", () => {
+        expect(checkInputs(valid({ adoptInstanceId: 42, adoptTakeOver: true })).inputs.adoptTakeOver).toBe(true);
+        expect(checkInputs(valid({ adoptInstanceId: 42 })).inputs).not.toHaveProperty("adoptTakeOver");
+    });
+
     it("drops unknown keys and keeps __provider", () => {
         const { inputs } = checkInputs(valid({ surprise: 1, __provider: "exports.handler = ..." }));
         expect(inputs).not.toHaveProperty("surprise");
@@ -157,6 +162,7 @@ describe("failures", () => {
         ],
         ["adoptInstanceId zero", { adoptInstanceId: 0 }, "adoptInstanceId", /positive integer/],
         ["adoptInstanceId not numeric", { adoptInstanceId: "abc" }, "adoptInstanceId", /got "abc"/],
+        ["adoptTakeOver not a boolean", { adoptTakeOver: "yes" }, "adoptTakeOver", /adoptTakeOver must be a boolean/],
     ];
 
     it.each(cases)("%s", (_description, overrides, property, reason) => {

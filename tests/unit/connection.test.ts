@@ -40,6 +40,9 @@ describe("normalizeBaseUrl", () => {
         ["http://localhost:8765/elements/api-v2/", "http://localhost:8765/elements/api-v2"],
         ["http://[::1]:8765", "http://[::1]:8765/elements/api-v2"],
         ["  https://api.cloud-elements.com  ", "https://api.cloud-elements.com/elements/api-v2"],
+        // Any https host: a private deployment, a proxy.
+        ["https://ce.internal.example.com:8443/", "https://ce.internal.example.com:8443/elements/api-v2"],
+        ["https://10.0.0.5/elements/api-v2", "https://10.0.0.5/elements/api-v2"],
     ])("%s → %s", (input, expected) => {
         expect(normalizeBaseUrl(input)).toBe(expected);
     });
@@ -48,10 +51,12 @@ describe("normalizeBaseUrl", () => {
         ["not a url", /not a valid URL/],
         ["api.cloud-elements.com", /not a valid URL/],
         ["http://api.cloud-elements.com", /plain http is only allowed for loopback hosts/],
+        [
+            "http://emulator:8080",
+            /unless cloudelements:allowInsecureHttp \/ CLOUD_ELEMENTS_ALLOW_INSECURE_HTTP is true/,
+        ],
         ["ftp://127.0.0.1", /unsupported scheme/],
         ["file:///etc/passwd", /unsupported scheme/],
-        ["https://evil.example.com", /unknown host evil.example.com/],
-        ["https://api.cloud-elements.com.evil.example", /unknown host/],
         ["https://api.cloud-elements.com/other", /unexpected path/],
         ["https://api.cloud-elements.com/elements/api-v2?x=1", /must not have a query/],
     ])("rejects %s", (input, reason) => {
@@ -60,6 +65,29 @@ describe("normalizeBaseUrl", () => {
         expect(err.message).toMatch(reason);
         expect(err.message).toContain("cloudelements:baseUrl");
         expect(err.message).toContain("CLOUD_ELEMENTS_BASE_URL");
+    });
+
+    it("accepts plain http for a non-loopback host only with the explicit opt-in", () => {
+        expect(normalizeBaseUrl("http://emulator:8080", { allowInsecureHttp: true })).toBe(
+            "http://emulator:8080/elements/api-v2",
+        );
+        expect(() => normalizeBaseUrl("http://emulator:8080", { allowInsecureHttp: false })).toThrow(
+            /plain http is only allowed for loopback hosts/,
+        );
+    });
+
+    it.each([
+        ["a pasted token", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"],
+        ["a token with a colon (parses as a URL scheme)", "ghp:Zx8Kq2LmNp4RsTuVwXyZ0123456789"],
+        ["a secret in the path", "https://api.cloud-elements.com/sk_live_4eC39HqLyjWDarjtT1zdp7dc"],
+        ["a secret in the query", "https://api.cloud-elements.com/?key=sk_live_4eC39HqLyjWDarjtT1zdp7dc"],
+        ["a secret in the fragment", "https://api.cloud-elements.com/#sk_live_4eC39HqLyjWDarjtT1zdp7dc"],
+    ])("never echoes a malformed value: %s", (_what, value) => {
+        const err = failure(() => normalizeBaseUrl(value));
+        expect(err.kind).toBe("configuration");
+        for (const part of ["sk_live", "4eC39HqLyjWDarjtT1zdp7dc", "Zx8Kq2LmNp4RsTuVwXyZ", "ghp"]) {
+            expect(err.message).not.toContain(part);
+        }
     });
 
     it("never echoes credentials embedded in the URL", () => {
@@ -89,6 +117,7 @@ describe("resolveConnection", () => {
         );
         expect(resolveConnection(configured, { ...env, CLOUD_ELEMENTS_OPERATION_TIMEOUT_MS: "1" })).toEqual({
             baseUrl: "https://api.cloud-elements.co.uk/elements/api-v2",
+            baseUrlOrigin: "config",
             userSecret,
             organizationSecret,
             timeoutMs: 5000,
@@ -101,6 +130,7 @@ describe("resolveConnection", () => {
         const mutable: Record<string, string> = { ...env };
         expect(resolveConnection({}, mutable)).toEqual({
             baseUrl: "http://127.0.0.1:1/elements/api-v2",
+            baseUrlOrigin: "env",
             userSecret: "env-user",
             organizationSecret: "env-org",
             timeoutMs: 30_000,
@@ -165,6 +195,53 @@ describe("resolveConnection", () => {
         const err = failure(() => resolveConnection({}, { ...env, [envVar]: value }));
         expect(err.message).toMatch(reason);
         expect(err.message).toContain(envVar);
+    });
+
+    it("names the source of an invalid base URL, and says that stack config wins", () => {
+        const fromEnv = failure(() => resolveConnection({}, { ...env, CLOUD_ELEMENTS_BASE_URL: "http://ce.example" }));
+        expect(fromEnv.message).toContain(
+            "the environment variable CLOUD_ELEMENTS_BASE_URL (stack config cloudelements:baseUrl is not set; it would win)",
+        );
+        const fromConfig = failure(() =>
+            resolveConnection(
+                readConfiguredConnection(configReader({ "cloudelements:baseUrl": "http://ce.example" })),
+                env,
+            ),
+        );
+        expect(fromConfig.message).toContain(
+            "stack config cloudelements:baseUrl (it wins over the environment variable CLOUD_ELEMENTS_BASE_URL)",
+        );
+    });
+
+    it.each([
+        ["stack config", { "cloudelements:allowInsecureHttp": "true" }, {}],
+        ["the environment", {}, { CLOUD_ELEMENTS_ALLOW_INSECURE_HTTP: "TRUE" }],
+    ])("accepts http for a non-loopback host with allowInsecureHttp from %s", (_where, config, extraEnv) => {
+        const settings = resolveConnection(readConfiguredConnection(configReader(config)), {
+            ...env,
+            ...extraEnv,
+            CLOUD_ELEMENTS_BASE_URL: "http://emulator:8080",
+        });
+        expect(settings.baseUrl).toBe("http://emulator:8080/elements/api-v2");
+    });
+
+    it("keeps refusing non-loopback http when allowInsecureHttp is false, and rejects a non-boolean without echoing it", () => {
+        const insecure = { ...env, CLOUD_ELEMENTS_BASE_URL: "http://emulator:8080" };
+        expect(() => resolveConnection({}, { ...insecure, CLOUD_ELEMENTS_ALLOW_INSECURE_HTTP: "false" })).toThrow(
+            /plain http is only allowed for loopback hosts/,
+        );
+        const err = failure(() =>
+            resolveConnection({}, { ...insecure, CLOUD_ELEMENTS_ALLOW_INSECURE_HTTP: "yes-pasted-secret-123" }),
+        );
+        expect(err.message).toMatch(/allowInsecureHttp must be true or false/);
+        expect(err.message).toContain("CLOUD_ELEMENTS_ALLOW_INSECURE_HTTP");
+        expect(err.message).not.toContain("pasted-secret");
+    });
+
+    it("does not echo a non-numeric timeout (it may be a pasted secret)", () => {
+        const err = failure(() => resolveConnection({}, { ...env, CLOUD_ELEMENTS_TIMEOUT_MS: "abcd-secret-9999" }));
+        expect(err.message).toMatch(/timeoutMs must be an integer from 1 to 600000, got a value that is not a number/);
+        expect(err.message).not.toContain("abcd-secret");
     });
 
     it("rejects a secret that cannot go into the Authorization header, without echoing it", () => {

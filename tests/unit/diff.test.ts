@@ -85,6 +85,7 @@ describe("diffInstance", () => {
         ["events absent in old state, off now", { events: undefined }, { events: { enabled: false } }, [], []],
         ["output-only fields differ", { token: "other", valid: false, createdDate: "x", instanceId: 8 }, {}, [], []],
         ["adoptInstanceId added after creation", {}, { adoptInstanceId: 99 }, [], []],
+        ["adoptTakeOver added after creation", {}, { adoptInstanceId: 99, adoptTakeOver: true }, [], []],
         [
             "subdomain and name changed",
             {},

@@ -98,6 +98,43 @@ describe("brand checks", () => {
     });
 });
 
+describe("where a request went", () => {
+    it("names the base URL and its source when nothing answered, saying that stack config wins", () => {
+        const fromConfig = new HttpError(
+            {
+                method: "GET",
+                path: "/instances/7",
+                code: "ECONNREFUSED",
+                endpoint: { baseUrl: "http://127.0.0.1:9/elements/api-v2", origin: "config" },
+            },
+            "reading instance 7",
+        );
+        expect(fromConfig.message).toBe(
+            "reading instance 7: Cloud Elements GET /instances/7 failed: no response (ECONNREFUSED): the request never " +
+                "reached Cloud Elements; base URL http://127.0.0.1:9/elements/api-v2 from stack config " +
+                "cloudelements:baseUrl (it wins over the environment variable CLOUD_ELEMENTS_BASE_URL)",
+        );
+        const fromEnv = new HttpError({
+            method: "DELETE",
+            path: "/instances/7",
+            code: "ECONNABORTED: timed out",
+            endpoint: { baseUrl: "https://ce.example.com/elements/api-v2", origin: "env" },
+        });
+        expect(fromEnv.message).toBe(
+            "Cloud Elements DELETE /instances/7 failed: no response (ECONNABORTED: timed out); base URL " +
+                "https://ce.example.com/elements/api-v2 from the environment variable CLOUD_ELEMENTS_BASE_URL " +
+                "(stack config cloudelements:baseUrl is not set; it would win)",
+        );
+    });
+
+    it("names the credential settings on a 401", () => {
+        expect(new HttpError({ method: "GET", path: "/instances/7", status: 401 }).message).toBe(
+            "Cloud Elements GET /instances/7 failed: HTTP 401 (check cloudelements:userSecret / " +
+                "CLOUD_ELEMENTS_USER_SECRET and cloudelements:organizationSecret / CLOUD_ELEMENTS_ORGANIZATION_SECRET)",
+        );
+    });
+});
+
 describe("errors from real HTTP", () => {
     const secrets = [devUser.userSecret, devOrganization.organizationSecret, acme.apiKey];
 
@@ -132,7 +169,7 @@ describe("errors from real HTTP", () => {
         });
         const err = await failure(impl.read("1", {}));
         expect(err.message).toMatch(
-            /^reading instance 1: Cloud Elements GET \/instances\/1 failed: HTTP 502: the server answered with an HTML page instead of a Cloud Elements JSON error; is the base URL right\? \[requestId [0-9a-f]{24}\]$/,
+            /^reading instance 1: Cloud Elements GET \/instances\/1 failed: HTTP 502: the server answered with an HTML page instead of a Cloud Elements JSON error; is the base URL right\?; base URL http:\/\/127\.0\.0\.1:\d+\/elements\/api-v2 from stack config cloudelements:baseUrl \(it wins over the environment variable CLOUD_ELEMENTS_BASE_URL\) \[requestId [0-9a-f]{24}\]$/,
         );
         expectClean(err, secrets);
     });
@@ -183,7 +220,9 @@ describe("errors from real HTTP", () => {
         });
         const err = await failure(impl.read("1", {}));
         expect(err.message).toBe(
-            "reading instance 1: Cloud Elements GET /instances/1 failed: no response (ECONNREFUSED): the request never reached Cloud Elements; check cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL",
+            "reading instance 1: Cloud Elements GET /instances/1 failed: no response (ECONNREFUSED): the request never " +
+                "reached Cloud Elements; base URL http://127.0.0.1:9/elements/api-v2 from stack config " +
+                "cloudelements:baseUrl (it wins over the environment variable CLOUD_ELEMENTS_BASE_URL)",
         );
         expectClean(err, secrets);
     });
@@ -199,7 +238,9 @@ describe("errors from real HTTP", () => {
         });
         const err = await failure(impl.create(await checked()));
         expect(err.message).toContain("Cloud Elements POST /instances failed: no response (ECONNREFUSED)");
-        expect(err.message).toContain("check cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL");
+        expect(err.message).toContain(
+            "base URL http://127.0.0.1:9/elements/api-v2 from stack config cloudelements:baseUrl",
+        );
         expect(err.message).toContain(
             "gave up after 2 attempts; no instance was created: no request reached Cloud Elements",
         );

@@ -6,9 +6,9 @@
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fingerprint } from "../../emulator";
-import { CloudElementsError, HttpError } from "../../provider/errors";
+import { CloudElementsError, HttpError, PartialCreateError } from "../../provider/errors";
 import * as impl from "../../provider/implementation";
-import { pollerConfiguration } from "../../provider/mapping";
+import { foreignSignatureKey, pollerConfiguration } from "../../provider/mapping";
 import {
     acme,
     callApi,
@@ -328,10 +328,126 @@ describe("read (refresh)", () => {
         });
     });
 
-    it("reports an instance deleted behind Pulumi's back as gone (empty id)", async () => {
+    it("reports an instance deleted behind Pulumi's back as gone (empty id), confirmed by a marker search", async () => {
+        const { id, outs, inputs } = await createOne();
+        await callApi(emulator(), "DELETE", `/instances/${id}`);
+        await emulator().control.reset({ requests: true });
+        expect(await impl.read(id, outs)).toEqual({ id: "" });
+        const marker = `pulumi-marker:${inputs.createMarker}`;
+        expect((await apiRequests()).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+            `GET /instances/${id} 404`,
+            "GET /instances 404",
+        ]);
+        expect((await apiRequests())[1].query["tags[]"]).toEqual([marker]);
+    });
+
+    it("without a marker in state (an imported instance) confirms by listing every instance", async () => {
+        const { id, outs } = await createOne();
+        const other = await createOne({ name: "other" });
+        await callApi(emulator(), "DELETE", `/instances/${id}`);
+        const { createMarker: _, ...noMarker } = outs;
+        await emulator().control.reset({ requests: true });
+        expect(await impl.read(id, noMarker)).toEqual({ id: "" });
+        const requests = await apiRequests();
+        expect(requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+            `GET /instances/${id} 404`,
+            "GET /instances 200",
+        ]);
+        expect(requests[1].query["tags[]"]).toBeUndefined();
+        expect(await impl.read(other.id, other.outs)).toMatchObject({ id: other.id });
+    });
+
+    it("a 404 that is not about the instance fails the refresh: the instance is still found, state is kept", async () => {
+        const { id, outs, inputs } = await createOne();
+        await emulator().control.addFault({
+            kind: "respond",
+            method: "GET",
+            path: "^/instances/\\d+$",
+            status: 404,
+            body: JSON.stringify({
+                requestId: "0123456789abcdef01234567",
+                message: "No account found for the given user",
+            }),
+        });
+        const err = await impl.read(id, outs).catch((e) => e);
+        expect(CloudElementsError.isInstance(err)).toBe(true);
+        expect(err.message).toBe(
+            `refreshing instance ${id}: GET /instances/${id} answered HTTP 404 ("No account found for the given user"), ` +
+                `but the instance still exists (searching by its tag pulumi-marker:${inputs.createMarker} lists it); ` +
+                "not removing it from state. The 404 was about something else (the account or user?); check the " +
+                "credentials and run again.",
+        );
+        expect(await emulator().control.instances()).toHaveLength(1);
+    });
+
+    it("a 404 whose confirmation fails fails the refresh, naming the cause", async () => {
         const { id, outs } = await createOne();
         await callApi(emulator(), "DELETE", `/instances/${id}`);
-        expect(await impl.read(id, outs)).toEqual({ id: "" });
+        await emulator().control.addFault({
+            kind: "respond",
+            method: "GET",
+            path: "^/instances$",
+            status: 403,
+            body: JSON.stringify({ message: "Forbidden" }),
+        });
+        await expect(impl.read(id, outs)).rejects.toThrow(
+            new RegExp(
+                `^refreshing instance ${id}: GET /instances/${id} answered HTTP 404 \\("[^"]*"\\), but confirming that the instance is gone by searching by its tag pulumi-marker:[0-9a-f-]+ failed: .*HTTP 403.*A 404 alone does not prove it is gone; not removing it from state`,
+            ),
+        );
+    });
+
+    it("keys the GET leaves out, or a missing configuration, keep their state values (no invented drift)", async () => {
+        const events = {
+            callbackUrl: "https://hooks.example.com/x",
+            resources: ["agents"],
+            pollingIntervalMinutes: 7,
+            signatureKey,
+        };
+        const { id, outs } = await createOne({ filterResponseNulls: false, events });
+        const [instance] = await emulator().control.instances();
+        const bare = { id: Number(id), name: "helpdesk", token: "t", element: { key: "freshdeskv2", id: 491 } };
+        for (const body of [bare, { ...bare, tags: instance.tags, configuration: {} }]) {
+            await emulator().control.addFault({
+                kind: "respond",
+                method: "GET",
+                status: 200,
+                body: JSON.stringify(body),
+            });
+            const result = await impl.read(id, outs);
+            expect(result.props).toMatchObject({
+                subdomain: "acme",
+                tags: ["team-a"],
+                filterResponseNulls: false,
+                events: { enabled: true, ...events },
+            });
+            const desired = await checked(program({ filterResponseNulls: false, events }));
+            expect((await impl.diff(id, result.props as any, desired)).changes).toBe(false);
+        }
+    });
+
+    it("a signature key set outside Pulumi (returned in clear) never enters state: a placeholder shows the drift", async () => {
+        const events = { callbackUrl: "https://hooks.example.com/x" };
+        const { id, outs } = await createOne({ events });
+        const foreign = "out-of-band-signing-key-77";
+        await callApi(emulator(), "PATCH", `/instances/${id}`, {
+            configuration: { "event.notification.signature.key": foreign },
+        });
+        const result = await impl.read(id, outs);
+        expect(pathsContaining(result, foreign)).toEqual([]);
+        expect((result.props as any).events.signatureKey).toBe(foreignSignatureKey);
+        const desired = await checked(program({ events }));
+        expect((await impl.diff(id, result.props as any, desired)).changes).toBe(true);
+        // The next update clears the key the program does not set.
+        await impl.update(id, result.props as any, desired);
+        const [after] = await emulator().control.instances();
+        expect(after.configuration["event.notification.signature.key"] ?? "").toBe("");
+    });
+
+    it("the program's own signature key, read back in clear, stays as it is in state", async () => {
+        const { id, outs } = await createOne({ events: { callbackUrl: "https://hooks.example.com/x", signatureKey } });
+        const result = await impl.read(id, outs);
+        expect((result.props as any).events.signatureKey).toBe(signatureKey);
     });
 
     it("does not take an HTML 404 (a wrong base URL) for a deleted instance", async () => {
@@ -515,16 +631,16 @@ describe("delete", () => {
 });
 
 describe("adoption (adoptInstanceId)", () => {
-    async function existing(): Promise<any> {
+    async function existing(tags: string[] = ["legacy"]): Promise<any> {
         return callApi(emulator(), "POST", "/instances", {
             element: { key: "freshdeskv2" },
             name: "made-by-hand",
-            tags: ["legacy"],
+            tags,
             configuration: { subdomain: "acme", username: otherAcmeKey },
         });
     }
 
-    it("reads, applies the settings with one PATCH, and keeps the id and token", async () => {
+    it("adopts an unmarked instance with one PUT ?reAuthenticate=true, keeping the id and token", async () => {
         const instance = await existing();
         await emulator().control.reset({ requests: true });
         const inputs = await checked(program({ adoptInstanceId: String(instance.id) }));
@@ -534,9 +650,10 @@ describe("adoption (adoptInstanceId)", () => {
         const requests = await apiRequests();
         expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
             `GET /instances/${instance.id}`,
-            `PATCH /instances/${instance.id}`,
+            `PUT /instances/${instance.id}`,
         ]);
         expect(requests[1].query).toEqual({ reAuthenticate: "true" });
+        expect(Object.keys(requests[1].body).sort()).toEqual(["configuration", "name", "tags"]);
         const [adopted] = await emulator().control.instances();
         expect(adopted).toMatchObject({
             id: instance.id,
@@ -546,21 +663,20 @@ describe("adoption (adoptInstanceId)", () => {
         });
     });
 
-    it("fails clearly for an unknown id, and for a wrong API key (the credential check), changing nothing", async () => {
-        await expect(impl.create(await checked(program({ adoptInstanceId: 999 })))).rejects.toThrow(
-            /adoptInstanceId 999: no such instance is visible with these credentials/,
-        );
+    it("a rejected API key after the target is confirmed is a partial create with the id (recorded, updated next)", async () => {
         const instance = await existing();
         const err = await impl
             .create(await checked(program({ adoptInstanceId: instance.id, apiKey: "notTheRightKey000001" })))
             .catch((e) => e);
-        expect(err.message).toMatch(/HTTP 400.*invalid_credentials/);
+        expect(PartialCreateError.isInstance(err)).toBe(true);
+        expect(err.id).toBe(String(instance.id));
+        expect(err.message).toMatch(/adopting instance \d+ failed: .*HTTP 400.*invalid_credentials/);
         expect(err.message).not.toContain("notTheRightKey000001");
         const [unchanged] = await emulator().control.instances();
         expect(unchanged).toMatchObject({ name: "made-by-hand", tags: ["legacy"] });
     });
 
-    it("verifies the API key even when it is the one already stored", async () => {
+    it("re-checks the API key even when it is the one already stored", async () => {
         const instance = await existing();
         // The key stored on the instance has since been revoked in Freshdesk.
         await emulator().control.setAccounts({
@@ -571,11 +687,70 @@ describe("adoption (adoptInstanceId)", () => {
             const err = await impl
                 .create(await checked(program({ adoptInstanceId: instance.id, apiKey: otherAcmeKey })))
                 .catch((e) => e);
-            expect(err.message).toMatch(/updating instance \d+: Cloud Elements PATCH .*HTTP 400.*invalid_credentials/);
+            expect(err.message).toMatch(/updating instance \d+: Cloud Elements PUT .*HTTP 400.*invalid_credentials/);
             expect((await emulator().control.instances())[0].tags).toEqual(["legacy"]);
         } finally {
             await emulator().control.setAccounts(DEV_ACCOUNTS);
         }
+    });
+
+    it("an instance carrying this resource's own marker (a replacement) is not adopted again: a fresh one is created", async () => {
+        const inputs = await checked(program({ adoptInstanceId: 1 }));
+        const instance = await existing([`pulumi-marker:${inputs.createMarker}`]);
+        const result = await impl.create({ ...inputs, adoptInstanceId: instance.id });
+        expect(result.id).not.toBe(String(instance.id));
+        const instances = await emulator().control.instances();
+        expect(instances.map((i) => i.id).sort()).toEqual([instance.id, Number(result.id)].sort());
+        expect(instances.find((i) => i.id === instance.id)).toMatchObject({ name: "made-by-hand" });
+    });
+
+    it("refuses an instance another resource manages, naming its marker and how to take it over; adoptTakeOver does", async () => {
+        const instance = await existing(["legacy", "pulumi-marker:other-resource-marker"]);
+        const inputs = await checked(program({ adoptInstanceId: instance.id }));
+        await expect(impl.create(inputs)).rejects.toThrow(
+            `adoptInstanceId ${instance.id}: instance ${instance.id} is managed by another Pulumi resource ` +
+                "(tag pulumi-marker:other-resource-marker)",
+        );
+        const err = await impl.create(inputs).catch((e) => e);
+        expect(err.message).toMatch(/pulumi state delete <urn>.*retainOnDelete.*adoptTakeOver: true/);
+        expect((await emulator().control.instances())[0]).toMatchObject({ name: "made-by-hand" });
+
+        const takeOver = await checked(program({ adoptInstanceId: instance.id, adoptTakeOver: true }));
+        const result = await impl.create(takeOver);
+        expect(result.id).toBe(String(instance.id));
+        expect((await emulator().control.instances())[0].tags).toEqual([
+            "team-a",
+            `pulumi-marker:${takeOver.createMarker}`,
+        ]);
+    });
+
+    it("an instance that is gone (404 confirmed by listing) is replaced by a fresh instance", async () => {
+        const instance = await existing();
+        await callApi(emulator(), "DELETE", `/instances/${instance.id}`);
+        await emulator().control.reset({ requests: true });
+        const result = await impl.create(await checked(program({ adoptInstanceId: instance.id })));
+        expect(result.id).not.toBe(String(instance.id));
+        expect((await apiRequests()).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+            `GET /instances/${instance.id} 404`,
+            "GET /instances 404",
+            "POST /instances 200",
+        ]);
+        expect(await emulator().control.instances()).toHaveLength(1);
+    });
+
+    it("a 404 not about the instance creates nothing: the instance is still listed", async () => {
+        const instance = await existing();
+        await emulator().control.addFault({
+            kind: "respond",
+            method: "GET",
+            path: "^/instances/\\d+$",
+            status: 404,
+            body: JSON.stringify({ message: "No account found for the given user" }),
+        });
+        await expect(impl.create(await checked(program({ adoptInstanceId: instance.id })))).rejects.toThrow(
+            /adoptInstanceId \d+: GET \/instances\/\d+ answered HTTP 404 \("No account found for the given user"\), but the instance still exists \(listing all instances lists it\); nothing was created or changed/,
+        );
+        expect(await emulator().control.instances()).toHaveLength(1);
     });
 });
 
