@@ -168,15 +168,15 @@ function randomFault(rng: Prng): FaultSpec {
         case "delay":
             // Answers after the client timeout; the change is committed at once.
             return { kind, method, path, delayMs: rng.int(chaosTuning.timeoutMs + 200, maxFaultDelayMs), count: 1 };
-        case "late-commit":
-            // A POST processed only after the client gave up and looked its nonce up: it commits late.
-            return {
-                kind: "latency",
-                method: "POST",
-                path: listPath,
-                latencyMs: rng.int(chaosTuning.timeoutMs + 500, maxFaultDelayMs),
-                count: 1,
-            };
+        case "late-commit": {
+            // A POST processed only after the client gave up and looked its nonce up: it commits late. Either held
+            // before processing (`latency`) or, as a slow credential check, committed when its delay ends
+            // (`delay` with `commit: "after"`).
+            const ms = rng.int(chaosTuning.timeoutMs + 500, maxFaultDelayMs);
+            return rng.next() < 0.5
+                ? { kind: "latency", method: "POST", path: listPath, latencyMs: ms, count: 1 }
+                : { kind: "delay", method: "POST", path: listPath, delayMs: ms, commit: "after", count: 1 };
+        }
         default:
             // A slow API, within the client timeout.
             return { kind: "latency", method, path, latencyMs: rng.int(100, 800), count: rng.int(1, 5) };
