@@ -6,15 +6,16 @@
  * create in v3.276).
  *
  * The interrupted runs are program directories (`tests/fixtures/reliability`) run by the plain CLI, as a user would,
- * so the test has the CLI's pid. Latency on POST keeps the creates in flight while the signal arrives.
+ * so the test has the CLI's pid. Latency on POST keeps the creates in flight while the signal arrives. No fixed
+ * sleep: each signal is sent once the emulator has received every POST the latency fault was armed for (the fault's
+ * count is used up on arrival), and everything after it waits on the request log, the state or process exits.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Stack } from "@pulumi/pulumi/automation";
 import type { RequestLogEntry } from "../../emulator";
 import { FreshdeskInstance } from "../../provider";
-import { programStack, pulumiBinDir, repoRoot, runPulumi } from "../helpers/pulumi";
+import { pulumiBinDir, runPulumi } from "../helpers/pulumi";
 import {
     attempt,
     captureEmulatorLogs,
@@ -27,19 +28,19 @@ import {
     type ReliabilityContext,
     type RunningCli,
     reconcile,
+    reliabilityProgram,
+    runRecover,
     Summary,
     startCli,
     startReliability,
     Transcript,
+    tally,
     tokensOf,
     until,
 } from "../helpers/reliability";
-import { freshdeskResources, freshdeskType, inlineStack, routeOf, workProgram } from "../helpers/stacks";
+import { freshdeskResources, freshdeskType, inlineStack, routeOf } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
-
-const fixture = path.join(repoRoot, "tests", "fixtures", "reliability");
-const recoverScript = path.join(repoRoot, "bin", "cli", "recover.js");
 
 let ctx: ReliabilityContext;
 const summary = new Summary("reliability-interrupt");
@@ -57,25 +58,9 @@ afterAll(async () => {
     await ctx?.close();
 });
 
-/** A copy of the fixture with its own stack, configured for this emulator. */
-async function programWithStack(
-    label: string,
-    config: { count: number; dependents?: number },
-): Promise<{ dir: string; stack: Stack; tag: string }> {
-    const dir = ctx.trackDir(workProgram(fixture, label, "symlink"));
-    const stack = await programStack({ backend: ctx.backend, workDir: dir, stackName: label });
-    const [account] = ctx.accounts.freshdesk;
-    const tag = `rel-${label}`;
-    await stack.setAllConfig({
-        ...ctx.connectionConfig({ maxRetries: 2 }),
-        "reliability:count": { value: String(config.count) },
-        "reliability:dependents": { value: String(config.dependents ?? 0) },
-        "reliability:prefix": { value: tag },
-        "reliability:tag": { value: tag },
-        "reliability:subdomain": { value: account.subdomain },
-        "reliability:apiKey": { value: account.apiKeys[0], secret: true },
-    });
-    return { dir, stack, tag };
+/** A copy of the reliability program with its own stack (2 retries), configured for this emulator. */
+function programWithStack(label: string, config: { count: number; dependents?: number }) {
+    return reliabilityProgram(ctx, label, config);
 }
 
 /** Resource names the CLI reported as `creating` so far. */
@@ -100,20 +85,17 @@ function startUp(dir: string, stackName: string): RunningCli {
 }
 
 /** Runs the recovery command as `npm run recover -- --stack <s> --cwd <dir>` runs it. */
-function runRecover(dir: string, stackName: string): Promise<{ code: number; output: string }> {
-    return new Promise((resolve) => {
-        execFile(
-            process.execPath,
-            [recoverScript, "--stack", stackName, "--cwd", dir],
-            { cwd: repoRoot, env: ctx.cliEnv(), maxBuffer: 64 * 1024 * 1024 },
-            (error, stdout, stderr) => {
-                const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-                const output = `${stdout}${stderr}`;
-                transcript.add(`recover ${stackName}`, output);
-                resolve({ code, output });
-            },
-        );
-    });
+function recover(dir: string, stackName: string): Promise<{ code: number; output: string }> {
+    return runRecover(ctx, dir, stackName, transcript);
+}
+
+/**
+ * Resolves once the emulator has received every request a `latency` fault was armed for (its count is used up on
+ * arrival, so the fault disappears from the control API): the requests are then held in the emulator, in flight.
+ */
+async function allArrived(faultId: string, timeoutMs = 60_000): Promise<void> {
+    const arrived = await until(async () => !(await ctx.control.faults()).some((f) => f.id === faultId), timeoutMs);
+    if (!arrived) throw new Error(`the requests of fault ${faultId} did not all reach the emulator in ${timeoutMs} ms`);
 }
 
 function postsIn(entries: RequestLogEntry[]): RequestLogEntry[] {
@@ -129,13 +111,19 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
 
     // Every create waits 6 s in the emulator before it is processed; the first 4 are then refused with a 503
     // (nothing created). Killed in the meantime, 16 creates commit with nobody to record them, 4 never happen.
-    await ctx.control.addFault({ kind: "latency", method: "POST", path: "^/instances$", latencyMs: 6_000, count: 0 });
+    const latency = await ctx.control.addFault({
+        kind: "latency",
+        method: "POST",
+        path: "^/instances$",
+        latencyMs: 6_000,
+        count: 20,
+    });
     await ctx.control.addFault({ kind: "status", status: 503, method: "POST", path: "^/instances$", count: 4 });
     const mark = await ctx.log.mark();
     const run = startUp(dir, "kill");
     await run.waitFor((out) => creating(out, "inst").size === 20, 180_000);
-    // The creates' POSTs leave the provider right after the engine reports them.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Kill only once all 20 POSTs are in the emulator (held by the latency), not when the engine reports them.
+    await allArrived(latency.id);
     const tree = descendants(run.pid);
     started.push(...tree);
     const killedAt = Date.now();
@@ -153,7 +141,7 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
             `dynamic-provider process(es) still alive (pid ${orphansAlive.join(", ")})\n`,
     );
     if (orphansAlive.length > 0) {
-        const refused = await runRecover(dir, "kill");
+        const refused = await recover(dir, "kill");
         expect(refused.code).toBe(2);
         expect(refused.output).toContain("still running");
     }
@@ -209,7 +197,7 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
 
     // The recovery: 16 recorded, 4 cleared, the duplicate deleted.
     const recoverMark = await ctx.log.mark();
-    const recovered = await runRecover(dir, "kill");
+    const recovered = await recover(dir, "kill");
     expect(recovered.output).toContain("removing the stale lock");
     expect(recovered.output).toContain(
         "done: 16 instance(s) recorded, 4 pending create(s) cleared (never created), 1 duplicate(s) deleted",
@@ -245,8 +233,7 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
         await exportState(stack, ctx.backend, transcript, "kill: export after up"),
         tag,
     );
-    row.orphaned += final.orphans.length;
-    row.duplicated += final.duplicates;
+    tally(row, final);
     expect(isClean(final)).toBe(true);
     expect(final.stateIds).toHaveLength(20);
     expect(final.emulatorIds).toEqual(final.stateIds);
@@ -277,10 +264,16 @@ test("SIGKILL during a replacement's create: recover keeps the new instance, the
         "reliability:subdomain": { value: other.subdomain },
         "reliability:apiKey": { value: other.apiKeys[0], secret: true },
     });
-    await ctx.control.addFault({ kind: "latency", method: "POST", path: "^/instances$", latencyMs: 6_000, count: 0 });
+    const latency = await ctx.control.addFault({
+        kind: "latency",
+        method: "POST",
+        path: "^/instances$",
+        latencyMs: 6_000,
+        count: 1,
+    });
     const run = startUp(dir, "replace");
     await run.waitFor((out) => /inst-0\s+creating replacement/.test(out), 180_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await allArrived(latency.id);
     const tree = descendants(run.pid);
     started.push(...tree);
     process.kill(run.pid, "SIGKILL");
@@ -299,7 +292,7 @@ test("SIGKILL during a replacement's create: recover keeps the new instance, the
     expect((interrupted.deployment.pending_operations ?? []).map((op: any) => op.type)).toEqual(["creating"]);
     expect(freshdeskResources(interrupted).map((r: any) => r.id)).toEqual([old.id]);
 
-    const recovered = await runRecover(dir, "replace");
+    const recovered = await recover(dir, "replace");
     expect(recovered.output).toContain("done: 1 instance(s) recorded, 0 pending create(s) cleared");
     expect(recovered.code).toBe(0);
     const after = await exportState(stack, ctx.backend, transcript, "replace: export after recover");
@@ -321,8 +314,7 @@ test("SIGKILL during a replacement's create: recover keeps the new instance, the
         await exportState(stack, ctx.backend, transcript, "replace: export after up"),
         tag,
     );
-    row.orphaned += final.orphans.length;
-    row.duplicated += final.duplicates;
+    tally(row, final);
     expect(isClean(final)).toBe(true);
     expect(final.stateIds).toEqual([String(live[0].id)]);
 
@@ -341,11 +333,18 @@ test("SIGINT mid-up: in-flight creates finish and are recorded, nothing new star
     const t0 = Date.now();
     const { dir, stack, tag } = await programWithStack("int", { count: 6, dependents: 6 });
     const latencyMs = 5_000;
-    await ctx.control.addFault({ kind: "latency", method: "POST", path: "^/instances$", latencyMs, count: 0 });
+    const latency = await ctx.control.addFault({
+        kind: "latency",
+        method: "POST",
+        path: "^/instances$",
+        latencyMs,
+        count: 6,
+    });
     const mark = await ctx.log.mark();
     const run = startUp(dir, "int");
     await run.waitFor((out) => creating(out, "inst").size === 6, 180_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Interrupt while the 6 POSTs are held in the emulator.
+    await allArrived(latency.id);
     started.push(...descendants(run.pid));
     const interruptedAt = Date.now();
     process.kill(run.pid, "SIGINT");
@@ -379,8 +378,7 @@ test("SIGINT mid-up: in-flight creates finish and are recorded, nothing new star
         await exportState(stack, ctx.backend, transcript, "int: export after up"),
         tag,
     );
-    row.orphaned += final.orphans.length;
-    row.duplicated += final.duplicates;
+    tally(row, final);
     expect(isClean(final)).toBe(true);
     expect(final.stateIds).toHaveLength(12);
 
@@ -468,5 +466,6 @@ test("summary: nothing orphaned or duplicated after recovery, no secret in any o
         expect(row.faultsSurvived).toBe(row.faultsInjected);
         expect(row.orphaned).toBe(0);
         expect(row.duplicated).toBe(0);
+        expect(row.lost).toBe(0);
     }
 });

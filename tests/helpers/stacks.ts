@@ -109,6 +109,8 @@ export interface E2EOptions {
     readonly emulator?: {
         readonly maskUsername?: boolean;
         readonly validateFreshdeskCredentials?: boolean;
+        /** Receives every line of the emulator's access log (the reliability suites keep it for the secret sweep). */
+        readonly log?: (line: string) => void;
     };
 }
 
@@ -171,6 +173,7 @@ export async function startE2E(options: E2EOptions): Promise<E2EContext> {
         accounts: emulatorAccounts(accounts),
         validateFreshdeskCredentials: options.emulator?.validateFreshdeskCredentials ?? true,
         ...(options.emulator?.maskUsername !== undefined ? { maskUsername: options.emulator.maskUsername } : {}),
+        ...(options.emulator?.log !== undefined ? { log: options.emulator.log } : {}),
     });
     const backend = createBackend(options.label);
     const api = new CloudElementsApi(emulator.baseUrl, accounts.userSecret, accounts.organizationSecret);
