@@ -52,8 +52,8 @@ export interface FreshdeskInstanceArgs {
      */
     readonly name?: pulumi.Input<string>;
     /**
-     * Tags of the instance. Tags starting with `pulumi-marker:` are reserved: the provider keeps one such tag on
-     * the instance to recognise it (it never shows in the `tags` output).
+     * Tags of the instance. Tags starting with `pulumi-marker:`, `pulumi-owner:` or `pulumi-create:` are
+     * reserved: the provider keeps such tags on the instance to recognise it (they never show in the `tags` output).
      * @default []
      */
     readonly tags?: pulumi.Input<pulumi.Input<string>[]>;
@@ -112,7 +112,7 @@ export class FreshdeskInstance extends pulumi.dynamic.Resource {
     declare readonly token: pulumi.Output<string>;
     /** The instance name as Cloud Elements stores it. */
     declare readonly name: pulumi.Output<string>;
-    /** The instance's tags (without the provider's `pulumi-marker:` tag). */
+    /** The instance's tags (without the provider's own `pulumi-marker:`, `pulumi-owner:` and `pulumi-create:` tags). */
     declare readonly tags: pulumi.Output<string[]>;
     /** When the instance was created (ISO-8601, UTC). */
     declare readonly createdDate: pulumi.Output<string>;
