@@ -694,11 +694,10 @@ export class InstanceApi {
         const previous = configurationMap(instance.configuration);
         const merged = new Map(previous);
         if (body.configuration !== undefined) {
+            // A removed element key comes back with its default through completeConfiguration.
             for (const [key, value] of this.configurationInput(body.configuration)) {
-                if (value !== null) merged.set(key, value);
-                else if (element.configurationDefaults.has(key))
-                    merged.set(key, element.configurationDefaults.get(key) ?? "");
-                else merged.delete(key);
+                if (value === null) merged.delete(key);
+                else merged.set(key, value);
             }
         }
         const values = completeConfiguration(element, merged);

@@ -227,15 +227,14 @@ interface ApiCall {
 
 const DEFAULT_HOST = "127.0.0.1";
 
-/** Checks settings from options or the control API; throws a ControlError naming the field. */
-function validateSettings(settings: EmulatorSettings): void {
-    if (typeof settings.maskUsername !== "boolean") throw new ControlError(400, "maskUsername must be a boolean");
-    if (typeof settings.validateCredentials !== "boolean") {
-        throw new ControlError(400, "validateCredentials must be a boolean");
-    }
+/** What is wrong with settings from options or the control API, naming the field; undefined when valid. */
+function settingsProblem(settings: EmulatorSettings): string | undefined {
+    if (typeof settings.maskUsername !== "boolean") return "maskUsername must be a boolean";
+    if (typeof settings.validateCredentials !== "boolean") return "validateCredentials must be a boolean";
     if (settings.emptyTagSearch !== "404" && settings.emptyTagSearch !== "[]") {
-        throw new ControlError(400, 'emptyTagSearch must be "404" or "[]"');
+        return 'emptyTagSearch must be "404" or "[]"';
     }
+    return undefined;
 }
 
 /** Holds the state of one emulator and handles its requests. */
@@ -266,7 +265,8 @@ class Emulator {
             validateCredentials: options.validateFreshdeskCredentials ?? true,
             emptyTagSearch: options.emptyTagSearch ?? "404",
         };
-        validateSettings(this.settings);
+        const problem = settingsProblem(this.settings);
+        if (problem) throw new TypeError(`startEmulator: ${problem}`);
         this.initialSettings = Object.freeze({ ...this.settings });
         this.controlAccess = controlApiAccess(options.host ?? DEFAULT_HOST, options.controlToken);
         this.api = new InstanceApi(store, () => this.accounts, this.settings);
@@ -556,7 +556,8 @@ class Emulator {
         const unknown = Object.keys(value).filter((key) => !known.includes(key));
         if (unknown.length > 0) throw new ControlError(400, `unknown setting ${unknown.join(", ")}`);
         const next = { ...this.settings, ...(value as Partial<EmulatorSettings>) };
-        validateSettings(next);
+        const problem = settingsProblem(next);
+        if (problem) throw new ControlError(400, problem);
         Object.assign(this.settings, next);
         return { ...this.settings };
     }

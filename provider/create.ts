@@ -178,13 +178,21 @@ export async function createNewInstance(inputs: InstanceInputs): Promise<dynamic
 }
 
 /**
+ * The longest a create polls for a late commit before it POSTs again. A commit later still is not lost: the
+ * outputs carry `unconfirmedCreate`, and the next refresh or update deletes the duplicate. Longer polls would only
+ * slow every create through an outage.
+ */
+const maxCommitWaitMs = 5_000;
+
+/**
  * How long a server may still be working on a request that failed with `err`, so that its commit can still show
- * up: after no answer at all (a timeout, a dropped connection) or a gateway's 502/504, as long as the request's own
- * timeout; after the platform's own error answer (500, 503) or an unreadable 2xx, the request is over: one lookup.
+ * up: after no answer at all (a timeout, a dropped connection) or a gateway timeout (504), as long as the request's
+ * own timeout (at most {@link maxCommitWaitMs}); after an error answer of the platform (500, 502, 503) or an
+ * unreadable 2xx, the request is over: one lookup.
  */
 function commitWindowMs(err: unknown, settings: ConnectionSettings): number {
-    if (HttpError.isInstance(err) && (err.status === undefined || err.status === 502 || err.status === 504)) {
-        return settings.timeoutMs;
+    if (HttpError.isInstance(err) && (err.status === undefined || err.status === 504)) {
+        return Math.min(settings.timeoutMs, maxCommitWaitMs);
     }
     return 0;
 }

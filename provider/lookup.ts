@@ -41,10 +41,13 @@ export function isVerifiedInstance(instance: ApiInstance, identity: { marker: st
 
 /**
  * The one rule for which of several instances of one create (same nonce, same marker) is kept: the one whose POST
- * answered (`answeredId`) when it is among them, else the lowest id (the first committed). `recover` applies it
- * too. Returns `undefined` for no candidates.
+ * answered (`answeredId`) when it is among them, else the lowest id (deterministic: every run that sees the same
+ * instances keeps the same one). `recover` applies it too, without an answered POST. `undefined` for no candidates.
  */
-export function instanceToKeep(candidates: readonly ApiInstance[], answeredId?: number): ApiInstance | undefined {
+export function instanceToKeep<T extends { readonly id: number }>(
+    candidates: readonly T[],
+    answeredId?: number,
+): T | undefined {
     const answered = candidates.find((instance) => instance.id === answeredId);
     return answered ?? [...candidates].sort((a, b) => a.id - b.id)[0];
 }

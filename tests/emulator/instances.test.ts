@@ -746,6 +746,7 @@ describe("masking (only PASSWORD-type keys; the API key optionally)", () => {
         } finally {
             await masked.close();
         }
+        await expect(startEmulator({ emptyTagSearch: "none" as never })).rejects.toThrow(/emptyTagSearch/);
         const invalid = await emulator()
             .control.setSettings({ emptyTagSearch: "none" } as never)
             .catch((error: unknown) => error);

@@ -215,46 +215,47 @@ export async function until(
     }
 }
 
+/** Polls `find` every 20 ms until it returns something; fails naming `what` after `timeoutMs`. */
+async function eventually<T>(find: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
+    let found: T | undefined;
+    const held = await until(
+        async () => {
+            found = await find();
+            return found !== undefined;
+        },
+        timeoutMs,
+        20,
+    );
+    if (!held || found === undefined) throw new Error(`no ${what} within ${timeoutMs} ms`);
+    return found;
+}
+
 /**
  * Waits until the emulator's request log holds a finished request matching `predicate` (every request it received
  * is finished: `health().inFlight` is 0) and returns the last such entry; fails after `timeoutMs`.
  */
-export async function finishedRequest(
+export function finishedRequest(
     emulator: Pick<RunningEmulator, "control">,
     predicate: (entry: RequestLogEntry) => boolean,
     timeoutMs = 10_000,
 ): Promise<RequestLogEntry> {
-    let found: RequestLogEntry | undefined;
-    const held = await until(
-        async () => {
-            if ((await emulator.control.health()).inFlight > 0) return false;
-            found = (await emulator.control.requests()).filter(predicate).at(-1);
-            return found !== undefined;
-        },
+    return eventually(
+        async () =>
+            (await emulator.control.health()).inFlight > 0
+                ? undefined
+                : (await emulator.control.requests()).filter(predicate).at(-1),
+        "finished request matched",
         timeoutMs,
-        20,
     );
-    if (!held || !found) throw new Error(`no finished request matched within ${timeoutMs} ms`);
-    return found;
 }
 
 /** Waits until the emulator holds an instance matching `predicate` and returns it; fails after `timeoutMs`. */
-export async function storedInstance(
+export function storedInstance(
     emulator: Pick<RunningEmulator, "control">,
     predicate: (instance: EmulatedInstance) => boolean,
     timeoutMs = 10_000,
 ): Promise<EmulatedInstance> {
-    let found: EmulatedInstance | undefined;
-    const held = await until(
-        async () => {
-            found = (await emulator.control.instances()).find(predicate);
-            return found !== undefined;
-        },
-        timeoutMs,
-        20,
-    );
-    if (!held || !found) throw new Error(`no instance matched within ${timeoutMs} ms`);
-    return found;
+    return eventually(async () => (await emulator.control.instances()).find(predicate), "instance matched", timeoutMs);
 }
 
 /** Every path in `value` whose string contains `needle`: where a secret would sit in a provider's result. */
