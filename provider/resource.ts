@@ -98,10 +98,12 @@ export interface FreshdeskInstanceArgs {
  * A Cloud Elements (SAP Open Connectors) Freshdesk V2 element instance.
  *
  * The connection comes from stack config `cloudelements:baseUrl`, `cloudelements:userSecret` and
- * `cloudelements:organizationSecret` (optionally `cloudelements:timeoutMs`, `cloudelements:maxRetries`), or the
- * environment variables `CLOUD_ELEMENTS_BASE_URL`, `CLOUD_ELEMENTS_USER_SECRET`,
- * `CLOUD_ELEMENTS_ORGANIZATION_SECRET` (`CLOUD_ELEMENTS_TIMEOUT_MS`, `CLOUD_ELEMENTS_MAX_RETRIES`); never from
- * resource arguments.
+ * `cloudelements:organizationSecret` (optionally `cloudelements:timeoutMs`, `cloudelements:maxRetries`,
+ * `cloudelements:allowInsecureHttp`), or the environment variables `CLOUD_ELEMENTS_BASE_URL`,
+ * `CLOUD_ELEMENTS_USER_SECRET`, `CLOUD_ELEMENTS_ORGANIZATION_SECRET` (`CLOUD_ELEMENTS_TIMEOUT_MS`,
+ * `CLOUD_ELEMENTS_MAX_RETRIES`, `CLOUD_ELEMENTS_ALLOW_INSECURE_HTTP`); stack config wins; never from resource
+ * arguments. The base URL is any https host; plain http only for loopback hosts, or for any host with
+ * `allowInsecureHttp` true.
  *
  * The resource id is the instance id as a string. `token` (the element token for hub calls) is always secret.
  */
