@@ -208,7 +208,7 @@ export class CloudElementsClient {
 
     /**
      * `PUT /instances/{id}`: partial (name and tags replaced, configuration merged). `reAuthenticate` makes the
-     * platform re-check the Freshdesk credentials (`?reAuthenticate=true`, documented on PUT).
+     * platform re-check the Freshdesk credentials (`?reAuthenticate=true`, documented on PUT only).
      */
     async putInstance(
         id: number | string,
@@ -216,14 +216,7 @@ export class CloudElementsClient {
         secrets: readonly (string | undefined)[],
         reAuthenticate = false,
     ): Promise<ApiInstance> {
-        const path = `/instances/${encodeURIComponent(String(id))}`;
-        const data = await this.call("PUT", path, {
-            summary: `updating instance ${id}`,
-            body,
-            secrets,
-            ...(reAuthenticate ? { params: { reAuthenticate: "true" } } : {}),
-        });
-        return expectInstance(data, "PUT", path);
+        return this.writeInstance("PUT", id, body, secrets, reAuthenticate ? { reAuthenticate: "true" } : undefined);
     }
 
     /** `POST /instances`. Not retried except on 429: the caller decides what to do about ambiguous failures. */
@@ -232,24 +225,30 @@ export class CloudElementsClient {
         return expectInstance(data, "POST", "/instances");
     }
 
-    /**
-     * `PATCH /instances/{id}`: name and tags replaced, configuration merged key by key. `reAuthenticate` asks the
-     * platform to re-check the Freshdesk credentials even when they did not change (`?reAuthenticate=true`).
-     */
+    /** `PATCH /instances/{id}`: name and tags replaced, configuration merged key by key. */
     async patchInstance(
         id: number | string,
         body: unknown,
         secrets: readonly (string | undefined)[],
-        reAuthenticate = false,
+    ): Promise<ApiInstance> {
+        return this.writeInstance("PATCH", id, body, secrets);
+    }
+
+    private async writeInstance(
+        method: "PUT" | "PATCH",
+        id: number | string,
+        body: unknown,
+        secrets: readonly (string | undefined)[],
+        params?: Record<string, string>,
     ): Promise<ApiInstance> {
         const path = `/instances/${encodeURIComponent(String(id))}`;
-        const data = await this.call("PATCH", path, {
+        const data = await this.call(method, path, {
             summary: `updating instance ${id}`,
             body,
             secrets,
-            ...(reAuthenticate ? { params: { reAuthenticate: "true" } } : {}),
+            ...(params === undefined ? {} : { params }),
         });
-        return expectInstance(data, "PATCH", path);
+        return expectInstance(data, method, path);
     }
 
     /** `DELETE /instances/{id}`; the API's JSON 404 means it is already gone. */

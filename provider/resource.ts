@@ -52,8 +52,8 @@ export interface FreshdeskInstanceArgs {
      */
     readonly name?: pulumi.Input<string>;
     /**
-     * Tags of the instance. Tags starting with `pulumi-marker:` are reserved: the provider keeps one such tag on
-     * the instance to recognise it (it never shows in the `tags` output).
+     * Tags of the instance. Tags starting with `pulumi-marker:`, `pulumi-owner:` or `pulumi-create:` are
+     * reserved: the provider keeps such tags on the instance to recognise it (they never show in the `tags` output).
      * @default []
      */
     readonly tags?: pulumi.Input<pulumi.Input<string>[]>;
@@ -98,10 +98,12 @@ export interface FreshdeskInstanceArgs {
  * A Cloud Elements (SAP Open Connectors) Freshdesk V2 element instance.
  *
  * The connection comes from stack config `cloudelements:baseUrl`, `cloudelements:userSecret` and
- * `cloudelements:organizationSecret` (optionally `cloudelements:timeoutMs`, `cloudelements:maxRetries`), or the
- * environment variables `CLOUD_ELEMENTS_BASE_URL`, `CLOUD_ELEMENTS_USER_SECRET`,
- * `CLOUD_ELEMENTS_ORGANIZATION_SECRET` (`CLOUD_ELEMENTS_TIMEOUT_MS`, `CLOUD_ELEMENTS_MAX_RETRIES`); never from
- * resource arguments.
+ * `cloudelements:organizationSecret` (optionally `cloudelements:timeoutMs`, `cloudelements:maxRetries`,
+ * `cloudelements:allowInsecureHttp`), or the environment variables `CLOUD_ELEMENTS_BASE_URL`,
+ * `CLOUD_ELEMENTS_USER_SECRET`, `CLOUD_ELEMENTS_ORGANIZATION_SECRET` (`CLOUD_ELEMENTS_TIMEOUT_MS`,
+ * `CLOUD_ELEMENTS_MAX_RETRIES`, `CLOUD_ELEMENTS_ALLOW_INSECURE_HTTP`); stack config wins; never from resource
+ * arguments. The base URL is any https host; plain http only for loopback hosts, or for any host with
+ * `allowInsecureHttp` true.
  *
  * The resource id is the instance id as a string. `token` (the element token for hub calls) is always secret.
  */
@@ -112,7 +114,7 @@ export class FreshdeskInstance extends pulumi.dynamic.Resource {
     declare readonly token: pulumi.Output<string>;
     /** The instance name as Cloud Elements stores it. */
     declare readonly name: pulumi.Output<string>;
-    /** The instance's tags (without the provider's `pulumi-marker:` tag). */
+    /** The instance's tags (without the provider's own `pulumi-marker:`, `pulumi-owner:` and `pulumi-create:` tags). */
     declare readonly tags: pulumi.Output<string[]>;
     /** When the instance was created (ISO-8601, UTC). */
     declare readonly createdDate: pulumi.Output<string>;

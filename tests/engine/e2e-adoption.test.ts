@@ -6,17 +6,15 @@
  * id points at a live instance carrying the resource's marker, and no secret in CLI output or exported state.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { FreshdeskInstance } from "../../provider";
-import { type FreshdeskInstanceClass, instanceFromConfig } from "../fixtures/freshdesk/program";
 import { runPulumi } from "../helpers/pulumi";
 import { attempt, exportState } from "../helpers/reliability";
 import {
+    configDrivenStack,
     describeRequests,
     type E2EContext,
     findSecrets,
     fingerprint,
     freshdeskResources,
-    inlineStack,
     instanceById,
     outputCollector,
     setConfig,
@@ -38,22 +36,8 @@ afterAll(async () => {
     await ctx?.close();
 });
 
-/** A stack of the config-driven program on the first Freshdesk account. */
-async function newStack(stackName: string, config: Record<string, any>): Promise<Stack> {
-    const stack = await inlineStack({
-        backend: ctx.backend,
-        projectName: "freshdesk-adoption",
-        stackName,
-        program: async () => instanceFromConfig(FreshdeskInstance as unknown as FreshdeskInstanceClass),
-    });
-    const [account] = ctx.accounts.freshdesk;
-    await stack.setAllConfig(ctx.connectionConfig());
-    await setConfig(stack, {
-        subdomain: account.subdomain,
-        apiKey: { value: account.apiKeys[0], secret: true },
-        ...config,
-    });
-    return stack;
+function newStack(stackName: string, config: Record<string, any>): Promise<Stack> {
+    return configDrivenStack(ctx, "freshdesk-adoption", stackName, config);
 }
 
 /** An instance made outside Pulumi, as a user's existing integration. */

@@ -5,20 +5,17 @@
  * `adoptInstanceId`).
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { FreshdeskInstance } from "../../provider";
-import { type FreshdeskInstanceClass, instanceFromConfig } from "../fixtures/freshdesk/program";
 import {
+    configDrivenStack,
     describeRequests,
     type E2EContext,
     findSecrets,
     fingerprint,
     freshdeskResources,
-    inlineStack,
     instanceById,
     outputCollector,
     secretMarker,
     secretSig,
-    setConfig,
     startE2E,
 } from "../helpers/stacks";
 
@@ -35,22 +32,8 @@ afterAll(async () => {
     await ctx?.close();
 });
 
-/** A fresh stack of the config-driven program, pointed at the emulator with the first Freshdesk account. */
-async function newStack(stackName: string, config: Record<string, any>): Promise<Stack> {
-    const stack = await inlineStack({
-        backend: ctx.backend,
-        projectName: "freshdesk-drift",
-        stackName,
-        program: async () => instanceFromConfig(FreshdeskInstance as unknown as FreshdeskInstanceClass),
-    });
-    const [account] = ctx.accounts.freshdesk;
-    await stack.setAllConfig(ctx.connectionConfig());
-    await setConfig(stack, {
-        subdomain: account.subdomain,
-        apiKey: { value: account.apiKeys[0], secret: true },
-        ...config,
-    });
-    return stack;
+function newStack(stackName: string, config: Record<string, any>): Promise<Stack> {
+    return configDrivenStack(ctx, "freshdesk-drift", stackName, config);
 }
 
 async function stateResources(stack: Stack): Promise<any[]> {

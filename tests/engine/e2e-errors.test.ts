@@ -45,7 +45,6 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<Cl
     const result = await cli(ctx, dir, args, { ...fastTs, ...env });
     // The command line is not recorded: `config set --secret` carries secrets on purpose.
     transcript.push(`${result.stdout}\n${result.stderr}`);
-    if (process.env.E2E_ERRORS_DEBUG) console.log(args.join(" "), result.code, result.stdout, result.stderr);
     return result;
 }
 

@@ -5,18 +5,15 @@
  * and no secret in CLI output or exported state.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { FreshdeskInstance } from "../../provider";
 import { foreignSignatureKey } from "../../provider/mapping";
-import { type FreshdeskInstanceClass, instanceFromConfig } from "../fixtures/freshdesk/program";
 import { attempt, exportState } from "../helpers/reliability";
 import {
+    configDrivenStack,
     describeRequests,
     type E2EContext,
     findSecrets,
     freshdeskResources,
-    inlineStack,
     outputCollector,
-    setConfig,
     startE2E,
 } from "../helpers/stacks";
 
@@ -35,21 +32,8 @@ afterAll(async () => {
     await ctx?.close();
 });
 
-async function newStack(stackName: string, config: Record<string, any>): Promise<Stack> {
-    const stack = await inlineStack({
-        backend: ctx.backend,
-        projectName: "freshdesk-refresh",
-        stackName,
-        program: async () => instanceFromConfig(FreshdeskInstance as unknown as FreshdeskInstanceClass),
-    });
-    const [account] = ctx.accounts.freshdesk;
-    await stack.setAllConfig(ctx.connectionConfig());
-    await setConfig(stack, {
-        subdomain: account.subdomain,
-        apiKey: { value: account.apiKeys[0], secret: true },
-        ...config,
-    });
-    return stack;
+function newStack(stackName: string, config: Record<string, any>): Promise<Stack> {
+    return configDrivenStack(ctx, "freshdesk-refresh", stackName, config);
 }
 
 /** The stack's one instance id after the invariant holds: state and emulator agree one to one, nothing leaks. */

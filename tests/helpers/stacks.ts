@@ -20,9 +20,11 @@ import {
     type RequestLogEntry,
     startEmulator,
 } from "../../emulator";
+import { FreshdeskInstance } from "../../provider";
 import { freshdeskInstanceType } from "../../provider/types";
+import { type FreshdeskInstanceClass, instanceFromConfig } from "../fixtures/freshdesk/program";
 import { call } from "./emulator";
-import { type CliResult, createBackend, repoRoot, runPulumi, type TestBackend } from "./pulumi";
+import { type CliResult, createBackend, inlineStack, repoRoot, runPulumi, type TestBackend } from "./pulumi";
 
 /** Type token of the resource in state (the provider's own constant). */
 export const freshdeskType = freshdeskInstanceType;
@@ -345,9 +347,8 @@ export function outputCollector(): { onOutput: (out: string) => void; text: () =
 }
 
 /** Inline-program stacks come from the base helpers; re-exported so suites import their stack helpers from one place. */
-export { inlineStack } from "./pulumi";
 /** `fingerprint()` of the emulator, re-exported so tests compare with the instance fields. */
-export { fingerprint };
+export { fingerprint, inlineStack };
 
 /** An error answer of the public API. */
 export class ApiError extends Error {
@@ -485,4 +486,30 @@ export async function setConfig(
         }
     }
     await stack.setAllConfig(config);
+}
+
+/**
+ * A stack of the config-driven program (`tests/fixtures/freshdesk/program.ts`) as an inline program, pointed at the
+ * emulator (stack config) with the first Freshdesk account's subdomain and API key, plus `config`.
+ */
+export async function configDrivenStack(
+    ctx: Pick<E2EContext, "backend" | "accounts" | "connectionConfig">,
+    projectName: string,
+    stackName: string,
+    config: Record<string, any>,
+): Promise<Stack> {
+    const stack = await inlineStack({
+        backend: ctx.backend,
+        projectName,
+        stackName,
+        program: async () => instanceFromConfig(FreshdeskInstance as unknown as FreshdeskInstanceClass),
+    });
+    const [account] = ctx.accounts.freshdesk;
+    await stack.setAllConfig(ctx.connectionConfig());
+    await setConfig(stack, {
+        subdomain: account.subdomain,
+        apiKey: { value: account.apiKeys[0], secret: true },
+        ...config,
+    });
+    return stack;
 }
