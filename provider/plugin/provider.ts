@@ -177,6 +177,13 @@ export function configKeys(): string[] {
     return Object.values(connectionSources).map((s) => s.configKey.slice(pluginPackage.length + 1));
 }
 
+/** `<project>/<stack>/<type>/<name>` from `urn:pulumi:<stack>::<project>::<qualified type>::<name>`. */
+export function ownerOf(urn: string): string {
+    const [head, project, type, ...name] = urn.split("::");
+    const stack = head.slice(head.lastIndexOf(":") + 1);
+    return `${project}/${stack}/${type?.split("$").pop()}/${name.join("::")}`;
+}
+
 function assertType(urn: string): void {
     // URN: urn:pulumi:<stack>::<project>::<qualified type>::<name>; the type's last `$` part is ours.
     const type = urn.split("::")[2]?.split("$").pop();
@@ -210,6 +217,10 @@ export function makeProvider(schema: string, version: string): provider.Provider
             if (n.plain.name === undefined || n.plain.name === null) {
                 n.plain.name = urn.split("::").pop();
             }
+            // Which resource manages the instance, stable across replacements, as the TypeScript constructor sets
+            // it (InstanceInputs.owner); the type is part of it so that a plugin resource and a dynamic one of the
+            // same name in one stack are never taken for each other.
+            n.plain.owner = ownerOf(urn);
             const result = await impl.check(o.plain, n.plain);
             return { inputs: wrapSecrets(result.inputs as Props, n.secretKeys), failures: result.failures ?? [] };
         },

@@ -9,6 +9,8 @@ import { outputsFromInstance } from "../../provider/mapping";
 import {
     configFromEnvironment,
     freshdeskInstanceToken,
+    makeProvider,
+    ownerOf,
     secretPaths,
     unwrapSecrets,
     wrapSecrets,
@@ -131,4 +133,18 @@ test("config: PULUMI_CONFIG keys come without the namespace and are read with or
     expect(config.get("cloudelements:userSecret")).toBeUndefined();
     expect(configFromEnvironment({}).get("cloudelements:baseUrl")).toBeUndefined();
     expect(() => configFromEnvironment({ PULUMI_CONFIG: "{secret" })).toThrow(/not valid JSON/);
+});
+
+test("check stamps the owner (project, stack, type, name) that tells a replacement from another resource", async () => {
+    const urn = "urn:pulumi:dev::helpdesk-project::cloudelements:index:FreshdeskInstance::helpdesk";
+    expect(ownerOf(urn)).toBe("helpdesk-project/dev/cloudelements:index:FreshdeskInstance/helpdesk");
+    // A child of a component: the qualified type's last part is the resource's own type.
+    expect(ownerOf("urn:pulumi:prod::p::my:index:Comp$cloudelements:index:FreshdeskInstance::a::b")).toBe(
+        "p/prod/cloudelements:index:FreshdeskInstance/a::b",
+    );
+    const plugin = makeProvider("{}", "1.2.3");
+    const result = await plugin.check?.(urn, {}, { subdomain: "acme", apiKey: "k" });
+    expect(result?.failures).toEqual([]);
+    expect(result?.inputs.owner).toBe(ownerOf(urn));
+    expect(result?.inputs.name).toBe("helpdesk");
 });
