@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DEV_ACCOUNTS } from "../emulator/accounts";
+import { devAccounts } from "../emulator/accounts";
 import { stubProvider } from "../provider/stub";
 import { buildPlugin, pluginBinary } from "../scripts/plugin-build";
 import { createBackend, timedPulumiCommand } from "./cli";
@@ -249,10 +249,10 @@ async function main(): Promise<number> {
         try {
             startup = await measureStartup(5, {
                 baseUrl: emulator.baseUrl,
-                userSecret: DEV_ACCOUNTS.organizations[0].users[0].userSecret,
-                organizationSecret: DEV_ACCOUNTS.organizations[0].organizationSecret,
-                subdomain: DEV_ACCOUNTS.freshdesk[0].subdomain,
-                apiKey: DEV_ACCOUNTS.freshdesk[0].apiKeys[0],
+                userSecret: devAccounts.organizations[0].users[0].userSecret,
+                organizationSecret: devAccounts.organizations[0].organizationSecret,
+                subdomain: devAccounts.freshdesk[0].subdomain,
+                apiKey: devAccounts.freshdesk[0].apiKeys[0],
             });
             const ms = (v: number | undefined) => `${v?.toFixed(0)} ms`;
             log(

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type ProjectSettings, type Stack } from "@pulumi/pulumi/automation";
-import { DEV_ACCOUNTS } from "../emulator/accounts";
+import { devAccounts } from "../emulator/accounts";
 import type { RequestLogEntry } from "../emulator/types";
 import { pluginPackage } from "../provider/plugin/provider";
 import type { BenchBackend, TimedPulumiCommand } from "./cli";
@@ -110,8 +110,8 @@ export interface BenchContext {
     pluginDir?: string;
 }
 
-const freshdesk = DEV_ACCOUNTS.freshdesk[0];
-const organization = DEV_ACCOUNTS.organizations[0];
+const freshdesk = devAccounts.freshdesk[0];
+const organization = devAccounts.organizations[0];
 
 /** The emulator latency currently armed (undefined: unknown, clear it). */
 let armedLatency: number | undefined;

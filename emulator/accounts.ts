@@ -42,7 +42,7 @@ function deepFreeze<T>(value: T): T {
  * Built-in development accounts (not secrets; documented in docs/emulator.md). The first organization, its first
  * user and the first Freshdesk account are what `npm start` uses. The object is frozen: copy it to change it.
  */
-export const DEV_ACCOUNTS: AccountsConfig = deepFreeze({
+export const devAccounts: AccountsConfig = deepFreeze({
     organizations: [
         {
             organizationSecret: "dev-organization-secret",

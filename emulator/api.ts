@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { AccountDirectory } from "./accounts";
 import { authenticate, type Caller } from "./auth";
-import { type ElementDefinition, FRESHDESK_V2, findElement, MASK, PASSWORD_KEYS, SECRET_KEYS } from "./element";
+import { type ElementDefinition, findElement, freshdeskV2, mask, passwordKeys, secretKeys } from "./element";
 import { fingerprint } from "./fingerprint";
 import type { InstanceStore, StoredConfigEntry, StoredInstance } from "./store";
 import type { EmulatedInstance, EmulatorSettings } from "./types";
@@ -35,13 +35,13 @@ export interface Outcome {
 }
 
 /** @internal The message of every 401 (reference section 2). */
-export const AUTH_FAILURE_MESSAGE = "Invalid Organization or User secret, or invalid Element token provided.";
+export const authFailureMessage = "Invalid Organization or User secret, or invalid Element token provided.";
 
 /** @internal Freshdesk's answer to a bad API key, passed through as `providerMessage`. */
-export const FRESHDESK_INVALID_CREDENTIALS =
+export const freshdeskInvalidCredentials =
     '{"code":"invalid_credentials","message":"You have to be logged in to perform this action."}';
 
-const MAX_PAGE_SIZE = 200;
+const maxPageSize = 200;
 
 /** @internal An error answer: `{requestId, message[, providerMessage]}`. */
 export class ApiError extends Error {
@@ -69,7 +69,7 @@ export function errorOutcome(
 }
 
 /** @internal The message of every empty list answer (404; reference section 12). */
-export const NO_INSTANCES_MESSAGE = "No instances found";
+export const noInstancesMessage = "No instances found";
 
 /**
  * @internal Behaviour switches of the API. The object is shared with the server, which may change it at run time
@@ -104,7 +104,7 @@ interface ElementRef {
     label: string;
 }
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const jsonType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 function acceptsJson(accept: string | undefined): boolean {
     if (!accept || accept.trim() === "") return true;
@@ -173,7 +173,7 @@ export function toEmulatedInstance(instance: StoredInstance): EmulatedInstance {
     for (const entry of instance.configuration) {
         if (entry.key === "username") apiKey = entry.value;
         // An empty secret key is shown as empty: that it is unset is no secret.
-        configuration[entry.key] = SECRET_KEYS.has(entry.key) && entry.value !== "" ? MASK : entry.value;
+        configuration[entry.key] = secretKeys.has(entry.key) && entry.value !== "" ? mask : entry.value;
     }
     return {
         id: instance.id,
@@ -316,7 +316,7 @@ export class InstanceApi {
      */
     completeStoredInstances(): void {
         for (const instance of [...this.store.values()]) {
-            const element = findElement(instance.elementKey) ?? FRESHDESK_V2;
+            const element = findElement(instance.elementKey) ?? freshdeskV2;
             const values = configurationMap(instance.configuration);
             const complete = completeConfiguration(element, values);
             if (complete.size === values.size) continue;
@@ -361,7 +361,7 @@ export class InstanceApi {
             throw new ApiError(406, "This resource only produces application/json; check the Accept header");
         }
         const caller = authenticate(req.headers.authorization, this.accounts(), this.store);
-        if (!caller) throw new ApiError(401, AUTH_FAILURE_MESSAGE);
+        if (!caller) throw new ApiError(401, authFailureMessage);
         const params = match.slice(1).map((param) => {
             try {
                 return decodeURIComponent(param);
@@ -375,7 +375,7 @@ export class InstanceApi {
 
     private parseBody(req: ApiRequest): Record<string, unknown> {
         const type = req.headers["content-type"];
-        if (req.rawBody.length > 0 && !(type && JSON_TYPE.test(type))) {
+        if (req.rawBody.length > 0 && !(type && jsonType.test(type))) {
             throw new ApiError(415, `Content type ${quote(type ?? "")} not supported: send application/json`);
         }
         if (req.rawBody.length === 0) throw new ApiError(400, "A JSON request body is required");
@@ -413,7 +413,7 @@ export class InstanceApi {
     private tokenInstance(ctx: Context): StoredInstance {
         // Token-scoped routes need the Element part; a token of a deleted or foreign instance is a 401.
         const instance = ctx.caller.tokenInstance;
-        if (!instance) throw new ApiError(401, AUTH_FAILURE_MESSAGE);
+        if (!instance) throw new ApiError(401, authFailureMessage);
         return instance;
     }
 
@@ -489,7 +489,7 @@ export class InstanceApi {
     private checkCredentials(element: ElementDefinition, values: Map<string, string>): void {
         if (!this.settings.validateCredentials) return;
         if (!this.accounts().freshdeskAccepts(values.get("subdomain") ?? "", values.get("username") ?? "")) {
-            throw new ApiError(400, `Failed to validate credentials for ${element.key}`, FRESHDESK_INVALID_CREDENTIALS);
+            throw new ApiError(400, `Failed to validate credentials for ${element.key}`, freshdeskInvalidCredentials);
         }
     }
 
@@ -504,12 +504,12 @@ export class InstanceApi {
     /** Only PASSWORD-type values are masked (reference section 12); `username` only when asked to. */
     private shownValue(key: string, value: string): string {
         if (value === "") return value;
-        return (key === "username" && this.settings.maskUsername) || PASSWORD_KEYS.has(key) ? MASK : value;
+        return (key === "username" && this.settings.maskUsername) || passwordKeys.has(key) ? mask : value;
     }
 
     /** The instance response of reference section 6 (`providerData` is never echoed). */
     private render(instance: StoredInstance, hydrate: boolean): Record<string, unknown> {
-        const element = findElement(instance.elementKey) ?? FRESHDESK_V2;
+        const element = findElement(instance.elementKey) ?? freshdeskV2;
         const configuration: Record<string, string> = {};
         for (const entry of instance.configuration) configuration[entry.key] = this.shownValue(entry.key, entry.value);
         const rendered: Record<string, unknown> = {
@@ -552,12 +552,12 @@ export class InstanceApi {
         const searchText = (query.get("searchText") ?? "").trim().toLowerCase();
         const hydrate = (query.get("hydrate") ?? "").toLowerCase() !== "false";
         const pageSizeText = query.get("pageSize");
-        let pageSize = MAX_PAGE_SIZE;
+        let pageSize = maxPageSize;
         if (pageSizeText !== null) {
             if (!/^\d{1,9}$/.test(pageSizeText) || Number(pageSizeText) < 1) {
                 throw new ApiError(400, "pageSize must be a positive integer");
             }
-            pageSize = Math.min(Number(pageSizeText), MAX_PAGE_SIZE);
+            pageSize = Math.min(Number(pageSizeText), maxPageSize);
         }
         const nextPage = query.get("nextPage");
         const after = nextPage ? decodePageToken(nextPage) : undefined;
@@ -580,7 +580,7 @@ export class InstanceApi {
         // tags[]-only search is not, so it follows the emptyTagSearch setting.
         const tagsOnly = tags.length > 0 && !searchText;
         if (matches.length === 0 && !(tagsOnly && this.settings.emptyTagSearch === "[]")) {
-            throw new ApiError(404, NO_INSTANCES_MESSAGE);
+            throw new ApiError(404, noInstancesMessage);
         }
         let start = 0;
         if (after !== undefined) {
@@ -596,7 +596,7 @@ export class InstanceApi {
         }
         const page = matches.slice(start, start + pageSize);
         // A nextPage past the last match (the instances after the cursor were deleted meanwhile) is empty too.
-        if (page.length === 0 && matches.length > 0) throw new ApiError(404, NO_INSTANCES_MESSAGE);
+        if (page.length === 0 && matches.length > 0) throw new ApiError(404, noInstancesMessage);
         const headers: Record<string, string> = {
             "Elements-Total-Count": String(matches.length),
             "Elements-Returned-Count": String(page.length),
@@ -678,7 +678,7 @@ export class InstanceApi {
         if (body.id !== undefined && String(body.id) !== String(instance.id)) {
             throw new ApiError(400, `The id in the body (${quote(body.id)}) does not match instance ${instance.id}`);
         }
-        const element = findElement(instance.elementKey) ?? FRESHDESK_V2;
+        const element = findElement(instance.elementKey) ?? freshdeskV2;
         if (body.element !== undefined) {
             const ref = this.elementRef(body.element);
             if (this.resolveRef(ref) !== element) {
@@ -779,7 +779,7 @@ export class InstanceApi {
             throw new ApiError(400, "propertyValue is required");
         }
         const value = configurationValue(body.propertyValue) as string;
-        const element = findElement(instance.elementKey) ?? FRESHDESK_V2;
+        const element = findElement(instance.elementKey) ?? freshdeskV2;
         const values = configurationMap(instance.configuration);
         values.set(entry.key, value);
         this.requireConfiguration(element, values);

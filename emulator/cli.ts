@@ -14,19 +14,19 @@ import type { EmulatorSettings } from "./types";
 export { isLoopbackHost };
 
 /** Environment variable read when `--control-token` is not given (a command line is visible to every local user). */
-export const CONTROL_TOKEN_ENV = "CLOUD_ELEMENTS_EMULATOR_CONTROL_TOKEN";
+export const controlTokenEnv = "CLOUD_ELEMENTS_EMULATOR_CONTROL_TOKEN";
 
 /**
  * The documentation shipped with the package: `docs/emulator.md` next to `bin/` (from `bin/emulator/cli.js`), or
  * next to `emulator/` when run from the sources.
  */
-export const DOCS_PATH =
+export const docsPath =
     [resolve(__dirname, "..", "docs", "emulator.md"), resolve(__dirname, "..", "..", "docs", "emulator.md")].find(
         (candidate) => existsSync(candidate),
     ) ?? resolve(__dirname, "..", "..", "docs", "emulator.md");
 
 /** The `--help` text. */
-export const USAGE = `Usage: cloud-elements-emulator [options]
+export const usage = `Usage: cloud-elements-emulator [options]
 
 Emulates the Cloud Elements / SAP Open Connectors /elements/api-v2 instance API for the
 freshdeskv2 element, plus a control API under /__emulator for tests (faults, request log,
@@ -38,7 +38,7 @@ Options:
                               in a CI service container) the control API is OFF unless a control
                               token is given
       --control-token <token> require "Authorization: Bearer <token>" on every control request (any
-                              host); default: $${CONTROL_TOKEN_ENV}
+                              host); default: $${controlTokenEnv}
       --accounts <file>       accounts JSON file: organizations, users and the Freshdesk subdomains
                               and API keys the credential check accepts (default: the built-in
                               development accounts, which are not secrets)
@@ -59,7 +59,7 @@ lines and warnings go to stderr. Exit codes: 0 after SIGINT/SIGTERM, 2 on a bad 
 1 when it cannot start.
 
 Documentation: docs/emulator.md in the pulumi-cloudelements-freshdesk package
-  (${DOCS_PATH})
+  (${docsPath})
 `;
 
 /** Parsed command line. */
@@ -104,9 +104,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     }
     const host = values.host ?? "127.0.0.1";
     if (host.trim() === "") throw new UsageError("--host must not be empty");
-    const controlToken = values["control-token"] ?? env[CONTROL_TOKEN_ENV];
+    const controlToken = values["control-token"] ?? env[controlTokenEnv];
     if (controlToken !== undefined && controlToken.trim() === "") {
-        throw new UsageError(`--control-token (or ${CONTROL_TOKEN_ENV}) must not be empty`);
+        throw new UsageError(`--control-token (or ${controlTokenEnv}) must not be empty`);
     }
     const options: CliOptions = {
         port: Number(port),
@@ -158,12 +158,12 @@ async function main(argv: readonly string[]): Promise<void> {
         options = parseCommandLine(argv, process.env);
     } catch (error) {
         if (!(error instanceof UsageError)) throw error;
-        process.stderr.write(`cloud-elements-emulator: ${error.message}\n\n${USAGE}`);
+        process.stderr.write(`cloud-elements-emulator: ${error.message}\n\n${usage}`);
         process.exitCode = 2;
         return;
     }
     if (options.help) {
-        process.stdout.write(USAGE);
+        process.stdout.write(usage);
         return;
     }
     const warning = hostWarning(options.host, options.controlToken);

@@ -48,7 +48,7 @@ const freshdeskBlock = Object.freeze({
 });
 
 /** @internal Freshdesk V2, element id 491. */
-export const FRESHDESK_V2: ElementDefinition = Object.freeze({
+export const freshdeskV2: ElementDefinition = Object.freeze({
     id: 491,
     key: "freshdeskv2",
     block: freshdeskBlock,
@@ -86,29 +86,29 @@ export const FRESHDESK_V2: ElementDefinition = Object.freeze({
     ]),
 });
 
-const ELEMENTS: readonly ElementDefinition[] = [FRESHDESK_V2];
+const elements: readonly ElementDefinition[] = [freshdeskV2];
 
 /** @internal The element with this key or numeric id (as a string or number), if the emulator knows it. */
 export function findElement(keyOrId: string | number): ElementDefinition | undefined {
     const text = String(keyOrId);
-    return ELEMENTS.find((element) => element.key === text || String(element.id) === text);
+    return elements.find((element) => element.key === text || String(element.id) === text);
 }
 
 /**
  * @internal Keys whose values are masked in responses when set (PASSWORD-type entries, reference sections 6 and 12:
  * only PASSWORD-type fields are masked; the API key `username` and the signature key are not).
  */
-export const PASSWORD_KEYS: ReadonlySet<string> = new Set(["event.notification.basic.password", "user.password"]);
+export const passwordKeys: ReadonlySet<string> = new Set(["event.notification.basic.password", "user.password"]);
 
 /**
  * @internal Keys that hold secrets although the platform may return them in clear: the control API, the request log
  * and the access log never show their values (the control API replaces a set value by `********`).
  */
-export const SECRET_KEYS: ReadonlySet<string> = new Set([
+export const secretKeys: ReadonlySet<string> = new Set([
     "username",
     "event.notification.signature.key",
-    ...PASSWORD_KEYS,
+    ...passwordKeys,
 ]);
 
 /** @internal The mask the platform shows for PASSWORD-type values. */
-export const MASK = "********";
+export const mask = "********";

@@ -5,8 +5,8 @@ export class FaultValidationError extends Error {
     override name = "FaultValidationError";
 }
 
-const COMMON_FIELDS = ["kind", "method", "path", "count"];
-const KIND_FIELDS: Record<FaultSpec["kind"], string[]> = {
+const commonFields = ["kind", "method", "path", "count"];
+const kindFields: Record<FaultSpec["kind"], string[]> = {
     status: ["status", "retryAfterSeconds"],
     reset: [],
     "commit-then-drop": [],
@@ -15,7 +15,7 @@ const KIND_FIELDS: Record<FaultSpec["kind"], string[]> = {
     "rate-limit": ["requestsPerSecond"],
     respond: ["status", "body", "contentType", "headers"],
 };
-const FAULT_STATUSES = [429, 500, 502, 503];
+const faultStatuses = [429, 500, 502, 503];
 
 function nonNegative(spec: Record<string, unknown>, field: string, integer: boolean): number {
     const value = spec[field];
@@ -32,11 +32,11 @@ export function validateFaultSpec(value: unknown): FaultSpec & { count: number }
     }
     const spec = value as Record<string, unknown>;
     const kind = spec.kind as FaultSpec["kind"];
-    if (typeof kind !== "string" || !Object.hasOwn(KIND_FIELDS, kind)) {
-        throw new FaultValidationError(`kind must be one of ${Object.keys(KIND_FIELDS).join(", ")}`);
+    if (typeof kind !== "string" || !Object.hasOwn(kindFields, kind)) {
+        throw new FaultValidationError(`kind must be one of ${Object.keys(kindFields).join(", ")}`);
     }
     for (const field of Object.keys(spec)) {
-        if (!COMMON_FIELDS.includes(field) && !KIND_FIELDS[kind].includes(field)) {
+        if (!commonFields.includes(field) && !kindFields[kind].includes(field)) {
             throw new FaultValidationError(`unknown field '${field}' for a fault of kind '${kind}'`);
         }
     }
@@ -59,8 +59,8 @@ export function validateFaultSpec(value: unknown): FaultSpec & { count: number }
             : nonNegative(spec, "count", true);
     switch (kind) {
         case "status":
-            if (!FAULT_STATUSES.includes(spec.status as number)) {
-                throw new FaultValidationError(`status must be one of ${FAULT_STATUSES.join(", ")}`);
+            if (!faultStatuses.includes(spec.status as number)) {
+                throw new FaultValidationError(`status must be one of ${faultStatuses.join(", ")}`);
             }
             if (spec.retryAfterSeconds !== undefined) nonNegative(spec, "retryAfterSeconds", true);
             break;

@@ -7,7 +7,7 @@ export {
     type AccountsConfig,
     AccountsError,
     type AccountUser,
-    DEV_ACCOUNTS,
+    devAccounts,
     type FreshdeskAccount,
     loadAccountsFile,
     parseAccounts,
@@ -23,7 +23,7 @@ export {
     type RunningEmulator,
     startEmulator,
 } from "./server";
-export { MIN_INSTANCE_ID, StateFileError } from "./store";
+export { minInstanceId, StateFileError } from "./store";
 export type {
     ActiveFault,
     CommitThenDropFault,

@@ -3,10 +3,10 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { AccountDirectory, type AccountsConfig, AccountsError, DEV_ACCOUNTS, parseAccounts } from "./accounts";
+import { AccountDirectory, type AccountsConfig, AccountsError, devAccounts, parseAccounts } from "./accounts";
 import { errorOutcome, InstanceApi, type Outcome, toEmulatedInstance } from "./api";
 import { EmulatorControl } from "./control";
-import { SECRET_KEYS } from "./element";
+import { secretKeys } from "./element";
 import { FaultRegistry, FaultValidationError } from "./faults";
 import { InstanceStore } from "./store";
 import type { EmulatorHealth, EmulatorSettings, RequestLogEntry, ResetOptions } from "./types";
@@ -25,7 +25,7 @@ export interface EmulatorOptions {
     controlToken?: string;
     /** Port; default 0 (an ephemeral port, see {@link RunningEmulator.port}). */
     port?: number;
-    /** Organizations, users and Freshdesk credentials; default {@link DEV_ACCOUNTS}. */
+    /** Organizations, users and Freshdesk credentials; default {@link devAccounts}. */
     accounts?: AccountsConfig;
     /**
      * Persist instances to this JSON file (mode 0600: it holds tokens and API keys). Every mutation is written
@@ -58,14 +58,14 @@ export interface RunningEmulator {
     close(): Promise<void>;
 }
 
-const API_PREFIX = "/elements/api-v2";
-const CONTROL_PREFIX = "/__emulator";
+const apiPrefix = "/elements/api-v2";
+const controlPrefix = "/__emulator";
 /** The platform's payload limit (reference section 7, answered with 429 there). */
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
-const MAX_CONTROL_BODY_BYTES = 1024 * 1024;
-const REQUEST_LOG_LIMIT = 10_000;
-const LOGGED_BODY_LIMIT = 16 * 1024;
-const JSON_CONTENT_TYPE = "application/json;charset=UTF-8";
+const maxBodyBytes = 8 * 1024 * 1024;
+const maxControlBodyBytes = 1024 * 1024;
+const requestLogLimit = 10_000;
+const loggedBodyLimit = 16 * 1024;
+const jsonContentType = "application/json;charset=UTF-8";
 
 const requestIdMiddle = randomBytes(5).toString("hex");
 let requestIdCounter = randomBytes(3).readUIntBE(0, 3);
@@ -135,9 +135,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; 
     });
 }
 
-const SECRET_FIELD =
+const secretField =
     /^(token|authorization|providerdata)$|password|secret|signature\.key|api[._-]?key|(access|refresh)[._-]?token/i;
-const REDACTED = "[redacted]";
+const redacted = "[redacted]";
 
 /** A deep copy of a request body with every secret replaced (see `RequestLogEntry.body`). */
 function redact(value: unknown, inConfiguration = false): unknown {
@@ -145,22 +145,22 @@ function redact(value: unknown, inConfiguration = false): unknown {
     if (!value || typeof value !== "object") return value;
     const source = value as Record<string, unknown>;
     const entryKey = typeof source.key === "string" ? source.key : undefined;
-    const secretEntry = entryKey !== undefined && (SECRET_KEYS.has(entryKey) || SECRET_FIELD.test(entryKey));
+    const secretEntry = entryKey !== undefined && (secretKeys.has(entryKey) || secretField.test(entryKey));
     const copy: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(source)) {
         const secret =
-            SECRET_FIELD.test(key) ||
-            (inConfiguration && SECRET_KEYS.has(key)) ||
+            secretField.test(key) ||
+            (inConfiguration && secretKeys.has(key)) ||
             (secretEntry && key === "propertyValue");
-        copy[key] = secret ? REDACTED : redact(child, key === "configuration");
+        copy[key] = secret ? redacted : redact(child, key === "configuration");
     }
     return copy;
 }
 
 function loggableBody(raw: Buffer, tooLarge: boolean): unknown {
-    if (tooLarge) return `[omitted: over ${MAX_BODY_BYTES} bytes]`;
+    if (tooLarge) return `[omitted: over ${maxBodyBytes} bytes]`;
     if (raw.length === 0) return undefined;
-    if (raw.length > LOGGED_BODY_LIMIT) return `[omitted: ${raw.length} bytes]`;
+    if (raw.length > loggedBodyLimit) return `[omitted: ${raw.length} bytes]`;
     try {
         return redact(JSON.parse(raw.toString("utf8")));
     } catch {
@@ -176,7 +176,7 @@ function loggableBody(raw: Buffer, tooLarge: boolean): unknown {
 function queryObject(params: URLSearchParams): Record<string, string | string[]> {
     const query: Record<string, string | string[]> = {};
     for (const [key, raw] of params) {
-        const value = SECRET_FIELD.test(key) ? REDACTED : raw;
+        const value = secretField.test(key) ? redacted : raw;
         const previous = query[key];
         if (previous === undefined) query[key] = key.endsWith("[]") ? [value] : value;
         else if (Array.isArray(previous)) previous.push(value);
@@ -195,7 +195,7 @@ function sendJson(res: ServerResponse, status: number, json: unknown, headers: O
     const payload = json === undefined ? "" : JSON.stringify(json);
     res.writeHead(status, {
         ...headers,
-        ...(payload ? { "Content-Type": JSON_CONTENT_TYPE } : {}),
+        ...(payload ? { "Content-Type": jsonContentType } : {}),
         "Content-Length": Buffer.byteLength(payload),
     });
     res.end(payload);
@@ -225,7 +225,7 @@ interface ApiCall {
     finish(status: number): void;
 }
 
-const DEFAULT_HOST = "127.0.0.1";
+const defaultHost = "127.0.0.1";
 
 /** What is wrong with settings from options or the control API, naming the field; undefined when valid. */
 function settingsProblem(settings: EmulatorSettings): string | undefined {
@@ -268,7 +268,7 @@ class Emulator {
         const problem = settingsProblem(this.settings);
         if (problem) throw new TypeError(`startEmulator: ${problem}`);
         this.initialSettings = Object.freeze({ ...this.settings });
-        this.controlAccess = controlApiAccess(options.host ?? DEFAULT_HOST, options.controlToken);
+        this.controlAccess = controlApiAccess(options.host ?? defaultHost, options.controlToken);
         this.api = new InstanceApi(store, () => this.accounts, this.settings);
         this.api.completeStoredInstances();
         this.controlRoutes = {
@@ -320,8 +320,8 @@ class Emulator {
         const t0 = performance.now();
         const method = (req.method ?? "GET").toUpperCase();
         const { path, search } = splitUrl(req.url ?? "/");
-        if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
-            await this.control(req, res, method, path.slice(CONTROL_PREFIX.length));
+        if (path === controlPrefix || path.startsWith(`${controlPrefix}/`)) {
+            await this.control(req, res, method, path.slice(controlPrefix.length));
             return;
         }
         const requestId = newRequestId();
@@ -365,7 +365,7 @@ class Emulator {
         let raw: Buffer;
         let tooLarge: boolean;
         try {
-            ({ body: raw, tooLarge } = await readBody(req, MAX_BODY_BYTES));
+            ({ body: raw, tooLarge } = await readBody(req, maxBodyBytes));
         } catch {
             finish(0);
             return;
@@ -374,7 +374,7 @@ class Emulator {
         if (body !== undefined) entry.body = body;
 
         const apiPath =
-            path === API_PREFIX || path.startsWith(`${API_PREFIX}/`) ? path.slice(API_PREFIX.length) || "/" : undefined;
+            path === apiPrefix || path.startsWith(`${apiPrefix}/`) ? path.slice(apiPrefix.length) || "/" : undefined;
         const verdict = this.faults.evaluate(method, apiPath ?? path);
         kinds.push(...verdict.kinds);
         await this.pause(verdict.latencyMs);
@@ -411,11 +411,11 @@ class Emulator {
             outcome = {
                 status: action.status,
                 raw: action.body,
-                contentType: action.contentType ?? JSON_CONTENT_TYPE,
+                contentType: action.contentType ?? jsonContentType,
                 headers: action.headers,
             };
         } else if (tooLarge) {
-            outcome = errorOutcome(requestId, 429, `Request payload exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+            outcome = errorOutcome(requestId, 429, `Request payload exceeds the limit of ${maxBodyBytes} bytes`);
         } else {
             if (action?.kind === "delay" && action.commit === "after") {
                 // Processed only once the delay is over, whether or not the client is still there.
@@ -458,7 +458,7 @@ class Emulator {
         if (outcome.raw !== undefined) {
             res.writeHead(outcome.status, {
                 ...outcome.headers,
-                "Content-Type": outcome.contentType ?? JSON_CONTENT_TYPE,
+                "Content-Type": outcome.contentType ?? jsonContentType,
                 "Content-Length": Buffer.byteLength(outcome.raw),
             });
             res.end(outcome.raw);
@@ -470,8 +470,8 @@ class Emulator {
     private record(entry: RequestLogEntry): void {
         this.served++;
         this.requestLog.push(entry);
-        if (this.requestLog.length > REQUEST_LOG_LIMIT * 1.1) {
-            this.requestLog = this.requestLog.slice(this.requestLog.length - REQUEST_LOG_LIMIT);
+        if (this.requestLog.length > requestLogLimit * 1.1) {
+            this.requestLog = this.requestLog.slice(this.requestLog.length - requestLogLimit);
         }
         if (this.options.log) {
             const fault = entry.fault ? ` fault=${entry.fault}` : "";
@@ -482,7 +482,7 @@ class Emulator {
     // --- control API ---------------------------------------------------------------------------------
 
     private async control(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
-        const { body, tooLarge } = await readBody(req, MAX_CONTROL_BODY_BYTES);
+        const { body, tooLarge } = await readBody(req, maxControlBodyBytes);
         try {
             if (this.controlAccess === "off") {
                 throw new ControlError(
@@ -509,11 +509,11 @@ class Emulator {
                 const id = inUse[1];
                 handlers = { PUT: () => this.setInUse(id, true), DELETE: () => this.setInUse(id, false) };
             }
-            if (!handlers) throw new ControlError(404, `unknown control route ${CONTROL_PREFIX}${path}`);
+            if (!handlers) throw new ControlError(404, `unknown control route ${controlPrefix}${path}`);
             const handler = handlers[method];
             if (!handler) {
                 res.setHeader("Allow", Object.keys(handlers).join(", "));
-                throw new ControlError(405, `method ${method} not allowed on ${CONTROL_PREFIX}${path}`);
+                throw new ControlError(405, `method ${method} not allowed on ${controlPrefix}${path}`);
             }
             sendJson(res, 200, await handler(body));
         } catch (error) {
@@ -618,14 +618,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (options.controlToken !== undefined && options.controlToken.trim() === "") {
         throw new Error("controlToken must not be empty");
     }
-    const accounts = parseAccounts(options.accounts ?? DEV_ACCOUNTS);
+    const accounts = parseAccounts(options.accounts ?? devAccounts);
     const store = await InstanceStore.open(options.statePath);
     const emulator = new Emulator(store, accounts, options);
     const server = createServer({ noDelay: true }, emulator.handle);
     // Longer than typical client agents keep idle sockets, so a reused socket is not closed under a request.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
-    const host = options.host ?? DEFAULT_HOST;
+    const host = options.host ?? defaultHost;
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(options.port ?? 0, host, () => {
@@ -638,7 +638,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     let closing: Promise<void> | undefined;
     return {
         origin,
-        baseUrl: `${origin}${API_PREFIX}`,
+        baseUrl: `${origin}${apiPrefix}`,
         port,
         control: new EmulatorControl(origin, { token: options.controlToken }),
         close() {

@@ -35,19 +35,19 @@ export interface StoredInstance {
     inUse?: boolean;
 }
 
-const STATE_VERSION = 1;
+const stateVersion = 1;
 
 /**
  * Instance ids look like the platform's (reference section 12: 411183, 452319, 471196, 835844): one global sequence
  * shared by every tenant. A store starts at a random 6-digit id and advances by a random gap, so ids are large,
- * unique, increasing, never reused and not predictable; no id below {@link MIN_INSTANCE_ID} is ever handed out.
+ * unique, increasing, never reused and not predictable; no id below {@link minInstanceId} is ever handed out.
  */
-export const MIN_INSTANCE_ID = 100_000;
-const FIRST_ID_SPAN = 800_000;
-const MAX_ID_GAP = 1_000;
+export const minInstanceId = 100_000;
+const firstIdSpan = 800_000;
+const maxIdGap = 1_000;
 
 function randomFirstId(): number {
-    return MIN_INSTANCE_ID + randomInt(FIRST_ID_SPAN);
+    return minInstanceId + randomInt(firstIdSpan);
 }
 
 interface StateFile {
@@ -199,10 +199,8 @@ export class InstanceStore {
         } catch {
             throw new StateFileError(`state file ${statePath} is not valid JSON`);
         }
-        if (!state || state.version !== STATE_VERSION || !Array.isArray(state.instances)) {
-            throw new StateFileError(
-                `state file ${statePath} is not an emulator state file (version ${STATE_VERSION})`,
-            );
+        if (!state || state.version !== stateVersion || !Array.isArray(state.instances)) {
+            throw new StateFileError(`state file ${statePath} is not an emulator state file (version ${stateVersion})`);
         }
         const instances = [...state.instances].sort((a, b) => a.id - b.id);
         let maxConfigId = 0;
@@ -216,7 +214,7 @@ export class InstanceStore {
         const maxId = instances.length ? instances[instances.length - 1].id : 0;
         store.nextId = Math.max(Number.isSafeInteger(state.nextId) ? state.nextId : 1, maxId + 1);
         // A state file of an emulator that counted from 1: continue above the small ids it handed out.
-        if (store.nextId < MIN_INSTANCE_ID) store.nextId = randomFirstId();
+        if (store.nextId < minInstanceId) store.nextId = randomFirstId();
         store.nextConfigId = Math.max(
             Number.isSafeInteger(state.nextConfigId) ? state.nextConfigId : 1,
             maxConfigId + 1,
@@ -250,9 +248,9 @@ export class InstanceStore {
         return key;
     }
 
-    /** A new instance id: above every id handed out before, by a random gap of 1 to {@link MAX_ID_GAP}. */
+    /** A new instance id: above every id handed out before, by a random gap of 1 to {@link maxIdGap}. */
     allocateId(): number {
-        const id = this.nextId + randomInt(MAX_ID_GAP);
+        const id = this.nextId + randomInt(maxIdGap);
         this.nextId = id + 1;
         return id;
     }
@@ -309,7 +307,7 @@ export class InstanceStore {
 
     private serialize(): string {
         const state: StateFile = {
-            version: STATE_VERSION,
+            version: stateVersion,
             nextId: this.nextId,
             nextConfigId: this.nextConfigId,
             instances: [...this.byId.values()],

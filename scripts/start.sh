@@ -41,9 +41,9 @@ echo "[start] Cloud Elements emulator at $base_url (log: $log)" >&2
 
 # Development accounts of the emulator (not real secrets): see docs/emulator.md.
 eval "$(node -e '
-    const { DEV_ACCOUNTS } = require("./bin/emulator");
-    const org = DEV_ACCOUNTS.organizations[0];
-    const fd = DEV_ACCOUNTS.freshdesk[0];
+    const { devAccounts } = require("./bin/emulator");
+    const org = devAccounts.organizations[0];
+    const fd = devAccounts.freshdesk[0];
     const q = (s) => "\x27" + s.replace(/\x27/g, "\x27\\\x27\x27") + "\x27";
     console.log(`dev_org=${q(org.organizationSecret)} dev_user=${q(org.users[0].userSecret)}`);
     console.log(`dev_subdomain=${q(fd.subdomain)} dev_key=${q(fd.apiKeys[0])}`);

@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { EmulatorControl, fingerprint } from "../../emulator";
-import { CONTROL_TOKEN_ENV, DOCS_PATH, hostWarning, isLoopbackHost, parseCommandLine, USAGE } from "../../emulator/cli";
+import { controlTokenEnv, docsPath, hostWarning, isLoopbackHost, parseCommandLine, usage } from "../../emulator/cli";
 import { acmeAccount, call, devAuthorization, devOrganization, devUser, exampleBody, until } from "../helpers/emulator";
 
 const root = resolve(__dirname, "../..");
-const LISTENING = /^Cloud Elements emulator listening on (http:\/\/\S+\/elements\/api-v2)\n/;
+const listening = /^Cloud Elements emulator listening on (http:\/\/\S+\/elements\/api-v2)\n/;
 let workDir: string;
 let cliPath: string;
 
@@ -95,7 +95,7 @@ async function launch(args: string[], env?: NodeJS.ProcessEnv): Promise<Launched
             20_000,
         );
         const check = () => {
-            const match = LISTENING.exec(out.stdout);
+            const match = listening.exec(out.stdout);
             if (match) {
                 clearTimeout(timer);
                 resolveUrl(match[1]);
@@ -198,7 +198,7 @@ describe("cloud-elements-emulator CLI", () => {
             "--port",
             "--host",
             "--control-token",
-            CONTROL_TOKEN_ENV,
+            controlTokenEnv,
             "--accounts",
             "--state",
             "--mask-username",
@@ -211,15 +211,15 @@ describe("cloud-elements-emulator CLI", () => {
         }
         expect(out.stdout).toContain("docs/emulator.md");
         // From the sources (and from bin/ in the package) the path it names is this repository's docs/emulator.md.
-        expect(DOCS_PATH).toBe(resolve(root, "docs", "emulator.md"));
-        expect(USAGE).toContain(DOCS_PATH);
+        expect(docsPath).toBe(resolve(root, "docs", "emulator.md"));
+        expect(usage).toContain(docsPath);
     }, 30_000);
 
     it("requires the control token on the control API when one is given (flag or environment)", async () => {
         const token = "cli-control-token-0815";
         for (const [args, env] of [
             [["--port", "0", "--host", "127.0.0.1", "--control-token", token], process.env],
-            [["--port", "0"], { ...process.env, [CONTROL_TOKEN_ENV]: token }],
+            [["--port", "0"], { ...process.env, [controlTokenEnv]: token }],
         ] as const) {
             const emulator = await launch([...args], env);
             const bare = await new EmulatorControl(emulator.baseUrl).health().catch((error: unknown) => error);
@@ -288,11 +288,11 @@ describe("CLI helpers", () => {
             emptyTagSearch: "[]",
             help: true,
         });
-        expect(parseCommandLine(["-p", "9"], { [CONTROL_TOKEN_ENV]: "from-env" })).toMatchObject({
+        expect(parseCommandLine(["-p", "9"], { [controlTokenEnv]: "from-env" })).toMatchObject({
             port: 9,
             controlToken: "from-env",
         });
-        expect(parseCommandLine(["--control-token=flag"], { [CONTROL_TOKEN_ENV]: "env" }).controlToken).toBe("flag");
+        expect(parseCommandLine(["--control-token=flag"], { [controlTokenEnv]: "env" }).controlToken).toBe("flag");
         expect(parseCommandLine(["--no-mask-username"]).maskUsername).toBe(false);
         expect(() => parseCommandLine(["--port"])).toThrow(/--port/);
         expect(() => parseCommandLine(["--port", "--state"])).toThrow(/--port/);

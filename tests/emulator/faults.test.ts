@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
     controlApiAccess,
-    DEV_ACCOUNTS,
+    devAccounts,
     EmulatorControl,
     EmulatorControlError,
     type FaultSpec,
@@ -493,7 +493,7 @@ describe("control API", () => {
                 (await call(emulator(), "GET", "/instances", { auth: "User ci-user, Organization ci-org" })).status,
             ).toBe(200);
         } finally {
-            await emulator().control.setAccounts(DEV_ACCOUNTS);
+            await emulator().control.setAccounts(devAccounts);
         }
         // The development user authenticates again (and has no instance: the empty list is a 404, not a 401).
         expect((await call(emulator(), "GET", "/instances")).status).toBe(404);

@@ -1,7 +1,7 @@
 /**
  * Instance semantics of the emulator (reference sections 4-6 and 9), through real HTTP.
  */
-import { DEV_ACCOUNTS, fingerprint, MIN_INSTANCE_ID, startEmulator } from "../../emulator";
+import { devAccounts, fingerprint, minInstanceId, startEmulator } from "../../emulator";
 import {
     acmeAccount,
     call,
@@ -89,7 +89,7 @@ describe("create", () => {
         const ids = created.map((instance) => instance.id as number);
         for (const id of ids) {
             expect(Number.isSafeInteger(id)).toBe(true);
-            expect(id).toBeGreaterThanOrEqual(MIN_INSTANCE_ID);
+            expect(id).toBeGreaterThanOrEqual(minInstanceId);
         }
         for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1]);
         // Random gaps: 11 consecutive gaps of 1 happen with probability 1e-33.
@@ -99,7 +99,7 @@ describe("create", () => {
         const other = await startEmulator();
         try {
             const first = await createInstance(other);
-            expect(first.id).toBeGreaterThanOrEqual(MIN_INSTANCE_ID);
+            expect(first.id).toBeGreaterThanOrEqual(minInstanceId);
             expect(ids).not.toContain(first.id);
         } finally {
             await other.close();
@@ -307,7 +307,7 @@ describe("read and list", () => {
     });
 
     it("answers 404 for an unknown id and 400 for a non-integer id", async () => {
-        // Ids below MIN_INSTANCE_ID are never handed out.
+        // Ids below minInstanceId are never handed out.
         const unknown = await call(emulator(), "GET", "/instances/99999");
         expect(unknown.status).toBe(404);
         expect(unknown.json.message).toBe("No instance found with ID 99999");
@@ -444,7 +444,7 @@ describe("update", () => {
         const created = await createInstance(emulator());
         // Freshdesk now rejects the instance's key (e.g. it was revoked).
         await emulator().control.setAccounts({
-            organizations: DEV_ACCOUNTS.organizations,
+            organizations: devAccounts.organizations,
             freshdesk: [{ subdomain: "acme", apiKeys: ["only-a-new-key-00001"] }],
         });
         try {
@@ -472,7 +472,7 @@ describe("update", () => {
             expect(rotated.status).toBe(200);
             expect(rotated.json).toMatchObject({ id: created.id, token: created.token, name: "re-authenticated" });
         } finally {
-            await emulator().control.setAccounts(DEV_ACCOUNTS);
+            await emulator().control.setAccounts(devAccounts);
         }
     });
 

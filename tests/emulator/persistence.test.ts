@@ -8,7 +8,7 @@ import { join } from "node:path";
 import {
     type EmulatorOptions,
     fingerprint,
-    MIN_INSTANCE_ID,
+    minInstanceId,
     type RunningEmulator,
     StateFileError,
     startEmulator as start,
@@ -137,7 +137,7 @@ describe("state file", () => {
         expect(old.status).toBe(200);
         expect(old.json.configuration).toEqual(fullConfiguration({ subdomain: "acme", username: "FRESHDESK_API_KEY" }));
         const next = await createInstance(emulator);
-        expect(next.id).toBeGreaterThanOrEqual(MIN_INSTANCE_ID);
+        expect(next.id).toBeGreaterThanOrEqual(minInstanceId);
     });
 
     it("writes the file with mode 0600, atomically, with no temporary file left behind", async () => {

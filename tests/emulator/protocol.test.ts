@@ -20,7 +20,7 @@ import {
 } from "../helpers/emulator";
 
 const emulator = useEmulator();
-const AUTH_MESSAGE = "Invalid Organization or User secret, or invalid Element token provided.";
+const authMessage = "Invalid Organization or User secret, or invalid Element token provided.";
 
 describe("request ids and error shape", () => {
     it("sets a 24-hex Elements-Request-Id on every answer, success or error, distinct per request", async () => {
@@ -125,7 +125,7 @@ describe("authentication", () => {
         for (const auth of cases) {
             const reply = await call(emulator(), "GET", "/instances", { auth });
             expect(reply.status).toBe(401);
-            expect(reply.json).toEqual({ requestId: expect.stringMatching(/^[0-9a-f]{24}$/), message: AUTH_MESSAGE });
+            expect(reply.json).toEqual({ requestId: expect.stringMatching(/^[0-9a-f]{24}$/), message: authMessage });
         }
         const create = await call(emulator(), "POST", "/instances", { body: exampleBody(), auth: null });
         expect(create.status).toBe(401);

@@ -6,7 +6,7 @@
  * instead of sleeping).
  */
 import {
-    DEV_ACCOUNTS,
+    devAccounts,
     type EmulatedInstance,
     type EmulatorOptions,
     type RequestLogEntry,
@@ -14,19 +14,19 @@ import {
     startEmulator,
 } from "../../emulator";
 
-export { DEV_ACCOUNTS };
+export { devAccounts };
 
 /** The first development organization and its users: what {@link connectionConfig} authenticates as. */
-export const devOrganization = DEV_ACCOUNTS.organizations[0];
+export const devOrganization = devAccounts.organizations[0];
 export const devUser = devOrganization.users[0];
 /** A second user of the first organization: same organization, different owner. */
 export const devUser2 = devOrganization.users[1];
 /** The second development organization and its user: another tenant. */
-export const otherOrganization = DEV_ACCOUNTS.organizations[1];
+export const otherOrganization = devAccounts.organizations[1];
 export const otherUser = otherOrganization.users[0];
 /** The development Freshdesk accounts the credential check accepts (`acme` has two keys, `globex` one). */
-export const acmeAccount = DEV_ACCOUNTS.freshdesk[0];
-export const globexAccount = DEV_ACCOUNTS.freshdesk[1];
+export const acmeAccount = devAccounts.freshdesk[0];
+export const globexAccount = devAccounts.freshdesk[1];
 /** A Freshdesk account the emulator's credential check accepts, and one of its keys. */
 export const acme = { subdomain: acmeAccount.subdomain, apiKey: acmeAccount.apiKeys[1] };
 

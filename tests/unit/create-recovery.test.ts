@@ -15,7 +15,7 @@ import {
     callApi,
     configReader,
     connectionConfig,
-    DEV_ACCOUNTS,
+    devAccounts,
     pathsContaining,
     useEmulator,
 } from "../helpers/emulator";
@@ -536,7 +536,7 @@ describe("verified lookups", () => {
             {
                 __provider: providerText,
                 subdomain: "globex",
-                apiKey: DEV_ACCOUNTS.freshdesk[1].apiKeys[0],
+                apiKey: devAccounts.freshdesk[1].apiKeys[0],
                 name: "helpdesk",
                 tags: ["t"],
             },

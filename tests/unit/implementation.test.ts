@@ -14,7 +14,7 @@ import {
     callApi,
     configReader,
     connectionConfig,
-    DEV_ACCOUNTS,
+    devAccounts,
     devOrganization,
     devUser,
     pathsContaining,
@@ -680,7 +680,7 @@ describe("adoption (adoptInstanceId)", () => {
         const instance = await existing();
         // The key stored on the instance has since been revoked in Freshdesk.
         await emulator().control.setAccounts({
-            ...DEV_ACCOUNTS,
+            ...devAccounts,
             freshdesk: [{ subdomain: "acme", apiKeys: [acme.apiKey] }],
         });
         try {
@@ -690,7 +690,7 @@ describe("adoption (adoptInstanceId)", () => {
             expect(err.message).toMatch(/updating instance \d+: Cloud Elements PUT .*HTTP 400.*invalid_credentials/);
             expect((await emulator().control.instances())[0].tags).toEqual(["legacy"]);
         } finally {
-            await emulator().control.setAccounts(DEV_ACCOUNTS);
+            await emulator().control.setAccounts(devAccounts);
         }
     });
 
