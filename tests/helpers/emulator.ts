@@ -13,8 +13,21 @@ import {
     type RunningEmulator,
     startEmulator,
 } from "../../emulator";
+import type { InstanceInputs, InstanceOutputs } from "../../provider/types";
 
 export { devAccounts };
+
+/**
+ * Resource properties as the engine hands them back to the provider (`olds`, `props`): the typed outputs, plus
+ * whatever else state holds (`__provider`), so one value fits `diff`, `read`, `update` and `delete`.
+ */
+export type StateProps = Partial<InstanceOutputs> & Record<string, unknown>;
+
+/** Checked inputs as the engine passes them to `create`, `diff` and `update`. */
+export type CheckedInputs = InstanceInputs & Record<string, unknown>;
+
+/** A JSON request body the emulator logged, with the fields the tests look into typed. */
+export type LoggedBody = Record<string, unknown> & { configuration?: Record<string, unknown> };
 
 /** The first development organization and its users: what {@link connectionConfig} authenticates as. */
 export const devOrganization = devAccounts.organizations[0];
@@ -127,6 +140,7 @@ export interface Reply {
     headers: Headers;
     text: string;
     /** The parsed body; undefined when it is empty or not JSON. */
+    // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any route (instance, list, error); the tests assert on its shape, which is what they test
     json: any;
 }
 
@@ -182,6 +196,7 @@ export async function callApi(
     method: string,
     path: string,
     body?: unknown,
+    // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any route (instance, list, error); the tests assert on its shape, which is what they test
 ): Promise<any> {
     const reply = await call(emulator, method, path, { body });
     if (reply.status < 200 || reply.status > 299) {
@@ -195,6 +210,7 @@ export async function createInstance(
     emulator: Pick<RunningEmulator, "baseUrl">,
     overrides: Record<string, unknown> = {},
     auth: string = devAuthorization,
+    // biome-ignore lint/suspicious/noExplicitAny: the created instance as the API answers it; the tests assert on its shape, which is what they test
 ): Promise<any> {
     const reply = await call(emulator, "POST", "/instances", { body: { ...exampleBody(), ...overrides }, auth });
     if (reply.status !== 200) throw new Error(`create answered ${reply.status}: ${reply.text}`);

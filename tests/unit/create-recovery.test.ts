@@ -10,13 +10,16 @@ import { fingerprint } from "../../emulator";
 import { CloudElementsError, PartialCreateError } from "../../provider/errors";
 import * as impl from "../../provider/implementation";
 import { instanceToKeep } from "../../provider/lookup";
+import type { InstanceOutputs } from "../../provider/types";
 import {
     acme,
+    type CheckedInputs,
     callApi,
     configReader,
     connectionConfig,
     devAccounts,
     pathsContaining,
+    type StateProps,
     useEmulator,
 } from "../helpers/emulator";
 import { until } from "../helpers/reliability";
@@ -32,7 +35,7 @@ async function configure(overrides: Record<string, string> = {}): Promise<void> 
     await impl.configure({ config: configReader(connectionConfig(emulator(), overrides)) });
 }
 
-async function checked(news: Record<string, unknown> = {}): Promise<any> {
+async function checked(news: Record<string, unknown> = {}): Promise<CheckedInputs> {
     const result = await impl.check(
         {},
         { __provider: providerText, subdomain: "acme", apiKey: acme.apiKey, name: "helpdesk", tags: ["t"], ...news },
@@ -43,7 +46,9 @@ async function checked(news: Record<string, unknown> = {}): Promise<any> {
 
 async function log(): Promise<string[]> {
     return (await emulator().control.requests()).map((r) => {
-        const query = Object.keys(r.query).length ? `?${new URLSearchParams(r.query as any)}` : "";
+        const query = Object.keys(r.query).length
+            ? `?${new URLSearchParams(Object.entries(r.query).map(([key, value]): [string, string] => [key, String(value)]))}`
+            : "";
         return `${r.method} ${r.path.replace("/elements/api-v2", "")}${query} ${r.status}`;
     });
 }
@@ -59,7 +64,7 @@ async function logOf(count: number): Promise<string[]> {
     return lines;
 }
 
-async function createOne(): Promise<{ id: string; outs: any; inputs: any }> {
+async function createOne(): Promise<{ id: string; outs: StateProps; inputs: CheckedInputs }> {
     const inputs = await checked();
     const created = await impl.create(inputs);
     await emulator().control.reset({ requests: true });
@@ -67,11 +72,11 @@ async function createOne(): Promise<{ id: string; outs: any; inputs: any }> {
 }
 
 /** The outs token belongs to the one instance in the emulator. */
-async function expectSingleInstance(outs: any, marker: string): Promise<void> {
+async function expectSingleInstance(outs: Partial<InstanceOutputs>, marker: string): Promise<void> {
     const instances = await emulator().control.instances();
     expect(instances).toHaveLength(1);
     expect(instances[0].tags).toContain(`pulumi-marker:${marker}`);
-    expect(fingerprint(outs.token)).toBe(instances[0].tokenFingerprint);
+    expect(fingerprint(outs.token!)).toBe(instances[0].tokenFingerprint);
     expect(outs.instanceId).toBe(instances[0].id);
 }
 
@@ -98,7 +103,7 @@ describe("retries of idempotent calls", () => {
         const { id, outs } = await createOne();
         await emulator().control.addFault({ kind: "status", method: "PATCH", status: 503, count: 2 });
         const result = await impl.update(id, outs, await checked({ name: "renamed" }));
-        expect((result.outs as any).token).toBe(outs.token);
+        expect(result.outs?.token).toBe(outs.token);
         expect(await log()).toEqual([
             `PATCH /instances/${id} 503`,
             `PATCH /instances/${id} 503`,
@@ -183,7 +188,7 @@ describe("POST /instances with lost or refused answers never makes a second inst
         await emulator().control.addFault({ kind: "status", method: "POST", status: 429, retryAfterSeconds: 1 });
         const result = await impl.create(inputs);
         expect(await log()).toEqual(["POST /instances 429", "POST /instances 200"]);
-        await expectSingleInstance(result.outs, inputs.createMarker);
+        await expectSingleInstance(result.outs!, inputs.createMarker!);
         expect(result.outs).not.toHaveProperty("unconfirmedCreate");
     });
 
@@ -192,7 +197,7 @@ describe("POST /instances with lost or refused answers never makes a second inst
         const inputs = await checked();
         await emulator().control.addFault({ kind: "reset", method: "POST" });
         const result = await impl.create(inputs);
-        const nonce = (result.outs as any).createNonce;
+        const nonce = result.outs!.createNonce!;
         const lines = await log();
         expect(lines.filter((line) => line.startsWith("POST"))).toEqual(["POST /instances 0", "POST /instances 200"]);
         // Nothing is POSTed again before a lookup; after the answered POST, one final lookup.
@@ -201,7 +206,7 @@ describe("POST /instances with lost or refused answers never makes a second inst
         expect(
             lines.filter((line) => !line.startsWith("POST")).every((line) => line.startsWith("GET /instances?")),
         ).toBe(true);
-        await expectSingleInstance(result.outs, inputs.createMarker);
+        await expectSingleInstance(result.outs!, inputs.createMarker!);
         expect(result.outs).toMatchObject({ unconfirmedCreate: true, createNonce: nonce });
     });
 
@@ -210,11 +215,11 @@ describe("POST /instances with lost or refused answers never makes a second inst
         await emulator().control.addFault({ kind: "commit-then-drop", method: "POST" });
         const result = await impl.create(inputs);
         const [instance] = await emulator().control.instances();
-        const nonce = (result.outs as any).createNonce;
+        const nonce = result.outs!.createNonce!;
         expect(instance.tags).toEqual(["t", `pulumi-marker:${inputs.createMarker}`, `pulumi-create:${nonce}`]);
         expect(await log()).toEqual(["POST /instances 0", lookupLine(nonce, 200), `GET /instances/${instance.id} 200`]);
         expect(result.id).toBe(String(instance.id));
-        await expectSingleInstance(result.outs, inputs.createMarker);
+        await expectSingleInstance(result.outs!, inputs.createMarker!);
         expect(result.outs).toMatchObject({ tags: ["t"], createMarker: inputs.createMarker, apiKey: acme.apiKey });
     });
 
@@ -227,24 +232,24 @@ describe("POST /instances with lost or refused answers never makes a second inst
         // In arrival order; the POST shows status 0 because the client had given up when the answer went out.
         expect(await logOf(3)).toEqual([
             "POST /instances 0",
-            lookupLine((result.outs as any).createNonce, 200),
+            lookupLine(result.outs!.createNonce!, 200),
             `GET /instances/${instance.id} 200`,
         ]);
-        await expectSingleInstance(result.outs, inputs.createMarker);
+        await expectSingleInstance(result.outs!, inputs.createMarker!);
     });
 
     it("500: one lookup finds nothing, the POST is tried again, a final lookup confirms", async () => {
         const inputs = await checked();
         await emulator().control.addFault({ kind: "status", method: "POST", status: 500 });
         const result = await impl.create(inputs);
-        const nonce = (result.outs as any).createNonce;
+        const nonce = result.outs!.createNonce!;
         expect(await log()).toEqual([
             "POST /instances 500",
             lookupLine(nonce, 404),
             "POST /instances 200",
             lookupLine(nonce, 200),
         ]);
-        await expectSingleInstance(result.outs, inputs.createMarker);
+        await expectSingleInstance(result.outs!, inputs.createMarker!);
     });
 
     it("persistent 5xx: gives up saying that an instance may still exist and which tag finds it", async () => {
@@ -321,14 +326,14 @@ describe("POST /instances with lost or refused answers never makes a second inst
         const inputs = await checked();
         await emulator().control.addFault({ kind: "status", method: "POST", status: 500 });
         const result = await impl.create(inputs);
-        const nonce = (result.outs as any).createNonce;
+        const nonce = result.outs!.createNonce!;
         expect(await log()).toEqual([
             "POST /instances 500",
             lookupLine(nonce, 200),
             "POST /instances 200",
             lookupLine(nonce, 200),
         ]);
-        await expectSingleInstance(result.outs, inputs.createMarker);
+        await expectSingleInstance(result.outs!, inputs.createMarker!);
     });
 });
 
@@ -354,7 +359,7 @@ describe("late commits: a POST that commits after the lookups leaves no duplicat
         ).toBe(true);
         await emulator().control.removeFault(hide.id);
         const result = await created;
-        const nonce = (result.outs as any).createNonce;
+        const nonce = result.outs!.createNonce!;
         const instances = await emulator().control.instances();
         expect(instances.map((i) => i.id)).toEqual([Number(result.id)]);
         const lines = await log();
@@ -370,9 +375,9 @@ describe("late commits: a POST that commits after the lookups leaves no duplicat
         const inputs = await checked();
         await emulator().control.addFault({ kind: "delay", method: "POST", delayMs: 3000, commit: "after" });
         const result = await impl.create(inputs);
-        const outs = { ...result.outs, __provider: providerText } as any;
+        const outs = { ...result.outs, __provider: providerText } as StateProps;
         expect(outs.unconfirmedCreate).toBe(true);
-        expect(Date.parse(outs.unconfirmedCreateUntil)).toBeGreaterThan(Date.now() + 250_000);
+        expect(Date.parse(outs.unconfirmedCreateUntil!)).toBeGreaterThan(Date.now() + 250_000);
         expect((await emulator().control.instances()).map((i) => i.id)).toEqual([Number(result.id)]);
 
         await instancesReach(2);
@@ -383,7 +388,7 @@ describe("late commits: a POST that commits after the lookups leaves no duplicat
         expect((await emulator().control.instances()).map((i) => i.id)).toEqual([Number(result.id)]);
         expect(await log()).toEqual([
             `GET /instances/${result.id} 200`,
-            lookupLine(outs.createNonce, 200),
+            lookupLine(outs.createNonce!, 200),
             `DELETE /instances/${late?.id} 200`,
         ]);
         // Still inside operationTimeoutMs after the create: the flag stays for the next sweep.
@@ -399,7 +404,7 @@ describe("late commits: a POST that commits after the lookups leaves no duplicat
         await emulator().control.addFault({ kind: "delay", method: "POST", delayMs: 3000, commit: "after" });
         await emulator().control.addFault({ kind: "status", method: "POST", status: 503 });
         const result = await impl.create(inputs);
-        const outs = { ...result.outs, __provider: providerText } as any;
+        const outs = { ...result.outs, __provider: providerText } as StateProps;
         expect((await log()).filter((line) => line.startsWith("POST"))).toEqual([
             "POST /instances 503",
             "POST /instances 200",
@@ -409,7 +414,7 @@ describe("late commits: a POST that commits after the lookups leaves no duplicat
         await emulator().control.reset({ requests: true });
         const updated = await impl.update(result.id, outs, await checked({ name: "renamed" }));
         expect(await log()).toEqual([
-            lookupLine(outs.createNonce, 200),
+            lookupLine(outs.createNonce!, 200),
             `DELETE /instances/${late?.id} 200`,
             `PATCH /instances/${result.id} 200`,
         ]);
@@ -423,16 +428,16 @@ describe("late commits: a POST that commits after the lookups leaves no duplicat
         const inputs = await checked();
         await emulator().control.addFault({ kind: "status", method: "POST", status: 500 });
         const result = await impl.create(inputs);
-        const outs = { ...result.outs, __provider: providerText } as any;
+        const outs = { ...result.outs, __provider: providerText } as StateProps;
         await emulator().control.reset({ requests: true });
         const past = new Date(Date.now() - 1000).toISOString();
         const refreshed = await impl.read(result.id, { ...outs, unconfirmedCreateUntil: past });
         expect(refreshed.props).not.toHaveProperty("unconfirmedCreate");
         expect(refreshed.props).not.toHaveProperty("unconfirmedCreateUntil");
-        expect(await log()).toEqual([`GET /instances/${result.id} 200`, lookupLine(outs.createNonce, 200)]);
+        expect(await log()).toEqual([`GET /instances/${result.id} 200`, lookupLine(outs.createNonce!, 200)]);
 
         await emulator().control.reset({ requests: true });
-        await impl.read(result.id, refreshed.props as any);
+        await impl.read(result.id, refreshed.props as StateProps);
         expect(await log()).toEqual([`GET /instances/${result.id} 200`]);
     });
 });
@@ -487,7 +492,7 @@ describe("verified lookups", () => {
         const inputs = await checked();
         await emulator().control.addFault({ kind: "status", method: "POST", status: 500 });
         const result = await impl.create(inputs);
-        const outs = { ...result.outs, __provider: providerText } as any;
+        const outs = { ...result.outs, __provider: providerText } as StateProps;
         const ours = [`pulumi-marker:${inputs.createMarker}`, `pulumi-create:${outs.createNonce}`];
         const duplicate = async () =>
             callApi(emulator(), "POST", "/instances", {
@@ -529,7 +534,7 @@ describe("verified lookups", () => {
 
     it("a replacement (same marker as the old instance) never takes the old instance for a duplicate", async () => {
         const old = await impl.create(await checked());
-        const oldOuts = old.outs as any;
+        const oldOuts = old.outs!;
         // check reuses the old inputs' marker, so the replacement's instance carries the same marker tag.
         const replacement = await impl.check(
             { ...oldOuts, __provider: providerText },
@@ -544,7 +549,7 @@ describe("verified lookups", () => {
         expect(replacement.inputs.createMarker).toBe(oldOuts.createMarker);
         await emulator().control.reset({ requests: true });
         await emulator().control.addFault({ kind: "commit-then-drop", method: "POST" });
-        const created = await impl.create({ ...replacement.inputs, __provider: providerText } as any);
+        const created = await impl.create({ ...replacement.inputs, __provider: providerText });
         expect(created.id).not.toBe(old.id);
         expect((await emulator().control.instances()).map((i) => String(i.id)).sort()).toEqual(
             [old.id, created.id].sort(),
@@ -627,7 +632,7 @@ describe("the operation deadline (cloudelements:operationTimeoutMs)", () => {
 });
 
 describe("partial failures", () => {
-    function expectRecognisedByRuntime(err: any): void {
+    function expectRecognisedByRuntime(err: PartialCreateError): void {
         // The fields grpcResponseFromError (cmd/dynamic-provider) reads, converted the way it converts them.
         expect(typeof err.id).toBe("string");
         expect(err.id).not.toBe("");
@@ -690,7 +695,7 @@ describe("partial failures", () => {
         // The next `up` retries with an update from the recorded properties; it completes the outputs.
         await emulator().control.clearFaults();
         const updated = await impl.update(err.id, err.properties, await checked());
-        expect(fingerprint((updated.outs as any).token)).toBe(instance.tokenFingerprint);
+        expect(fingerprint(updated.outs!.token)).toBe(instance.tokenFingerprint);
         expect((await emulator().control.instances())[0].tags).toEqual([
             "t",
             `pulumi-marker:${inputs.createMarker}`,

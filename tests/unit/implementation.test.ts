@@ -9,15 +9,19 @@ import { fingerprint } from "../../emulator";
 import { CloudElementsError, HttpError, PartialCreateError } from "../../provider/errors";
 import * as impl from "../../provider/implementation";
 import { foreignSignatureKey, ownerTag, pollerConfiguration } from "../../provider/mapping";
+import type { ApiInstance } from "../../provider/types";
 import {
     acme,
+    type CheckedInputs,
     callApi,
     configReader,
     connectionConfig,
     devAccounts,
     devOrganization,
     devUser,
+    type LoggedBody,
     pathsContaining,
+    type StateProps,
     useEmulator,
 } from "../helpers/emulator";
 
@@ -35,7 +39,7 @@ async function configure(overrides: Record<string, string> = {}): Promise<void> 
 }
 
 /** Runs check and fails the test on failures; returns the checked inputs as the engine would pass them on. */
-async function checked(news: Record<string, unknown>): Promise<any> {
+async function checked(news: Record<string, unknown>): Promise<CheckedInputs> {
     const result = await impl.check({}, { __provider: providerText, ...news });
     expect(result.failures).toEqual([]);
     return { ...result.inputs, __provider: providerText };
@@ -52,17 +56,19 @@ function program(overrides: Record<string, unknown> = {}): Record<string, unknow
 }
 
 /** What a value looks like after the runtime's Struct conversion (what the engine receives). */
-function wire(value: unknown): any {
+function wire(value: unknown): StateProps {
     return Struct.fromJavaScript(value).toJavaScript();
 }
 
-async function apiRequests(): Promise<{ method: string; path: string; query: any; status: number; body?: any }[]> {
+async function apiRequests(): Promise<
+    { method: string; path: string; query: Record<string, string | string[]>; status: number; body?: LoggedBody }[]
+> {
     return (await emulator().control.requests()).map(({ method, path, query, status, body }) => ({
         method,
         path: path.replace("/elements/api-v2", ""),
         query,
         status,
-        body,
+        body: body as LoggedBody | undefined,
     }));
 }
 
@@ -89,7 +95,7 @@ describe("create", () => {
             }),
         );
         const result = await impl.create(inputs);
-        const outs = result.outs as any;
+        const outs = result.outs!;
         // A fresh nonce per create call, sent as a tag with the POST and recorded in the outputs.
         expect(outs.createNonce).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
@@ -154,7 +160,7 @@ describe("create", () => {
         const inputs = await checked(program());
         const created = await impl.create(inputs);
         const [post] = await apiRequests();
-        expect(post.body.configuration).toEqual({
+        expect(post.body?.configuration).toEqual({
             subdomain: "acme",
             username: "[redacted]",
             "filter.response.nulls": true,
@@ -164,7 +170,7 @@ describe("create", () => {
         expect(instance.tags).toEqual([
             "team-a",
             `pulumi-marker:${inputs.createMarker}`,
-            `pulumi-create:${(created.outs as any).createNonce}`,
+            `pulumi-create:${created.outs?.createNonce}`,
         ]);
     });
 
@@ -192,7 +198,7 @@ describe("secrets on the wire", () => {
             program({ events: { callbackUrl: "https://hooks.example.com/freshdesk", signatureKey } }),
         );
         const created = await impl.create(inputs);
-        const outs = created.outs as any;
+        const outs = created.outs!;
         const refreshed = await impl.read(created.id, wire(outs));
         const updated = await impl.update(
             created.id,
@@ -241,13 +247,13 @@ describe("read (refresh)", () => {
         const again = await checked(
             program({ events: { callbackUrl: "https://hooks.example.com/x", resources: ["agents"], signatureKey } }),
         );
-        expect(await impl.diff(id, result.props as any, again)).toEqual({
+        expect(await impl.diff(id, result.props as StateProps, again)).toEqual({
             changes: false,
             replaces: [],
             deleteBeforeReplace: false,
         });
         // The stored inputs are replaced by what read returns: they must not diff either.
-        expect((await impl.diff(id, result.inputs as any, again)).changes).toBe(false);
+        expect((await impl.diff(id, result.inputs as StateProps, again)).changes).toBe(false);
         expect((await apiRequests()).map((r) => `${r.method} ${r.path}`)).toEqual([
             "POST /instances",
             `GET /instances/${id}`,
@@ -257,17 +263,17 @@ describe("read (refresh)", () => {
     it("keeps the token and the API key from state (the API masks the key)", async () => {
         const { id, outs } = await createOne();
         const result = await impl.read(id, { ...outs, token: "token-from-state" });
-        expect((result.props as any).token).toBe("token-from-state");
-        expect((result.props as any).apiKey).toBe(acme.apiKey);
-        expect((result.inputs as any).apiKey).toBe(acme.apiKey);
+        expect((result.props as StateProps).token).toBe("token-from-state");
+        expect((result.props as StateProps).apiKey).toBe(acme.apiKey);
+        expect((result.inputs as StateProps).apiKey).toBe(acme.apiKey);
     });
 
     it("takes the API's token when state has none (e.g. an imported pending create)", async () => {
         const { id } = await createOne();
         const [instance] = await emulator().control.instances();
         const result = await impl.read(id, {});
-        expect(fingerprint((result.props as any).token)).toBe(instance.tokenFingerprint);
-        expect((result.props as any).createMarker).toBe(instance.tags[1].slice("pulumi-marker:".length));
+        expect(fingerprint((result.props as StateProps).token!)).toBe(instance.tokenFingerprint);
+        expect((result.props as StateProps).createMarker).toBe(instance.tags[1].slice("pulumi-marker:".length));
         expect(result.props).not.toHaveProperty("apiKey");
     });
 
@@ -295,14 +301,14 @@ describe("read (refresh)", () => {
         const desired = await checked(
             program({ events: { callbackUrl: "https://hooks.example.com/x", signatureKey } }),
         );
-        expect(await impl.diff(id, drifted.props as any, desired)).toEqual({
+        expect(await impl.diff(id, drifted.props as StateProps, desired)).toEqual({
             changes: true,
             replaces: [],
             deleteBeforeReplace: false,
         });
 
         const before = (await emulator().control.instances())[0];
-        const corrected = await impl.update(id, drifted.props as any, desired);
+        const corrected = await impl.update(id, drifted.props as StateProps, desired);
         const after = (await emulator().control.instances())[0];
         expect(after).toMatchObject({
             name: "helpdesk",
@@ -312,7 +318,7 @@ describe("read (refresh)", () => {
         expect(after.configuration["filter.response.nulls"]).toBe("true");
         expect(after.configuration["event.notification.enabled"]).toBe("true");
         const reread = await impl.read(id, wire({ ...corrected.outs, __provider: providerText }));
-        expect((await impl.diff(id, reread.props as any, desired)).changes).toBe(false);
+        expect((await impl.diff(id, reread.props as StateProps, desired)).changes).toBe(false);
     });
 
     it("a changed subdomain reads as drift that replaces", async () => {
@@ -321,8 +327,8 @@ describe("read (refresh)", () => {
             configuration: { subdomain: "globex", username: "globexFreshdeskKey01" },
         });
         const drifted = await impl.read(id, outs);
-        expect((drifted.props as any).subdomain).toBe("globex");
-        expect(await impl.diff(id, drifted.props as any, await checked(program()))).toMatchObject({
+        expect((drifted.props as StateProps).subdomain).toBe("globex");
+        expect(await impl.diff(id, drifted.props as StateProps, await checked(program()))).toMatchObject({
             changes: true,
             replaces: ["subdomain"],
         });
@@ -422,7 +428,7 @@ describe("read (refresh)", () => {
                 events: { enabled: true, ...events },
             });
             const desired = await checked(program({ filterResponseNulls: false, events }));
-            expect((await impl.diff(id, result.props as any, desired)).changes).toBe(false);
+            expect((await impl.diff(id, result.props as StateProps, desired)).changes).toBe(false);
         }
     });
 
@@ -435,11 +441,11 @@ describe("read (refresh)", () => {
         });
         const result = await impl.read(id, outs);
         expect(pathsContaining(result, foreign)).toEqual([]);
-        expect((result.props as any).events.signatureKey).toBe(foreignSignatureKey);
+        expect((result.props as StateProps).events?.signatureKey).toBe(foreignSignatureKey);
         const desired = await checked(program({ events }));
-        expect((await impl.diff(id, result.props as any, desired)).changes).toBe(true);
+        expect((await impl.diff(id, result.props as StateProps, desired)).changes).toBe(true);
         // The next update clears the key the program does not set.
-        await impl.update(id, result.props as any, desired);
+        await impl.update(id, result.props as StateProps, desired);
         const [after] = await emulator().control.instances();
         expect(after.configuration["event.notification.signature.key"] ?? "").toBe("");
     });
@@ -447,7 +453,7 @@ describe("read (refresh)", () => {
     it("the program's own signature key, read back in clear, stays as it is in state", async () => {
         const { id, outs } = await createOne({ events: { callbackUrl: "https://hooks.example.com/x", signatureKey } });
         const result = await impl.read(id, outs);
-        expect((result.props as any).events.signatureKey).toBe(signatureKey);
+        expect((result.props as StateProps).events?.signatureKey).toBe(signatureKey);
     });
 
     it("does not take an HTML 404 (a wrong base URL) for a deleted instance", async () => {
@@ -514,7 +520,7 @@ describe("update", () => {
         const after = (await emulator().control.instances())[0];
         expect(after.tokenFingerprint).toBe(before.tokenFingerprint);
         expect(after.tags).toEqual(["team-b", ...ownTags]);
-        const updated = result.outs as any;
+        const updated = result.outs!;
         expect(updated.token).toBe(outs.token);
         expect(updated).toMatchObject({
             instanceId: Number(created.id),
@@ -537,7 +543,7 @@ describe("update", () => {
         await emulator().control.reset({ requests: true });
         await impl.update(created.id, wire(created.outs), await checked(program({ events: { enabled: false } })));
         const [patch] = await apiRequests();
-        expect(patch.body.configuration).toEqual({
+        expect(patch.body?.configuration).toEqual({
             subdomain: "acme",
             username: "[redacted]",
             "filter.response.nulls": true,
@@ -559,7 +565,7 @@ describe("update", () => {
         expect(after.apiKeyFingerprint).toBe(fingerprint(otherAcmeKey));
         expect(after.id).toBe(before.id);
         expect(after.tokenFingerprint).toBe(before.tokenFingerprint);
-        expect((result.outs as any).apiKey).toBe(otherAcmeKey);
+        expect(result.outs?.apiKey).toBe(otherAcmeKey);
     });
 
     it("an invalid new API key fails with the provider's message and no secret", async () => {
@@ -631,7 +637,7 @@ describe("delete", () => {
 });
 
 describe("adoption (adoptInstanceId)", () => {
-    async function existing(tags: string[] = ["legacy"]): Promise<any> {
+    async function existing(tags: string[] = ["legacy"]): Promise<ApiInstance> {
         return callApi(emulator(), "POST", "/instances", {
             element: { key: "freshdeskv2" },
             name: "made-by-hand",
@@ -646,14 +652,14 @@ describe("adoption (adoptInstanceId)", () => {
         const inputs = await checked(program({ adoptInstanceId: String(instance.id) }));
         const result = await impl.create(inputs);
         expect(result.id).toBe(String(instance.id));
-        expect((result.outs as any).token).toBe(instance.token);
+        expect(result.outs?.token).toBe(instance.token);
         const requests = await apiRequests();
         expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
             `GET /instances/${instance.id}`,
             `PUT /instances/${instance.id}`,
         ]);
         expect(requests[1].query).toEqual({ reAuthenticate: "true" });
-        expect(Object.keys(requests[1].body).sort()).toEqual(["configuration", "name", "tags"]);
+        expect(Object.keys(requests[1].body!).sort()).toEqual(["configuration", "name", "tags"]);
         const [adopted] = await emulator().control.instances();
         expect(adopted).toMatchObject({
             id: instance.id,
