@@ -8,7 +8,8 @@ import { guardSdkDebugLog } from "../../provider/debug-log";
 const seen: string[] = [];
 
 beforeAll(() => {
-    (pulumi.log as any).debug = (message: string) => {
+    // The namespace import is read-only to TypeScript; the SDK module object itself is writable, which the guard relies on.
+    (pulumi.log as { debug: typeof pulumi.log.debug }).debug = (message: string) => {
         seen.push(message);
         return Promise.resolve();
     };

@@ -17,8 +17,8 @@ function recordingConsole(): { console: Console; printed: unknown[][] } {
 async function runtimeCall(output: Console, method: () => Promise<unknown>): Promise<unknown> {
     try {
         return await sayOnce(method);
-    } catch (e: any) {
-        output.error(`${e}: ${e.stack}`);
+    } catch (e) {
+        output.error(`${e}: ${(e as Error).stack}`);
         return e;
     }
 }

@@ -4,12 +4,20 @@
  */
 import { CloudElementsError, HttpError, PartialCreateError, redact } from "../../provider/errors";
 import * as impl from "../../provider/implementation";
-import { acme, configReader, connectionConfig, devOrganization, devUser, useEmulator } from "../helpers/emulator";
+import {
+    acme,
+    type CheckedInputs,
+    configReader,
+    connectionConfig,
+    devOrganization,
+    devUser,
+    useEmulator,
+} from "../helpers/emulator";
 
 const emulator = useEmulator();
 const providerText = "exports.handler = __f0; /* stub */";
 
-async function checked(news: Record<string, unknown> = {}): Promise<any> {
+async function checked(news: Record<string, unknown> = {}): Promise<CheckedInputs> {
     const result = await impl.check(
         {},
         { __provider: providerText, subdomain: "acme", apiKey: acme.apiKey, name: "helpdesk", ...news },
@@ -17,7 +25,8 @@ async function checked(news: Record<string, unknown> = {}): Promise<any> {
     return { ...result.inputs, __provider: providerText };
 }
 
-async function failure(promise: Promise<unknown>): Promise<any> {
+/** The rejection of `promise`; every failure these tests provoke is one of our own errors. */
+async function failure(promise: Promise<unknown>): Promise<CloudElementsError> {
     return promise.then(
         () => {
             throw new Error("expected a failure");
@@ -27,7 +36,7 @@ async function failure(promise: Promise<unknown>): Promise<any> {
 }
 
 /** Nothing that could carry a secret: no axios config/request/response, and no secret in any serialization. */
-function expectClean(err: any, secrets: string[]): void {
+function expectClean(err: Error, secrets: string[]): void {
     for (const key of ["config", "request", "response", "cause", "toJSON"]) {
         expect(err).not.toHaveProperty(key);
     }
@@ -140,7 +149,7 @@ describe("errors from real HTTP", () => {
 
     it("redacts the API key and the token when a server error message echoes them", async () => {
         const created = await impl.create(await checked());
-        const token = (created.outs as any).token as string;
+        const token = created.outs!.token;
         await emulator().control.addFault({
             kind: "respond",
             method: "PATCH",
@@ -152,7 +161,7 @@ describe("errors from real HTTP", () => {
                 token,
             }),
         });
-        const err = await failure(impl.update(created.id, created.outs as any, await checked({ name: "x" })));
+        const err = (await failure(impl.update(created.id, created.outs!, await checked({ name: "x" })))) as HttpError;
         expect(HttpError.isInstance(err)).toBe(true);
         expect(err.apiMessage).toBe("Invalid configuration: username=[REDACTED], token [REDACTED]");
         expect(err.providerMessage).toBe("Freshdesk rejected key [REDACTED]");

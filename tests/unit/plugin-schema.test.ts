@@ -17,9 +17,24 @@ import {
 } from "../../provider/plugin/provider";
 import type { InstanceInputs } from "../../provider/types";
 import { checkInputs } from "../../provider/validation";
-import { eventsTypeToken, generateSchema } from "../../scripts/plugin-schema";
+import { eventsTypeToken, generateSchema, type PropertySpec } from "../../scripts/plugin-schema";
 
-const schema: any = generateSchema(path.join(__dirname, "..", "..", "provider", "resource.ts"), "1.2.3");
+/** The parts of the generated package schema these tests read. */
+interface ResourceSchema {
+    inputProperties: Record<string, PropertySpec>;
+    properties: Record<string, PropertySpec>;
+    requiredInputs: string[];
+}
+interface PackageSchema {
+    resources: Record<string, ResourceSchema>;
+    types: Record<string, { properties: Record<string, PropertySpec> }>;
+    config: { variables: Record<string, PropertySpec> };
+}
+
+const schema = generateSchema(
+    path.join(__dirname, "..", "..", "provider", "resource.ts"),
+    "1.2.3",
+) as unknown as PackageSchema;
 const resource = schema.resources[freshdeskInstanceToken];
 const sig = "4dabf18193072939515e22adb298388d";
 const secretValue = "1b47061264138c4ac30d75fd1eb44270";
@@ -50,7 +65,7 @@ test("the schema's inputs are exactly what check accepts (no more, no less)", ()
     const accepted = Object.keys(inputs).filter((k) => !internalOutputs.includes(k) && k !== "__provider");
     expect(Object.keys(resource.inputProperties).sort()).toEqual(accepted.sort());
     expect(Object.keys(schema.types[eventsTypeToken].properties).sort()).toEqual(
-        Object.keys((inputs as any).events).sort(),
+        Object.keys(inputs.events ?? {}).sort(),
     );
 });
 
@@ -87,8 +102,8 @@ test("descriptions come from the TSDoc, secrets and replacements are marked", ()
     expect(resource.properties.token.description).toMatch(/element instance token/);
     expect(resource.inputProperties.subdomain.replaceOnChanges).toBe(true);
     const marked: string[] = [];
-    for (const [name, spec] of Object.entries<any>(resource.properties)) if (spec.secret) marked.push(name);
-    for (const [name, spec] of Object.entries<any>(schema.types[eventsTypeToken].properties))
+    for (const [name, spec] of Object.entries(resource.properties)) if (spec.secret) marked.push(name);
+    for (const [name, spec] of Object.entries(schema.types[eventsTypeToken].properties))
         if (spec.secret) marked.push(`events.${name}`);
     expect(marked.sort()).toEqual(secretPaths.map((p) => p.filter(Boolean).join(".")).sort());
 });

@@ -15,8 +15,21 @@ const signatureKey = "webhook-signing-key-xyz";
 interface Registration {
     type: string;
     name: string;
-    inputs: Record<string, any>;
+    inputs: Record<string, unknown>;
     additionalSecretOutputs: string[];
+}
+
+/** The parts of the SDK's `RegisterResourceRequest` (protobuf) this test reads. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+    getAdditionalsecretoutputsList(): string[];
+}
+
+/** The mock monitor's method the test wraps (the SDK types the monitor as its generic interface). */
+interface RegisteringMonitor {
+    registerResource(req: RegisterRequest, callback: unknown): unknown;
 }
 
 const registrations: Registration[] = [];
@@ -58,9 +71,9 @@ beforeAll(async () => {
         false,
     );
     // The mock monitor does not pass the options to newResource; record what the SDK sends it.
-    const monitor = pulumi.runtime.getMonitor() as any;
+    const monitor = pulumi.runtime.getMonitor() as unknown as RegisteringMonitor;
     const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: any) => {
+    monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
         registrations.push({
             type: req.getType(),
             name: req.getName(),
@@ -95,7 +108,7 @@ describe("FreshdeskInstance under mocks", () => {
     it("always makes the API key secret, even when passed as a plain string", async () => {
         const { registration } = await register("plain-key", { subdomain: "acme", apiKey });
         expect(isSecretValue(registration.inputs.apiKey)).toBe(true);
-        expect(registration.inputs.apiKey.value).toBe(apiKey);
+        expect((registration.inputs.apiKey as { value: unknown }).value).toBe(apiKey);
     });
 
     it("never sends events.signatureKey outside a secret; events without one stay readable", async () => {
@@ -169,7 +182,7 @@ describe("the serialized __provider", () => {
             apiKey,
             events: { callbackUrl: "https://hooks.example.com/fd", signatureKey },
         });
-        text = registration.inputs.__provider;
+        text = registration.inputs.__provider as string;
     });
 
     it("is the stub: small, self-contained, requiring the implementation path at call time", async () => {

@@ -8,7 +8,11 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stubProvider } from "../../provider/stub";
 
-const requireFromString: (code: string) => any = require(
+/** The provider's methods as the evaluated stub exposes them: the test passes arguments through and compares results. */
+type StubMethods = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+/** Evaluates module text; the serialized stub's module exports `handler`, which returns the provider. */
+const requireFromString: (code: string) => { handler(): StubMethods } = require(
     require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] }),
 );
 
@@ -35,7 +39,7 @@ function write(file: string, content: string): void {
  * Evaluates the serialized stub with `cwd` as the working directory and awaits its `configure`, as the provider
  * process does before it calls any other method.
  */
-async function loadStub(cwd: string, config: unknown = {}): Promise<Record<string, (...args: any[]) => Promise<any>>> {
+async function loadStub(cwd: string, config: unknown = {}): Promise<StubMethods> {
     process.chdir(cwd);
     const provider = requireFromString(text).handler();
     configured = await provider.configure({ config });
@@ -101,7 +105,7 @@ describe("the stub's loader", () => {
         const fixture = path.join(repo, "tests/fixtures/app");
         write(path.join(fixture, "package.json"), JSON.stringify({ name: "fixture" }));
         const provider = await loadStub(fixture);
-        expect((await provider.check({}, {})).inputs.from).toBe("checkout");
+        expect(((await provider.check({}, {})) as { inputs: { from: string } }).inputs.from).toBe("checkout");
     });
 
     it("says to build when the checkout has no bin/ yet", async () => {
