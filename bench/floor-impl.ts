@@ -5,6 +5,24 @@
  */
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 
+/** The `events` block, as a program passes it or as `check` normalised it. */
+interface FloorEvents {
+    enabled?: boolean;
+    pollingIntervalMinutes?: number;
+    resources?: string[];
+}
+
+/** Properties as the engine passes them: a program's raw inputs, checked inputs or state (plus `__provider`). */
+interface FloorProps extends Record<string, unknown> {
+    events?: FloorEvents;
+    createMarker?: unknown;
+}
+
+/** Checked inputs: `check` always sets `events`. */
+interface FloorInputs extends FloorProps {
+    events: FloorEvents;
+}
+
 const diffKeys = ["subdomain", "name", "tags", "apiKey", "filterResponseNulls", "events"];
 
 /**
@@ -13,7 +31,7 @@ const diffKeys = ["subdomain", "name", "tags", "apiKey", "filterResponseNulls", 
  * a changed "same" step, which the engine must write to the checkpoint: N writes of the whole state on an `up`
  * without changes.
  */
-export async function check(olds: any, news: any) {
+export async function check(olds: FloorProps | undefined, news: FloorProps) {
     const events = news.events ?? {};
     return {
         inputs: {
@@ -33,13 +51,13 @@ export async function check(olds: any, news: any) {
 }
 
 /** The same compared keys as `FreshdeskInstance`; `changes` always a boolean. */
-export async function diff(_id: string, olds: any, news: any) {
+export async function diff(_id: string, olds: FloorProps, news: FloorProps) {
     const changed = diffKeys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
     return { changes: changed.length > 0, replaces: changed.filter((k) => k === "subdomain") };
 }
 
 /** The same output keys, with values of the emulator's sizes: a 6-digit id, a 44-character token, a date. */
-export async function create(inputs: any) {
+export async function create(inputs: FloorInputs) {
     const { __provider: _provider, ...ins } = inputs;
     const instanceId = 100000 + randomInt(900000);
     const outs = {
@@ -57,14 +75,14 @@ export async function create(inputs: any) {
 }
 
 /** Full props, and the inputs as the "instance" shows them (`FreshdeskInstance` returns both). */
-export async function read(id: string, olds: any) {
+export async function read(id: string, olds: FloorProps) {
     const { __provider: _provider, ...props } = olds;
     const { instanceId, token, createdDate, valid, disabled, eventsEnabled, elementKey, elementId, ...inputs } = props;
     return { id, props, inputs };
 }
 
 /** Complete outputs; the runtime adds the new `__provider`, and the create's marker is kept. */
-export async function update(_id: string, olds: any, news: any) {
+export async function update(_id: string, olds: FloorProps, news: FloorInputs) {
     const { __provider: _p, ...old } = olds;
     const { __provider: _q, createMarker: _m, ...ins } = news;
     return { outs: { ...old, ...ins, eventsEnabled: ins.events.enabled } };

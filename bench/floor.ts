@@ -21,7 +21,7 @@ let padding = "";
 
 // The dynamic-provider runtime awaits `configure` before it calls any other method; the cast is honest after that.
 const floorProvider = {
-    configure(this: any) {
+    configure(this: Record<string, unknown>) {
         Object.assign(this, require(floorImplementation), { padding: padding.length });
     },
 } as unknown as pulumi.dynamic.ResourceProvider;

@@ -22,6 +22,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import axios, { type AxiosInstance } from "axios";
 import type { FreshdeskInstanceArgs } from "../provider";
+import type { ApiInstance } from "../provider/types";
 
 /** The module-level client the provider methods share; built by `configure` in the provider process. */
 const shared: { client?: AxiosInstance } = {};
@@ -46,7 +47,7 @@ function configuration(inputs: PeerInputs): Record<string, unknown> {
 }
 
 /** What the instance answers with, as outputs (the API key stays an input; the token is a secret output). */
-function outputsOf(inputs: PeerInputs, instance: Record<string, any>): Record<string, unknown> {
+function outputsOf(inputs: PeerInputs, instance: ApiInstance): Record<string, unknown> {
     return {
         ...inputs,
         instanceId: instance.id,

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type ProjectSettings, type Stack } from "@pulumi/pulumi/automation";
+import type { StateResource } from "../cli/deployment";
 import { devAccounts } from "../emulator/accounts";
 import type { RequestLogEntry } from "../emulator/types";
 import { pluginPackage } from "../provider/plugin/provider";
@@ -333,7 +334,7 @@ export class Unit {
             if (!deployment) {
                 throw new Error(`no deployment in ${file}`);
             }
-            const resources: any[] = deployment.resources ?? [];
+            const resources: StateResource[] = deployment.resources ?? [];
             const instances = resources.filter((r) => benchPaths[this.path].isInstanceType(String(r.type)));
             const state: StateMeasurement = {
                 // What `pulumi stack export` prints (without --show-secrets), compacted.
