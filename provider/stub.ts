@@ -33,6 +33,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
  * @internal
  */
 // The cast is honest at run time only after configure: the runtime guarantees that order (see above).
+// biome-ignore-start lint/suspicious/noExplicitAny: `this` is the runtime's provider object that configure fills with the implementation's methods, `impl` is a module loaded at run time from a path, and `err` is whatever require threw; types would not make this checked, and comments inside configure would be serialized into every resource's state
 export const stubProvider = {
     configure(this: any, req: dynamic.ConfigureRequest) {
         const request = "pulumi-cloudelements-freshdesk/bin/provider/implementation.js";
@@ -67,3 +68,4 @@ export const stubProvider = {
         return impl.configure(req);
     },
 } as unknown as dynamic.ResourceProvider;
+// biome-ignore-end lint/suspicious/noExplicitAny: end of the serialized stub

@@ -25,6 +25,7 @@ import type * as provider from "@pulumi/pulumi/provider";
 import { connectionSources } from "../connection";
 import * as impl from "../implementation";
 import { readPackageVersion } from "../package-info";
+import type { InstanceInputs, InstanceOutputs } from "../types";
 
 /** The resource type token served by the plugin. */
 export const freshdeskInstanceToken = "cloudelements:index:FreshdeskInstance";
@@ -241,7 +242,7 @@ export function makeProvider(schema: string, version: string): provider.Provider
             await ready();
             const n = unwrapSecrets(inputs);
             try {
-                const result = await impl.create(n.plain as any);
+                const result = await impl.create(n.plain as unknown as InstanceInputs);
                 return { id: result.id, outs: wrapSecrets(result.outs as unknown as Props, n.secretKeys) };
             } catch (err) {
                 throw secretSafe(err, n.secretKeys);
@@ -253,7 +254,7 @@ export function makeProvider(schema: string, version: string): provider.Provider
             await ready();
             const o = unwrapSecrets(props);
             // `pulumi import` and the `import` option send no state: the shared read works from the id alone.
-            const state = Object.keys(o.plain).length > 0 ? (o.plain as any) : undefined;
+            const state = Object.keys(o.plain).length > 0 ? (o.plain as Partial<InstanceOutputs>) : undefined;
             const result = await impl.read(id, state);
             if (!result.id) {
                 return { id: "" };
@@ -271,14 +272,18 @@ export function makeProvider(schema: string, version: string): provider.Provider
             const o = unwrapSecrets(olds);
             const n = unwrapSecrets(news);
             const keys = new Set([...o.secretKeys, ...n.secretKeys]);
-            const result = await impl.update(id, o.plain as any, n.plain as any);
+            const result = await impl.update(
+                id,
+                o.plain as Partial<InstanceOutputs>,
+                n.plain as unknown as InstanceInputs,
+            );
             return { outs: wrapSecrets(result.outs as unknown as Props, keys) };
         },
 
         async delete(id, urn, props) {
             assertType(urn);
             await ready();
-            await impl.delete(id, unwrapSecrets(props).plain as any);
+            await impl.delete(id, unwrapSecrets(props).plain as Partial<InstanceOutputs>);
         },
     };
 }
