@@ -15,9 +15,11 @@
  */
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
+import type { Deployment } from "../../cli/deployment";
 import type { EmulatedInstance, FaultSpec } from "../../emulator";
 import { programStack, repoRoot, runPulumi } from "../helpers/pulumi";
 import { emulatorIdle, type ReliabilityContext, Transcript } from "../helpers/reliability";
+import type { FreshdeskStateResource } from "../helpers/stacks";
 import { freshdeskResources, workProgram } from "../helpers/stacks";
 import {
     applyChange,
@@ -67,7 +69,7 @@ export interface RunOptions {
 }
 
 interface Exported {
-    deployment: any;
+    deployment: Deployment;
 }
 
 /**
@@ -154,7 +156,7 @@ export async function runSequence(
         const problems = await world.check(true);
         if (!refreshed.ok) problems.push(`the final fault-free refresh failed:\n${tail(refreshed.output)}`);
         if (!up.ok) problems.push(`the final fault-free up failed:\n${tail(up.output)}`);
-        const inState = new Set(freshdeskResources(await world.exported()).map((r: any) => urnName(r.urn)));
+        const inState = new Set(freshdeskResources(await world.exported()).map((r) => urnName(r.urn)));
         const missing = model.filter((r) => !inState.has(r.key)).map((r) => r.key);
         if (up.ok && missing.length > 0) problems.push(`after the final up, not in state: ${missing.join(", ")}`);
         say(
@@ -270,7 +272,7 @@ class World {
         if (result.code !== 0) throw new Error(`pulumi stack export failed:\n${result.stdout}${result.stderr}`);
         this.transcript.add(`${this.stack.name}: pulumi stack export`, result.stdout);
         const exported = JSON.parse(result.stdout) as Exported;
-        const pending = (exported.deployment?.pending_operations ?? []).map((op: any) => op.resource);
+        const pending = (exported.deployment?.pending_operations ?? []).map((op) => op.resource);
         for (const r of [...freshdeskResources(exported), ...pending]) {
             for (const m of [r.outputs?.createMarker, r.inputs?.createMarker]) {
                 if (typeof m === "string") this.markers.add(m);
@@ -280,9 +282,9 @@ class World {
     }
 
     /** The state entry of resource `key` (not one pending deletion), from a fresh export. */
-    async resourceOf(key: string): Promise<any | undefined> {
+    async resourceOf(key: string): Promise<FreshdeskStateResource | undefined> {
         const exported = await this.exported();
-        return freshdeskResources(exported).find((r: any) => urnName(r.urn) === key && !r.delete);
+        return freshdeskResources(exported).find((r) => urnName(r.urn) === key && !r.delete);
     }
 
     /** The emulator's instances that belong to this stack: its tag, or a marker its state ever held. */
@@ -390,7 +392,7 @@ class World {
             const marker = instance.tags.find((t) => t.startsWith(markerPrefix))?.slice(markerPrefix.length);
             if (!strict && marker !== undefined && unconfirmedMarkers.has(marker)) continue;
             const what =
-                marker !== undefined && resources.some((r: any) => r.outputs?.createMarker === marker)
+                marker !== undefined && resources.some((r) => r.outputs?.createMarker === marker)
                     ? "duplicate"
                     : "orphan";
             problems.push(
@@ -400,7 +402,7 @@ class World {
         const pending = exported.deployment?.pending_operations ?? [];
         if (pending.length > 0) {
             problems.push(
-                `pending operations left: ${pending.map((op: any) => `${op.type} ${urnName(op.resource.urn)}`).join(", ")}`,
+                `pending operations left: ${pending.map((op) => `${op.type} ${urnName(op.resource.urn)}`).join(", ")}`,
             );
         }
         return problems;

@@ -36,7 +36,7 @@ afterAll(async () => {
     await ctx?.close();
 });
 
-function newStack(stackName: string, config: Record<string, any>): Promise<Stack> {
+function newStack(stackName: string, config: Parameters<typeof configDrivenStack>[3]): Promise<Stack> {
     return configDrivenStack(ctx, "freshdesk-adoption", stackName, config);
 }
 

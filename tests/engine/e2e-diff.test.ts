@@ -17,6 +17,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { StateResource } from "../../cli/deployment";
 import { type CliResult, programStack, repoRoot } from "../helpers/pulumi";
 import { cli, describeRequests, type E2EContext, findSecrets, startE2E, workProgram } from "../helpers/stacks";
 
@@ -91,13 +92,13 @@ function rendered(stdout: string): { step?: string; marked: Record<string, strin
 
 async function stateMarker(): Promise<string> {
     const exported = JSON.parse((await ok(["stack", "export"])).stdout);
-    const [resource] = exported.deployment.resources.filter((r: any) => r.type === instanceType);
+    const [resource] = exported.deployment.resources.filter((r: StateResource) => r.type === instanceType);
     return resource.inputs.createMarker;
 }
 
 async function urn(): Promise<string> {
     const exported = JSON.parse((await ok(["stack", "export"])).stdout);
-    return exported.deployment.resources.find((r: any) => r.type === instanceType).urn;
+    return exported.deployment.resources.find((r: StateResource) => r.type === instanceType).urn;
 }
 
 beforeAll(async () => {

@@ -5,6 +5,8 @@
  * `adoptInstanceId`).
  */
 import type { Stack } from "@pulumi/pulumi/automation";
+import type { LoggedBody } from "../helpers/emulator";
+import type { FreshdeskStateResource } from "../helpers/stacks";
 import {
     configDrivenStack,
     describeRequests,
@@ -32,11 +34,11 @@ afterAll(async () => {
     await ctx?.close();
 });
 
-function newStack(stackName: string, config: Record<string, any>): Promise<Stack> {
+function newStack(stackName: string, config: Parameters<typeof configDrivenStack>[3]): Promise<Stack> {
     return configDrivenStack(ctx, "freshdesk-drift", stackName, config);
 }
 
-async function stateResources(stack: Stack): Promise<any[]> {
+async function stateResources(stack: Stack): Promise<FreshdeskStateResource[]> {
     return freshdeskResources(await stack.exportStack());
 }
 
@@ -125,7 +127,7 @@ test("out-of-band rename then refresh and up: drift is reported, then corrected"
     expect(up.outputs.token.value).toBe(token);
     const writes = await ctx.log.since(mark);
     expect(describeRequests(writes)).toEqual([`PATCH /instances/${id} 200`]);
-    expect((writes[0].body as any).name).toBe("drift-renamed");
+    expect((writes[0].body as LoggedBody).name).toBe("drift-renamed");
     expect((await instanceById(ctx.control, id))!.name).toBe("drift-renamed");
 
     const settled = await stack.preview({ onOutput: printed.onOutput });

@@ -27,7 +27,7 @@ import {
 import { jobCommands, runJob, splitCommands, type Workflow, type WorkflowStep } from "../helpers/workflow";
 
 // js-yaml comes with @pulumi/pulumi; only `load` is needed.
-const yaml: { load(text: string): any } = require("js-yaml");
+const yaml: { load(text: string): unknown } = require("js-yaml");
 
 jest.setTimeout(400_000);
 
@@ -170,7 +170,7 @@ test("basic, installed as the README says (npm install: a packed copy of the pac
 test("per-environment: the committed stack files hold no secrets", () => {
     for (const stack of ["dev", "staging", "prod"]) {
         const text = fs.readFileSync(path.join(examples, "per-environment", `Pulumi.${stack}.yaml`), "utf8");
-        const config = yaml.load(text).config as Record<string, unknown>;
+        const config = (yaml.load(text) as { config: Record<string, unknown> }).config;
         // No encrypted value either: secrets are added per stack with `pulumi config set --secret`.
         expect(JSON.stringify(config)).not.toContain('"secure"');
         expect(text).not.toContain("encryptionsalt");

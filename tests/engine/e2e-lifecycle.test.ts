@@ -10,6 +10,8 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { FreshdeskInstance } from "../../provider";
 import { type FreshdeskInstanceClass, instanceFromConfig } from "../fixtures/freshdesk/program";
+import type { LoggedBody } from "../helpers/emulator";
+import type { FreshdeskStateResource } from "../helpers/stacks";
 import {
     cli,
     describeRequests,
@@ -65,7 +67,7 @@ afterAll(async () => {
     await ctx?.close();
 });
 
-async function stateResources(): Promise<any[]> {
+async function stateResources(): Promise<FreshdeskStateResource[]> {
     return freshdeskResources(await stack.exportStack());
 }
 
@@ -87,7 +89,7 @@ test("up creates exactly one instance with the documented body", async () => {
 
     const requests = await ctx.log.since(mark);
     expect(describeRequests(requests)).toEqual(["POST /instances 200"]);
-    const body = requests[0].body as any;
+    const body = requests[0].body as LoggedBody;
     expect(body).toEqual({
         element: { key: "freshdeskv2" },
         name: desired.name,
@@ -229,7 +231,7 @@ test("API-key rotation: updated in place, same token", async () => {
 
     const requests = await ctx.log.since(mark);
     expect(describeRequests(requests)).toEqual([`PATCH /instances/${instanceId} 200`]);
-    expect((requests[0].body as any).configuration).toMatchObject({
+    expect((requests[0].body as LoggedBody).configuration).toMatchObject({
         subdomain: account.subdomain,
         username: "[redacted]",
     });

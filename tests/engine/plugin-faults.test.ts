@@ -21,6 +21,7 @@ import {
     tokensOf,
     until,
 } from "../helpers/reliability";
+import type { ExportedState, FreshdeskStateResource } from "../helpers/stacks";
 import { freshdeskResources, instanceById } from "../helpers/stacks";
 
 jest.setTimeout(900_000);
@@ -71,16 +72,16 @@ async function must(op: Operation, args: string[], label: string): Promise<void>
     if (!result.ok) throw new Error(`pulumi ${args.join(" ")} failed:\n${result.output}`);
 }
 
-async function exportOf(op: Operation): Promise<{ deployment: any }> {
+async function exportOf(op: Operation): Promise<ExportedState> {
     const result = await run(op, ["stack", "export"], "export");
     return JSON.parse(result.output.slice(result.output.indexOf("{")));
 }
 
-function resourceIn(exported: { deployment: any }, resourceName: string): any | undefined {
+function resourceIn(exported: ExportedState, resourceName: string): FreshdeskStateResource | undefined {
     return freshdeskResources(exported, pluginType).find((r) => r.urn.endsWith(`::${resourceName}`));
 }
 
-async function expectConverged(op: Operation): Promise<{ deployment: any }> {
+async function expectConverged(op: Operation): Promise<ExportedState> {
     const exported = await exportOf(op);
     const rec = await reconcile(ctx.control, exported, tagOf(op), pluginType);
     expect({ ...rec, orphans: rec.orphans.map((o) => o.id) }).toEqual({
@@ -120,7 +121,7 @@ afterAll(async () => {
 async function prepare(
     op: Operation,
     index: number,
-): Promise<{ path: string; args: string[]; verify: (exported: { deployment: any }) => Promise<void> }> {
+): Promise<{ path: string; args: string[]; verify: (exported: ExportedState) => Promise<void> }> {
     if (op === "create") {
         const resourceName = `new${index}`;
         const instanceName = `plugin-create-${index}`;
@@ -133,19 +134,19 @@ async function prepare(
                 const res = resourceIn(exported, resourceName);
                 expect(res).toBeDefined();
                 const same = (await ctx.control.instances()).filter((i) => i.name === instanceName);
-                expect(same.map((i) => String(i.id))).toEqual([String(res.id)]);
+                expect(same.map((i) => String(i.id))).toEqual([String(res!.id)]);
             },
         };
     }
     const res = resourceIn(await exportOf("read"), "target");
     const drifted = `plugin-read-drift-${index}`;
-    await ctx.api.patchInstance(res.id, { name: drifted });
+    await ctx.api.patchInstance(res!.id, { name: drifted });
     return {
-        path: `^/instances/${res.id}$`,
+        path: `^/instances/${res!.id}$`,
         args: ["refresh", "--yes", "--skip-preview"],
         verify: async (exported) => {
-            expect(resourceIn(exported, "target").outputs.name).toBe(drifted);
-            expect(await instanceById(ctx.control, res.id)).toBeDefined();
+            expect(resourceIn(exported, "target")!.outputs.name).toBe(drifted);
+            expect(await instanceById(ctx.control, res!.id)).toBeDefined();
         },
     };
 }

@@ -10,20 +10,25 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { pluginFolder, pluginType, requirePluginBuilt, writeYamlProject, yamlProject } from "../helpers/plugin";
 import {
+    type ApiInstanceJson,
     cli,
     describeRequests,
     type E2EContext,
+    type ExportedState,
+    type FreshdeskStateResource,
     findSecrets,
     fingerprint,
+    freshdeskResources,
     instanceById,
     instancesTagged,
+    type StateJson,
     secretMarker,
     secretSig,
     startE2E,
 } from "../helpers/stacks";
 
 // js-yaml comes with @pulumi/pulumi.
-const yaml: { load(text: string): any; dump(value: unknown, opts?: object): string } = require("js-yaml");
+const yaml: { load(text: string): unknown; dump(value: unknown, opts?: object): string } = require("js-yaml");
 
 jest.setTimeout(600_000);
 
@@ -104,15 +109,17 @@ function instanceYaml(spec: InstanceSpec): string {
 
 const outputs = `  instanceId: ${ref("helpdesk.instanceId")}\n  token: ${ref("helpdesk.token")}`;
 
-async function exportOf(dir: string): Promise<{ text: string; resources: any[] }> {
+async function exportOf(dir: string): Promise<{ text: string; resources: FreshdeskStateResource[] }> {
     const { out } = await pulumi(dir, ["stack", "export"]);
     const text = out.slice(out.indexOf("{"));
-    const resources = (JSON.parse(text).deployment.resources ?? []).filter((r: any) => r.type === pluginType);
+    const resources = freshdeskResources(JSON.parse(text) as ExportedState, pluginType);
     return { text, resources };
 }
 
 function isSecretValue(value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as any)[secretSig] === secretMarker;
+    return (
+        typeof value === "object" && value !== null && (value as Record<string, unknown>)[secretSig] === secretMarker
+    );
 }
 
 async function rememberToken(id: number | string): Promise<string> {
@@ -303,7 +310,7 @@ test("plugin config: from environment variables, and stack config wins over them
 });
 
 /** Creates an instance directly on the emulator (as another tool would), tagged `tag`. */
-async function foreignInstance(tag: string, name: string): Promise<any> {
+async function foreignInstance(tag: string, name: string): Promise<ApiInstanceJson> {
     const [a] = ctx.accounts.freshdesk;
     const created = await ctx.api.createInstance({ name, subdomain: a.subdomain, apiKey: a.apiKeys[0], tags: [tag] });
     await rememberToken(created.id);
@@ -335,7 +342,7 @@ test("pulumi import with generated YAML: then one update (the API key), a no-op,
     ]);
     expect(describeRequests(await ctx.log.since(mark, "provider"))).toEqual([`GET /instances/${created.id} 200`]);
     // The generated code: the YAML of the resource, without the API key (never reliably returned by the API).
-    const code = yaml.load(generatedCode(imported.out));
+    const code = yaml.load(generatedCode(imported.out)) as { resources: Record<string, StateJson> };
     const resource = code.resources.helpdesk;
     // The code generator writes the short form of the token; both name the same type.
     expect(resource.type).toBe("cloudelements:FreshdeskInstance");

@@ -343,7 +343,7 @@ test("SIGKILL after the lookup, the POST committing afterwards: recover and one 
     const held = (await ctx.log.since(mark, "provider")).filter(isPost);
     expect(held.length).toBeGreaterThanOrEqual(1);
     const interrupted = await exportState(stack, ctx.backend, transcript, `${label}: export after SIGKILL`);
-    expect((interrupted.deployment.pending_operations ?? []).map((op: any) => op.type)).toEqual(["creating"]);
+    expect((interrupted.deployment.pending_operations ?? []).map((op) => op.type)).toEqual(["creating"]);
     expect((await reconcile(ctx.control, interrupted, tag)).orphans).toHaveLength(1);
 
     const recovered = await runRecover(ctx, dir, label, transcript);

@@ -36,6 +36,7 @@ import {
     tokensOf,
     until,
 } from "../helpers/reliability";
+import type { ExportedState, FreshdeskStateResource } from "../helpers/stacks";
 import { freshdeskResources, inlineStack, instanceById } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
@@ -82,19 +83,19 @@ async function refresh(op: Operation, label: string): Promise<OpResult> {
 }
 
 /** The last exported state of each stack (refreshed after every operation). */
-const lastState = {} as Record<Operation, { deployment: any }>;
+const lastState = {} as Record<Operation, ExportedState>;
 
-async function exportOf(op: Operation): Promise<{ deployment: any }> {
+async function exportOf(op: Operation): Promise<ExportedState> {
     lastState[op] = await exportState(stacks[op], ctx.backend, transcript, `${op}: export`);
     return lastState[op];
 }
 
 /** A resource (by resource name) of an exported state. */
-function resourceIn(exported: { deployment: any }, resourceName: string): any | undefined {
+function resourceIn(exported: ExportedState, resourceName: string): FreshdeskStateResource | undefined {
     return freshdeskResources(exported).find((r) => r.urn.endsWith(`::${resourceName}`));
 }
 
-async function expectConverged(op: Operation, exported: { deployment: any }): Promise<void> {
+async function expectConverged(op: Operation, exported: ExportedState): Promise<void> {
     const rec = await reconcile(ctx.control, exported, tagOf(op));
     const row = summary.row(`fault matrix: ${op}`);
     row.orphaned += rec.orphans.length;
@@ -155,7 +156,7 @@ async function prepare(
 ): Promise<{
     path: string;
     run: (label: string) => Promise<OpResult>;
-    verify: (exported: { deployment: any }) => Promise<void>;
+    verify: (exported: ExportedState) => Promise<void>;
 }> {
     switch (op) {
         case "create": {
@@ -169,7 +170,7 @@ async function prepare(
                     const res = resourceIn(exported, resourceName);
                     expect(res).toBeDefined();
                     const same = (await ctx.control.instances()).filter((i) => i.name === instanceName);
-                    expect(same.map((i) => String(i.id))).toEqual([String(res.id)]);
+                    expect(same.map((i) => String(i.id))).toEqual([String(res!.id)]);
                 },
             };
         }
@@ -178,11 +179,11 @@ async function prepare(
             desired.update.set("target", instanceName);
             const res = resourceIn(lastState[op], "target");
             return {
-                path: `^/instances/${res.id}$`,
+                path: `^/instances/${res!.id}$`,
                 run: (label) => up(op, label),
                 verify: async (exported) => {
-                    expect((await instanceById(ctx.control, res.id))?.name).toBe(instanceName);
-                    expect(resourceIn(exported, "target").outputs.name).toBe(instanceName);
+                    expect((await instanceById(ctx.control, res!.id))?.name).toBe(instanceName);
+                    expect(resourceIn(exported, "target")!.outputs.name).toBe(instanceName);
                 },
             };
         }
@@ -190,12 +191,12 @@ async function prepare(
             // Drift made out of band, so the refresh has something to pick up.
             const res = resourceIn(lastState[op], "target");
             const drifted = `rel-read-drift-${index}`;
-            await ctx.api.patchInstance(res.id, { name: drifted });
+            await ctx.api.patchInstance(res!.id, { name: drifted });
             return {
-                path: `^/instances/${res.id}$`,
+                path: `^/instances/${res!.id}$`,
                 run: (label) => refresh(op, label),
                 verify: async (exported) => {
-                    expect(resourceIn(exported, "target").outputs.name).toBe(drifted);
+                    expect(resourceIn(exported, "target")!.outputs.name).toBe(drifted);
                 },
             };
         }
@@ -205,10 +206,10 @@ async function prepare(
             expect(res).toBeDefined();
             desired.delete.delete(resourceName);
             return {
-                path: `^/instances/${res.id}$`,
+                path: `^/instances/${res!.id}$`,
                 run: (label) => up(op, label),
                 verify: async (exported) => {
-                    expect(await instanceById(ctx.control, res.id)).toBeUndefined();
+                    expect(await instanceById(ctx.control, res!.id)).toBeUndefined();
                     expect(resourceIn(exported, resourceName)).toBeUndefined();
                 },
             };

@@ -165,9 +165,9 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
     // What the engine recorded: 20 pending creates whose inputs hold the marker, no resource, and a stale lock.
     const interrupted = await exportState(stack, ctx.backend, transcript, "kill: export after SIGKILL");
     const pending = interrupted.deployment.pending_operations ?? [];
-    expect(pending.map((op: any) => op.type)).toEqual(Array(20).fill("creating"));
-    expect(pending.every((op: any) => op.resource.type === freshdeskType)).toBe(true);
-    expect(pending.every((op: any) => typeof op.resource.inputs.createMarker === "string")).toBe(true);
+    expect(pending.map((op) => op.type)).toEqual(Array(20).fill("creating"));
+    expect(pending.every((op) => op.resource.type === freshdeskType)).toBe(true);
+    expect(pending.every((op) => typeof op.resource.inputs?.createMarker === "string")).toBe(true);
     expect(freshdeskResources(interrupted)).toHaveLength(0);
     const lockDir = path.join(ctx.backend.dir, "state", ".pulumi", "locks");
     expect(fs.readdirSync(lockDir, { recursive: true }).some((f) => String(f).endsWith(".json"))).toBe(true);
@@ -177,7 +177,7 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
     // A duplicate of one of them, as a retried POST whose first answer was lost would leave it: same name, same
     // marker. The recovery must keep exactly one instance per resource.
     const markers = new Map(
-        pending.map((op: any) => [op.resource.inputs.name as string, op.resource.inputs.createMarker as string]),
+        pending.map((op) => [op.resource.inputs?.name as string, op.resource.inputs?.createMarker as string]),
     );
     const [original] = before.orphans;
     const [account] = ctx.accounts.freshdesk;
@@ -289,8 +289,8 @@ test("SIGKILL during a replacement's create: recover keeps the new instance, the
     await ctx.control.clearFaults();
 
     const interrupted = await exportState(stack, ctx.backend, transcript, "replace: export after SIGKILL");
-    expect((interrupted.deployment.pending_operations ?? []).map((op: any) => op.type)).toEqual(["creating"]);
-    expect(freshdeskResources(interrupted).map((r: any) => r.id)).toEqual([old.id]);
+    expect((interrupted.deployment.pending_operations ?? []).map((op) => op.type)).toEqual(["creating"]);
+    expect(freshdeskResources(interrupted).map((r) => r.id)).toEqual([old.id]);
 
     const recovered = await recover(dir, "replace");
     expect(recovered.output).toContain("done: 1 instance(s) recorded, 0 pending create(s) cleared");
@@ -298,8 +298,8 @@ test("SIGKILL during a replacement's create: recover keeps the new instance, the
     const after = await exportState(stack, ctx.backend, transcript, "replace: export after recover");
     const states = freshdeskResources(after);
     // The old instance is now the one pending deletion, as after a completed create of a replacement.
-    expect(states.filter((r: any) => r.delete).map((r: any) => r.id)).toEqual([old.id]);
-    const live = states.filter((r: any) => !r.delete);
+    expect(states.filter((r) => r.delete).map((r) => r.id)).toEqual([old.id]);
+    const live = states.filter((r) => !r.delete);
     expect(live).toHaveLength(1);
     expect(live[0].outputs.subdomain).toBe(other.subdomain);
 
@@ -361,7 +361,7 @@ test("SIGINT mid-up: in-flight creates finish and are recorded, nothing new star
     // All 6 in-flight creates were recorded; none of the dependents was started.
     const exported = await exportState(stack, ctx.backend, transcript, "int: export after SIGINT");
     expect(exported.deployment.pending_operations ?? []).toEqual([]);
-    const names = freshdeskResources(exported).map((r: any) => r.urn.split("::").pop());
+    const names = freshdeskResources(exported).map((r) => r.urn.split("::").pop());
     expect(names.sort()).toEqual(Array.from({ length: 6 }, (_, i) => `inst-${i}`).sort());
     expect(postsIn(await ctx.log.since(mark))).toHaveLength(6);
     const rec = await reconcile(ctx.control, exported, tag);
@@ -413,13 +413,13 @@ test("engine v3.276: refresh --import-pending-creates drops the pending create i
     );
     await stack.setAllConfig(ctx.connectionConfig());
     expect((await attempt((io) => stack.up(io))).ok).toBe(true);
-    const exported: any = await exportState(stack, ctx.backend);
+    const exported = await exportState(stack, ctx.backend);
     const [resource] = freshdeskResources(exported);
     const id = String(resource.id);
-    exported.deployment.resources = exported.deployment.resources.filter((r: any) => r.urn !== resource.urn);
+    exported.deployment.resources = exported.deployment.resources?.filter((r) => r.urn !== resource.urn);
     const { id: _id, outputs: _outputs, ...pendingResource } = resource;
     exported.deployment.pending_operations = [{ resource: pendingResource, type: "creating" }];
-    await stack.importStack(exported as any);
+    await stack.importStack(exported);
 
     const workDir = stack.workspace.workDir;
     const refreshed = await new Promise<{ code: number; output: string }>((resolve) => {

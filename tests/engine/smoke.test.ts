@@ -4,6 +4,7 @@
  * the CLI and our language host.
  */
 import * as path from "node:path";
+import type { StateResource } from "../../cli/deployment";
 import { Echo } from "../fixtures/smoke/echo";
 import {
     copyProgram,
@@ -14,6 +15,7 @@ import {
     runPulumi,
     type TestBackend,
 } from "../helpers/pulumi";
+import type { ExportedState } from "../helpers/stacks";
 
 jest.setTimeout(300_000);
 
@@ -23,8 +25,8 @@ beforeAll(() => {
 });
 afterAll(() => backend.cleanup());
 
-function echoResources(deployment: any): any[] {
-    return (deployment.deployment.resources ?? []).filter((r: any) => r.type === "pulumi-nodejs:dynamic/smoke:Echo");
+function echoResources(deployment: ExportedState): StateResource[] {
+    return (deployment.deployment.resources ?? []).filter((r) => r.type === "pulumi-nodejs:dynamic/smoke:Echo");
 }
 
 test("inline program: up, preview, refresh, export, destroy", async () => {
@@ -53,8 +55,8 @@ test("inline program: up, preview, refresh, export, destroy", async () => {
     const exported = await stack.exportStack();
     const [echo] = echoResources(exported);
     expect(echo.id).toBe("echo-hello");
-    expect(echo.outputs.shout).toBe("hello!");
-    expect(typeof echo.outputs.__provider).toBe("string");
+    expect(echo.outputs?.shout).toBe("hello!");
+    expect(typeof echo.outputs?.__provider).toBe("string");
 
     const destroy = await stack.destroy();
     expect(destroy.summary.result).toBe("succeeded");
@@ -88,7 +90,7 @@ test("program directory: the CLI runs Pulumi.yaml with our language host", async
     const exported = await runPulumi(["stack", "export"], { cwd: workDir, backend });
     expect(exported.stdout).not.toContain("s3cr3t-smoke-value");
     const [echo] = echoResources(JSON.parse(exported.stdout));
-    expect(echo.outputs.shout).toBe("hi!");
+    expect(echo.outputs?.shout).toBe("hi!");
 
     // A program error surfaces as one clear message and a non-zero exit.
     await stack.removeConfig("message");

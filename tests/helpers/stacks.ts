@@ -12,7 +12,8 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ConfigMap, Deployment, Stack } from "@pulumi/pulumi/automation";
+import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
+import type { Deployment, StateResource } from "../../cli/deployment";
 import {
     type EmulatedInstance,
     type EmulatorControl,
@@ -299,11 +300,35 @@ export async function instancesTagged(control: EmulatorControl, tag: string): Pr
 }
 
 /**
+ * An exported deployment as `stack.exportStack()` (whose SDK type leaves `deployment` untyped) or
+ * `pulumi stack export` gives it, with the parts the tests read typed (the `recover` command's types).
+ */
+export type ExportedState = { deployment: Deployment };
+
+/**
+ * Inputs or outputs of a resource in exported state: JSON whose shape the engine decides (a secret is
+ * `{[secretSig]: secretMarker, ciphertext | plaintext}`, anything else plain JSON) and that the engine tests' assertions
+ * navigate and check field by field.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: state payloads are arbitrary JSON whose shape is what the engine tests assert
+export type StateJson = Record<string, any>;
+
+/** An instance as the API answers it: JSON whose fields the tests assert (see {@link StateJson}). */
+export type ApiInstanceJson = StateJson;
+
+/** A `FreshdeskInstance` in exported state: the deployment's typed resource, its inputs and outputs as JSON. */
+export interface FreshdeskStateResource extends StateResource {
+    id: string;
+    inputs: StateJson;
+    outputs: StateJson;
+}
+
+/**
  * The `FreshdeskInstance` resources of an exported deployment (`stack.exportStack()` or `pulumi stack export`); `type`
  * is the dynamic resource's by default, the plugin's is `cloudelements:index:FreshdeskInstance`.
  */
-export function freshdeskResources(exported: Deployment | { deployment: any }, type = freshdeskType): any[] {
-    return (exported.deployment?.resources ?? []).filter((r: any) => r.type === type);
+export function freshdeskResources(exported: ExportedState, type = freshdeskType): FreshdeskStateResource[] {
+    return (exported.deployment?.resources ?? []).filter((r) => r.type === type) as FreshdeskStateResource[];
 }
 
 /**
@@ -327,11 +352,11 @@ export function findSecrets(text: string, secrets: Record<string, string>): stri
  * of the secrets each contains. Use on a `--show-secrets` export to see where secrets live, encrypted or not.
  */
 export function resourcesContaining(
-    exported: Deployment | { deployment: any },
+    exported: ExportedState,
     secrets: Record<string, string>,
-): { type: string; urn: string; secrets: string[]; resource: any }[] {
+): { type: string; urn: string; secrets: string[]; resource: StateResource }[] {
     return (exported.deployment?.resources ?? [])
-        .map((r: any) => ({ type: r.type, urn: r.urn, secrets: findSecrets(JSON.stringify(r), secrets), resource: r }))
+        .map((r) => ({ type: r.type, urn: r.urn, secrets: findSecrets(JSON.stringify(r), secrets), resource: r }))
         .filter((r: { secrets: string[] }) => r.secrets.length > 0);
 }
 
@@ -374,6 +399,7 @@ export class CloudElementsApi {
     ) {}
 
     /** Sends one request through the tests' raw API caller; throws {@link ApiError} on a non-2xx answer. */
+    // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any route (instance, list, error); the tests assert on its shape, which is what they test
     async request(method: string, route: string, body?: unknown): Promise<any> {
         const reply = await call(this.baseUrl, method, route, {
             body,
@@ -389,7 +415,12 @@ export class CloudElementsApi {
     }
 
     /** `POST /instances` with the documented freshdeskv2 body; returns the instance (with its token). */
-    createInstance(args: { name: string; subdomain: string; apiKey: string; tags?: string[] }): Promise<any> {
+    createInstance(args: {
+        name: string;
+        subdomain: string;
+        apiKey: string;
+        tags?: string[];
+    }): Promise<ApiInstanceJson> {
         return this.request("POST", "/instances", {
             element: { key: "freshdeskv2" },
             name: args.name,
@@ -399,12 +430,12 @@ export class CloudElementsApi {
     }
 
     /** `GET /instances/{id}`. */
-    getInstance(id: number | string): Promise<any> {
+    getInstance(id: number | string): Promise<ApiInstanceJson> {
         return this.request("GET", `/instances/${id}`);
     }
 
     /** `PATCH /instances/{id}`. */
-    patchInstance(id: number | string, body: Record<string, unknown>): Promise<any> {
+    patchInstance(id: number | string, body: Record<string, unknown>): Promise<ApiInstanceJson> {
         return this.request("PATCH", `/instances/${id}`, body);
     }
 
@@ -496,7 +527,7 @@ export async function configDrivenStack(
     ctx: Pick<E2EContext, "backend" | "accounts" | "connectionConfig">,
     projectName: string,
     stackName: string,
-    config: Record<string, any>,
+    config: Record<string, string | number | boolean | object>,
 ): Promise<Stack> {
     const stack = await inlineStack({
         backend: ctx.backend,

@@ -3,6 +3,7 @@
  * the reliability suites and the randomized sequence check. Nothing here asserts.
  */
 import type { EmulatedInstance, EmulatorControl, RequestLogEntry } from "../../../emulator";
+import type { ExportedState } from "../stacks";
 import { freshdeskResources } from "../stacks";
 
 /** How a stack's state compares with the emulator's instances carrying the stack's tag. */
@@ -32,7 +33,7 @@ export function isClean(r: Reconciliation): boolean {
  */
 export async function reconcile(
     control: EmulatorControl,
-    exported: { deployment: any },
+    exported: ExportedState,
     tag: string,
     type?: string,
 ): Promise<Reconciliation> {

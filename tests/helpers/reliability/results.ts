@@ -3,6 +3,7 @@
  * `pulumi stack export` prints it ({@link exportState}).
  */
 import type { Stack } from "@pulumi/pulumi/automation";
+import type { UntypedDeployment } from "../../../cli/deployment";
 import { runPulumi, type TestBackend } from "../pulumi";
 import type { Transcript } from "./transcript";
 
@@ -40,7 +41,7 @@ export async function exportState(
     backend: TestBackend,
     transcript?: Transcript,
     label = "export",
-): Promise<{ deployment: any }> {
+): Promise<UntypedDeployment> {
     const result = await runPulumi(["stack", "export", "--stack", stack.name], {
         cwd: stack.workspace.workDir,
         backend,
@@ -49,5 +50,5 @@ export async function exportState(
         throw new Error(`pulumi stack export failed:\n${result.stdout}${result.stderr}`);
     }
     transcript?.add(label, result.stdout);
-    return JSON.parse(result.stdout) as { deployment: any };
+    return JSON.parse(result.stdout) as UntypedDeployment;
 }
