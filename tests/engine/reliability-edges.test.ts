@@ -111,6 +111,30 @@ function finish(row: SummaryRow, rec: Awaited<ReturnType<typeof reconcile>>, t0:
 }
 
 /**
+ * After an `up` that had to fail: nothing in state and no instance of the stack on the emulator; then the next `up`
+ * (faults gone) converges to exactly one clean instance, recorded in the summary row.
+ */
+async function nothingLeftThenNextUpConverges(
+    stack: Awaited<ReturnType<typeof reliabilityProgram>>["stack"],
+    dir: string,
+    tag: string,
+    label: string,
+    row: SummaryRow,
+    t0: number,
+): Promise<void> {
+    const { rec, resources } = await settle(stack, tag, `${label}: export after the failed up`);
+    expect(resources).toEqual([]);
+    expect(rec.emulatorIds).toEqual([]);
+    const again = await up(dir, label);
+    expect(again.ok).toBe(true);
+    const final = (await settle(stack, tag, `${label}: export after the next up`)).rec;
+    finish(row, final, t0);
+    expect(isClean(final)).toBe(true);
+    expect(final.emulatorIds).toHaveLength(1);
+    Object.assign(tokens, await tokensOf(ctx, tag));
+}
+
+/**
  * Holds the answer of the next tag search (`delay`: processed at once, answered `holdMs` later) and resolves once
  * that search has reached the emulator (the fault's count is used up on arrival): the provider has looked its create
  * up, found nothing, and waits for the answer. Arm before the `up`.
@@ -251,18 +275,8 @@ test("a tag search answering an instance without this create's marker fails nami
     expect(requests.filter((e) => ["PUT", "PATCH", "DELETE"].includes(e.method))).toEqual([]);
     expect(requests.filter(isPost)).toHaveLength(1);
     expect((await ctx.control.instances()).find((i) => i.id === Number(foreign.id))).toEqual(foreignBefore);
-    const { rec, resources } = await settle(stack, tag, `${label}: export after the failed up`);
-    expect(resources).toEqual([]);
-    expect(rec.emulatorIds).toEqual([]);
-
     // Once the search answers honestly, the next up creates the instance.
-    const again = await up(dir, label);
-    expect(again.ok).toBe(true);
-    const final = (await settle(stack, tag, `${label}: export after the next up`)).rec;
-    finish(row, final, t0);
-    expect(isClean(final)).toBe(true);
-    expect(final.emulatorIds).toHaveLength(1);
-    Object.assign(tokens, await tokensOf(ctx, tag));
+    await nothingLeftThenNextUpConverges(stack, dir, tag, label, row, t0);
 });
 
 test("the operation deadline ends a create that cannot finish, naming cloudelements:operationTimeoutMs", async () => {
@@ -301,17 +315,7 @@ test("the operation deadline ends a create that cannot finish, naming cloudeleme
     const last = Math.max(...spans.map((s) => s.end));
     expect(last - first).toBeLessThan(deadlineMs + 1_000);
     expect(seconds).toBeLessThan(60);
-    const { rec, resources } = await settle(stack, tag, `${label}: export after the failed up`);
-    expect(resources).toEqual([]);
-    expect(rec.emulatorIds).toEqual([]);
-
-    const again = await up(dir, label);
-    expect(again.ok).toBe(true);
-    const final = (await settle(stack, tag, `${label}: export after the next up`)).rec;
-    finish(row, final, t0);
-    expect(isClean(final)).toBe(true);
-    expect(final.emulatorIds).toHaveLength(1);
-    Object.assign(tokens, await tokensOf(ctx, tag));
+    await nothingLeftThenNextUpConverges(stack, dir, tag, label, row, t0);
 });
 
 test("SIGKILL after the lookup, the POST committing afterwards: recover and one up leave exactly one instance", async () => {
