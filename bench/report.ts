@@ -7,7 +7,7 @@ import { type OpMeasurement, type OpName, operations, type UnitResult } from "./
 import type { StartupSummary } from "./startup";
 import { median, range } from "./stats";
 
-/** The targets of issue 7, which apply to `FreshdeskInstance` (the `dynamic` path). */
+/** The benchmark's targets, which apply to `FreshdeskInstance` (the `dynamic` path). */
 export const targets = {
     /** The path the targets are checked on. */
     path: "dynamic" as PathName,
@@ -489,7 +489,7 @@ export function renderMarkdown(summary: Summary, info: RunInfo): string {
             ),
         );
     }
-    out.push("", `Targets (issue 7, on the ${targets.path} path):`, "", ...summary.targetLines.map((l) => `- ${l}`));
+    out.push("", `Targets (on the ${targets.path} path):`, "", ...summary.targetLines.map((l) => `- ${l}`));
     const routes = summary.ops.flatMap((r) =>
         r.paths.filter((p) => p.apiCallsByRoute && Object.keys(p.apiCallsByRoute).length > 0).map((p) => ({ r, p })),
     );

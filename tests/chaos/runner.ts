@@ -7,7 +7,7 @@
  * - no secret appears in anything the CLI printed.
  *
  * Failed steps are allowed (that is what faults do); a violated invariant is not. Between steps two exceptions are
- * accepted, both promised by CONTRACT.md: a resource whose instance the sequence itself deleted out of band may point
+ * accepted, both part of the provider's guarantees: a resource whose instance the sequence itself deleted out of band may point
  * at nothing until a refresh, and an instance carrying the marker of a resource whose outputs say
  * `unconfirmedCreate: true` may exist until the next refresh or update sweeps it. The final check accepts neither.
  *

@@ -1,5 +1,5 @@
 /**
- * Honest diffs (issue 13): what `pulumi preview --diff` renders, through the plain CLI on a program directory,
+ * Honest diffs: what `pulumi preview --diff` renders, through the plain CLI on a program directory,
  * for a no-change preview, an API-key rotation, a rename, a tag change, polling events and `--replace`. Each case
  * asserts the set of properties the CLI marks as changed, that no random value appears, and that no secret is
  * printed; then applies the change with `up` so that the next case starts from a clean state.

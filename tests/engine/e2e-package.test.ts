@@ -107,6 +107,10 @@ test("a packed fresh clone installs into an empty project and deploys the README
         expect(shipped).toContain(file);
     }
     expect(shipped.filter((f) => /^(tests|bench|scripts|examples|tools|bin\/bench)\//.test(f))).toEqual([]);
+    // A reader of the installed README can follow its links to the documents.
+    const linkedDocs = [...readme.matchAll(/\]\((docs\/[\w.-]+\.md)(?:#[\w-]*)?\)/g)].map((m) => m[1]);
+    expect(linkedDocs.length).toBeGreaterThan(0);
+    expect(linkedDocs.filter((doc) => !shipped.includes(doc))).toEqual([]);
 
     // 2. An empty project outside the repository, as `pulumi new typescript` would set it up.
     const project = path.join(scratch, "project");

@@ -1,5 +1,5 @@
 /**
- * Reliability at the edges of a create (CONTRACT.md items 2-4), through the real CLI against emulator faults:
+ * Reliability at the edges of a create (late commits, verified lookups, the operation deadline), through the real CLI against emulator faults:
  *
  * - a POST slower than the client timeout that commits only after the provider looked its nonce up (a late
  *   commit), alone and with a 503 on the retry: exactly one instance after the `up`, at the latest after the next
