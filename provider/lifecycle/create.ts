@@ -9,31 +9,20 @@
  * and the outputs carry `unconfirmedCreate` so that `read` and `update` sweep once more for a commit later still.
  * Everything stays inside the operation's deadline (`cloudelements:operationTimeoutMs`).
  */
+
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import type { CloudElementsClient } from "./client";
-import type { ConnectionSettings } from "./connection";
-import {
-    CloudElementsError,
-    HttpError,
-    isAmbiguousFailure,
-    isConnectFailure,
-    messageOf,
-    PartialCreateError,
-} from "./errors";
-import {
-    type CreateIdentity,
-    deleteDuplicates,
-    findCreatedInstances,
-    identityTags,
-    instanceToKeep,
-    type UnconfirmedCreateFields,
-    unconfirmedCreateFields,
-} from "./lookup";
-import { assertFreshdeskInstance, buildCreateBody, outputsFromInstance } from "./mapping";
-import { backoffDelay, defaultBackoff, sleep } from "./retry";
-import { clientFor, connection, secretsOf } from "./session";
-import type { ApiInstance, InstanceInputs, InstanceOutputs } from "./types";
+import type { CloudElementsClient } from "../api/client";
+import type { ConnectionSettings } from "../api/connection";
+import { CloudElementsError, HttpError, isAmbiguousFailure, isConnectFailure, messageOf } from "../api/errors";
+import { backoffDelay, defaultBackoff, sleep } from "../api/retry";
+import { clientFor, connection } from "../api/session";
+import type { ApiInstance } from "../api/wire";
+import type { InstanceInputs, InstanceOutputs, UnconfirmedCreateFields } from "../model/instance";
+import { secretsOf, unconfirmedCreateFields } from "../model/instance";
+import { assertFreshdeskInstance, buildCreateBody, outputsFromInstance } from "../model/mapping";
+import { type CreateIdentity, deleteDuplicates, findCreatedInstances, identityTags, instanceToKeep } from "./lookup";
+import { partialFailure } from "./partial";
 
 /**
  * The least time left (after the backoff) for which another POST is sent: a create, with its credential check,
@@ -268,28 +257,4 @@ function giveUp(
         "http",
         `${failure} (gave up after ${attempts} attempt${attempts === 1 ? "" : "s"}${why}; ${outcome})`,
     );
-}
-
-/**
- * The error for "an instance exists but a later step failed". Its properties hold the inputs (`__provider`
- * included: the error path of the runtime does not add it, and a later destroy needs it) and what is known of the
- * instance, so the engine records the instance and retries with an update on the next `up`.
- */
-export function partialFailure(
-    instance: ApiInstance,
-    inputs: InstanceInputs,
-    marker: string,
-    reasons: string[],
-    extra: { createNonce?: string } & UnconfirmedCreateFields = {},
-): PartialCreateError {
-    const { unconfirmedCreate, unconfirmedCreateUntil, createNonce } = extra;
-    const properties = {
-        ...inputs,
-        ...outputsFromInstance(instance, inputs, {
-            createMarker: marker,
-            ...(createNonce === undefined ? {} : { createNonce }),
-        }),
-        ...(unconfirmedCreate === true ? { unconfirmedCreate, unconfirmedCreateUntil } : {}),
-    };
-    return new PartialCreateError(String(instance.id), properties, reasons);
 }

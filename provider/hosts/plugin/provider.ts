@@ -22,10 +22,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as provider from "@pulumi/pulumi/provider";
-import { connectionSources } from "../connection";
-import * as impl from "../implementation";
-import { readPackageVersion } from "../package-info";
-import type { InstanceInputs, InstanceOutputs } from "../types";
+import { connectionSources } from "../../api/connection";
+import { readPackageVersion } from "../../api/package-info";
+import type { InstanceInputs, InstanceOutputs } from "../../model/instance";
+import * as impl from "../dynamic/implementation";
 
 /** The resource type token served by the plugin. */
 export const freshdeskInstanceToken = "cloudelements:index:FreshdeskInstance";

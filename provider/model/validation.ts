@@ -3,15 +3,11 @@
  * (`{property, reason}`, saying what is wrong and what is expected) instead of an exception, and nothing is sent to
  * the API before the inputs pass. Values unknown during preview pass through untouched.
  */
-import { isLoopbackHost } from "./connection";
-import { normalizeSubdomain } from "./subdomain";
-import {
-    defaultEventResources,
-    defaultPollingIntervalMinutes,
-    type FreshdeskInstanceEvents,
-    reservedTagPrefixes,
-    unknownValue,
-} from "./types";
+
+import { isLoopbackHost } from "../api/connection";
+import { defaultEventResources, normalizeSubdomain } from "./freshdesk";
+import { defaultPollingIntervalMinutes, type FreshdeskInstanceEvents, unknownValue } from "./instance";
+import { reservedTagPrefixes } from "./tags";
 
 /** A validation failure, as `check` returns it. */
 export interface CheckFailure {

@@ -16,23 +16,19 @@
  * - gone (a 404 confirmed as in `read`): a fresh instance is created, so that after an out-of-band delete of an
  *   adopted instance `refresh` + `up` converge without editing the program.
  */
+
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { CloudElementsError, HttpError, isApiNotFound, messageOf } from "../api/errors";
+import { clientFor, connection } from "../api/session";
+import type { ApiInstance } from "../api/wire";
+import type { InstanceInputs, InstanceOutputs } from "../model/instance";
+import { secretsOf } from "../model/instance";
+import { assertFreshdeskInstance, buildPatchBody, inputsFromInstance, outputsFromInstance } from "../model/mapping";
+import { markerFromTags, markerTag, ownerTag, ownerTagOf } from "../model/tags";
 import { confirmAbsent } from "./absence";
-import { createNewInstance, partialFailure } from "./create";
-import { CloudElementsError, HttpError, isApiNotFound, messageOf } from "./errors";
-import {
-    assertFreshdeskInstance,
-    buildPatchBody,
-    inputsFromInstance,
-    markerFromTags,
-    markerTag,
-    outputsFromInstance,
-    ownerTag,
-    ownerTagOf,
-} from "./mapping";
-import { clientFor, connection, secretsOf } from "./session";
-import type { ApiInstance, InstanceInputs, InstanceOutputs } from "./types";
+import { createNewInstance } from "./create";
+import { partialFailure } from "./partial";
 
 /** The message that refuses to adopt an instance another resource manages; says how to take it over. */
 export function managedElsewhereMessage(id: number, otherMarker: string): string {
