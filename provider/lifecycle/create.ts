@@ -39,9 +39,21 @@ interface CreateRun {
     readonly secrets: readonly (string | undefined)[];
 }
 
+/** What the POST attempts of one create call came to. */
+interface PostOutcome {
+    /** The instance a POST answered with. */
+    answered?: ApiInstance;
+    /** The instances a lookup found after an ambiguous failure (when no POST answered). */
+    found: ApiInstance[];
+    /** Whether an attempt may have reached Cloud Elements without us seeing the answer. */
+    ambiguous: boolean;
+    attempts: number;
+    lastFailure?: unknown;
+}
+
 /**
- * Creates the instance with exactly one successful `POST /instances`, tagged with the marker and a fresh nonce.
- * Never POSTs again before a lookup has shown that no earlier attempt of this call committed.
+ * Creates the instance with exactly one successful `POST /instances`, tagged with the marker and a fresh nonce:
+ * post (looking for an earlier attempt's instance before any new POST), keep one, confirm it, record it.
  */
 export async function createNewInstance(inputs: InstanceInputs): Promise<dynamic.CreateResult<InstanceOutputs>> {
     const settings = connection();
@@ -52,118 +64,154 @@ export async function createNewInstance(inputs: InstanceInputs): Promise<dynamic
         identity: { marker: inputs.createMarker ?? randomUUID(), nonce: randomUUID() },
         secrets: secretsOf(inputs),
     };
-    const { client, identity } = run;
-    const deadline = client.deadline;
-    const body = buildCreateBody(inputs, identity.marker, identity.nonce);
-    let answered: ApiInstance | undefined;
-    let found: ApiInstance[] = [];
-    let lastFailure: unknown;
-    // Whether an attempt may have reached Cloud Elements without us seeing the answer.
-    let ambiguous = false;
-    let attempts = 0;
-    for (let attempt = 0; attempt <= settings.maxRetries; attempt++) {
-        if (attempt > 0) {
-            const delay = backoffDelay(attempt, defaultBackoff);
-            if (!deadline.allows(delay + Math.min(minimumPostMs, settings.timeoutMs))) {
-                throw giveUp(
-                    run,
-                    lastFailure,
-                    attempts,
-                    ambiguous,
-                    `no time left for another attempt: ${deadline.describe()}`,
-                );
-            }
-            await sleep(delay);
-        }
-        attempts++;
-        try {
-            answered = await client.createInstance(body, run.secrets);
-            break;
-        } catch (err) {
-            lastFailure = err;
-            if (isConnectFailure(err)) {
-                // Nothing reached a server, so nothing can have been created: send it again as is.
-                continue;
-            }
-            if (!isAmbiguousFailure(err)) {
-                if (!ambiguous) {
-                    throw err;
-                }
-                // A clear refusal now, but an earlier attempt may have committed: look once more before failing.
-                found = await lookUp(run, err);
-                if (found.length > 0) {
-                    break;
-                }
-                throw giveUp(run, err, attempts, ambiguous);
-            }
-            ambiguous = true;
-            found = await pollForCommit(run, err, commitWindowMs(err, settings));
-            if (found.length > 0) {
-                break;
-            }
-        }
-    }
-
-    const unconfirmed: UnconfirmedCreateFields = ambiguous ? unconfirmedCreateFields(settings.operationTimeoutMs) : {};
-    let created: ApiInstance;
-    if (answered !== undefined) {
-        created = answered;
-        if (ambiguous) {
-            // An earlier attempt whose lookups found nothing may have committed since (a slow server).
-            let all: ApiInstance[];
-            try {
-                all = await findCreatedInstances(client, identity, run.secrets, "creating the instance");
-            } catch (err) {
-                throw partialFailure(
-                    created,
-                    inputs,
-                    identity.marker,
-                    [
-                        `an earlier attempt failed ambiguously, and looking for a duplicate tagged ${identityTags(identity)} ` +
-                            `failed: ${messageOf(err)}. The next refresh or update looks again.`,
-                    ],
-                    { createNonce: identity.nonce, ...unconfirmed },
-                );
-            }
-            await removeDuplicates(run, all, created, unconfirmed);
-        }
-    } else if (found.length > 0) {
-        created = instanceToKeep(found) as ApiInstance;
-        await removeDuplicates(run, found, created, unconfirmed);
-    } else {
-        throw giveUp(run, lastFailure, attempts, ambiguous);
-    }
-
-    const extra = { createNonce: identity.nonce, ...unconfirmed };
-    const outputs = () =>
-        outputsFromInstance(created, inputs, { createMarker: identity.marker, createNonce: identity.nonce });
-    try {
-        assertFreshdeskInstance(created, "creating the instance");
-    } catch (err) {
-        throw partialFailure(created, inputs, identity.marker, [messageOf(err)], extra);
-    }
-    if (answered === undefined || typeof created.token !== "string") {
-        // A list entry, or an answer without the token: read the instance itself.
-        try {
-            created = await client.getInstance(created.id, run.secrets);
-            assertFreshdeskInstance(created, `reading instance ${created.id} after creating it`);
-        } catch (err) {
-            throw partialFailure(created, inputs, identity.marker, [messageOf(err)], extra);
-        }
-        if (typeof created.token !== "string") {
-            throw partialFailure(
-                created,
-                inputs,
-                identity.marker,
-                [`instance ${created.id} was returned without its token`],
-                extra,
-            );
-        }
-    }
+    const outcome = await post(run);
+    const unconfirmed: UnconfirmedCreateFields = outcome.ambiguous
+        ? unconfirmedCreateFields(settings.operationTimeoutMs)
+        : {};
+    const kept = await keepOne(run, outcome, unconfirmed);
+    const created = await confirm(run, kept, outcome.answered !== undefined, unconfirmed);
+    const { marker, nonce } = run.identity;
     return {
         id: String(created.id),
-        outs: { ...outputs(), ...unconfirmed },
+        outs: { ...outputsFromInstance(created, inputs, { createMarker: marker, createNonce: nonce }), ...unconfirmed },
     };
+}
+
+/**
+ * POSTs until an attempt answers or a lookup finds what an earlier one committed; never POSTs again before a lookup
+ * has shown that no earlier attempt of this call committed.
+ */
+async function post(run: CreateRun): Promise<PostOutcome> {
+    const body = buildCreateBody(run.inputs, run.identity.marker, run.identity.nonce);
+    const outcome: PostOutcome = { found: [], ambiguous: false, attempts: 0 };
+    for (let attempt = 0; attempt <= run.settings.maxRetries; attempt++) {
+        if (attempt > 0) {
+            await backOff(run, attempt, outcome);
+        }
+        outcome.attempts++;
+        try {
+            outcome.answered = await run.client.createInstance(body, run.secrets);
+            return outcome;
+        } catch (err) {
+            outcome.lastFailure = err;
+            if (await foundAfterFailure(run, err, outcome)) {
+                return outcome;
+            }
+        }
+    }
+    return outcome;
+}
+
+/** Waits before another attempt, or gives up when the deadline leaves no time for another POST. */
+async function backOff(run: CreateRun, attempt: number, outcome: PostOutcome): Promise<void> {
+    const delay = backoffDelay(attempt, defaultBackoff);
+    const deadline = run.client.deadline;
+    if (!deadline.allows(delay + Math.min(minimumPostMs, run.settings.timeoutMs))) {
+        throw giveUp(run, outcome, `no time left for another attempt: ${deadline.describe()}`);
+    }
+    await sleep(delay);
+}
+
+/** After a failed POST: whether a lookup found this call's instance (then stop posting). Throws when it is over. */
+async function foundAfterFailure(run: CreateRun, err: unknown, outcome: PostOutcome): Promise<boolean> {
+    if (isConnectFailure(err)) {
+        // Nothing reached a server, so nothing can have been created: send it again as is.
+        return false;
+    }
+    if (!isAmbiguousFailure(err)) {
+        if (!outcome.ambiguous) {
+            throw err;
+        }
+        // A clear refusal now, but an earlier attempt may have committed: look once more before failing.
+        outcome.found = await lookUp(run, err);
+        if (outcome.found.length > 0) {
+            return true;
+        }
+        throw giveUp(run, outcome);
+    }
+    outcome.ambiguous = true;
+    outcome.found = await pollForCommit(run, err, commitWindowMs(err, run.settings));
+    return outcome.found.length > 0;
+}
+
+/** The one instance this create keeps; the verified duplicates left by lost answers are deleted. */
+async function keepOne(
+    run: CreateRun,
+    outcome: PostOutcome,
+    unconfirmed: UnconfirmedCreateFields,
+): Promise<ApiInstance> {
+    const { answered, found } = outcome;
+    if (answered !== undefined) {
+        if (outcome.ambiguous) {
+            // An earlier attempt whose lookups found nothing may have committed since (a slow server).
+            await removeDuplicates(run, await lookUpAfterAnswer(run, answered, unconfirmed), answered, unconfirmed);
+        }
+        return answered;
+    }
+    if (found.length > 0) {
+        const kept = instanceToKeep(found) as ApiInstance;
+        await removeDuplicates(run, found, kept, unconfirmed);
+        return kept;
+    }
+    throw giveUp(run, outcome);
+}
+
+/** The instances of this call after a POST answered; a failure is a partial create (the answer is recorded). */
+async function lookUpAfterAnswer(
+    run: CreateRun,
+    answered: ApiInstance,
+    unconfirmed: UnconfirmedCreateFields,
+): Promise<ApiInstance[]> {
+    const { identity } = run;
+    try {
+        return await findCreatedInstances(run.client, identity, run.secrets, "creating the instance");
+    } catch (err) {
+        throw partialFailure(
+            answered,
+            run.inputs,
+            identity.marker,
+            [
+                `an earlier attempt failed ambiguously, and looking for a duplicate tagged ${identityTags(identity)} ` +
+                    `failed: ${messageOf(err)}. The next refresh or update looks again.`,
+            ],
+            { createNonce: identity.nonce, ...unconfirmed },
+        );
+    }
+}
+
+/**
+ * The kept instance, checked to be the element's and read again when it came from a list or without its token.
+ * Any failure is a partial create: the instance exists and is recorded.
+ */
+async function confirm(
+    run: CreateRun,
+    kept: ApiInstance,
+    answered: boolean,
+    unconfirmed: UnconfirmedCreateFields,
+): Promise<ApiInstance> {
+    const extra = { createNonce: run.identity.nonce, ...unconfirmed };
+    const failure = (instance: ApiInstance, reason: string) =>
+        partialFailure(instance, run.inputs, run.identity.marker, [reason], extra);
+    try {
+        assertFreshdeskInstance(kept, "creating the instance");
+    } catch (err) {
+        throw failure(kept, messageOf(err));
+    }
+    if (answered && typeof kept.token === "string") {
+        return kept;
+    }
+    // A list entry, or an answer without the token: read the instance itself.
+    let current = kept;
+    try {
+        current = await run.client.getInstance(kept.id, run.secrets);
+        assertFreshdeskInstance(current, `reading instance ${current.id} after creating it`);
+    } catch (err) {
+        throw failure(current, messageOf(err));
+    }
+    if (typeof current.token !== "string") {
+        throw failure(current, `instance ${current.id} was returned without its token`);
+    }
+    return current;
 }
 
 /**
@@ -240,21 +288,16 @@ async function removeDuplicates(
  * The error after the last attempt failed and no instance was found. Honest about what is known: when an attempt
  * was ambiguous, an instance may still appear (a late commit), and the tag finds it.
  */
-function giveUp(
-    run: CreateRun,
-    lastFailure: unknown,
-    attempts: number,
-    ambiguous: boolean,
-    reason?: string,
-): CloudElementsError {
+function giveUp(run: CreateRun, outcome: PostOutcome, reason?: string): CloudElementsError {
+    const { lastFailure, attempts, ambiguous } = outcome;
     const why = reason === undefined ? "" : `; ${reason}`;
-    const outcome = ambiguous
+    const result = ambiguous
         ? `an instance may still exist (an attempt may commit late): look for the tag ${identityTags(run.identity)} ` +
           "on Cloud Elements, and adopt it with adoptInstanceId or delete it"
         : "no instance was created: no request reached Cloud Elements";
     const failure = lastFailure === undefined ? "creating the instance failed" : messageOf(lastFailure);
     return new CloudElementsError(
         "http",
-        `${failure} (gave up after ${attempts} attempt${attempts === 1 ? "" : "s"}${why}; ${outcome})`,
+        `${failure} (gave up after ${attempts} attempt${attempts === 1 ? "" : "s"}${why}; ${result})`,
     );
 }
