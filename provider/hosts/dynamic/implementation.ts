@@ -1,15 +1,7 @@
 /**
- * The real `ResourceProvider` of `FreshdeskInstance`.
- *
- * COMPATIBILITY CONTRACT: this file compiles to `bin/provider/implementation.js`, and the `__provider` stub stored
- * in every stack's state `require`s exactly that path (see `stub.ts`) and calls the functions exported here by name
- * (`configure`, `check`, `diff`, `create`, `read`, `update`, `delete`). Moving or renaming the file, or renaming
- * those exports, breaks `refresh` and `destroy` of existing stacks.
- *
- * Each lifecycle step lives in its own module (`create.ts`, `adopt.ts`, `read.ts`, `update.ts`, `delete.ts`); this
- * module only wires them to the contract's names. Process-level state (the connection, the HTTP clients) is
- * `session.ts`. The runtime prints the failures of check, diff, read and delete twice, with a stack trace; they go
- * through `sayOnce` (`error-output.ts`) so that each of our errors is printed once, by the engine.
+ * The real `ResourceProvider` of `FreshdeskInstance`: wires each lifecycle step to the name the stored stub calls,
+ * reached through `provider/implementation.ts` (a compatibility contract, docs/architecture.md). Failures the
+ * runtime would print twice go through `sayOnce`.
  */
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";

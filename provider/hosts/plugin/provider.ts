@@ -1,23 +1,7 @@
 /**
- * The `cloudelements` resource provider plugin: `cloudelements:index:FreshdeskInstance` for every Pulumi language
- * (Pulumi YAML first) and for `pulumi import`, on `@pulumi/pulumi/provider`'s `Provider` interface.
- *
- * It is an adapter and nothing more: every lifecycle step is the ONE implementation the dynamic resource uses
- * (`../implementation`), so validation, diff, lost-response safety and error messages are the same. What the adapter
- * adds is what differs between a dynamic provider and a plugin:
- *
- * - Configuration. `@pulumi/pulumi/provider`'s server answers the engine's `Configure` call without passing its
- *   variables on (3.276, `provider/server.js`), and its `Provider` interface has no `configure`. The engine starts
- *   every provider plugin with `PULUMI_CONFIG` in the environment: a JSON object of the stack config of the plugin's
- *   package namespace, keys WITHOUT the `cloudelements:` prefix, secret values decrypted
- *   (`pkg/host/host.go` `Provider`, `pkg/resource/plugin/provider_plugin.go` `NewProvider`). That is what
- *   {@link configureFromEnvironment} reads, with the usual environment-variable fallbacks applied at call time.
- * - Secrets. The server tells the engine it accepts secrets, so the engine sends secret inputs wrapped
- *   (`{"4dabf18...": "1b47061...", value}`) and stores outputs exactly as returned: it does NOT re-mark outputs by
- *   name as it does for a dynamic provider. So this adapter unwraps inputs before the implementation sees them and
- *   wraps `apiKey`, `token` and `events.signatureKey` (and anything that arrived secret) in what it returns, inputs
- *   returned by `check` and `read` included.
- * - Import. `read` without state (what `pulumi import` and the `import` option call) is served by the same `read`.
+ * The `cloudelements` resource provider plugin (Pulumi YAML, `pulumi import`): an adapter over the dynamic
+ * provider's implementation that adds only the plugin's config, secret wrapping and import
+ * (docs/architecture.md#the-plugin-adapter).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
