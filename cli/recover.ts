@@ -258,7 +258,7 @@ export function leftoverProviders(programDir: string): { pid: number; cmdline: s
 
 /**
  * Which of several instances carrying one create's marker is the resource; the others are duplicates. The same rule
- * as the provider's create (`provider/lookup.ts`): without an answered POST to go by (an interrupted create has
+ * as the provider's create (`provider/lifecycle/lookup.ts`): without an answered POST to go by (an interrupted create has
  * none), the lowest id.
  */
 export { instanceToKeep };
