@@ -9,7 +9,7 @@
  * records when each command started and ended.
  */
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
-import { readStat } from "../provider/proc-tree";
+import { readStat } from "../cli/proc-tree";
 import {
     createOfflineBackend,
     type OfflineBackend,

@@ -14,7 +14,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { FreshdeskInstance } from "../provider";
-import { freshdeskInstanceToken as pluginResourceType } from "../provider/plugin/provider";
+import { freshdeskInstanceToken as pluginResourceType } from "../provider/hosts/plugin/provider";
 import { pluginBinary } from "../scripts/plugin-build";
 import { FloorInstance } from "./floor";
 import { PeerInstance } from "./peer";
@@ -65,11 +65,11 @@ function isDynamicProviderProcess(argv: readonly string[]): boolean {
     return argv.length >= 2 && /node/.test(argv[0]) && /cmd[/\\]dynamic-provider([/\\]index\.js)?$/.test(argv[1]);
 }
 
-/** The plugin's launcher execs `node <plugin>/bin/provider/plugin/main.js <engine address>`. */
+/** The plugin's launcher execs `node <plugin>/bin/provider/hosts/plugin/main.js <engine address>`. */
 function isPluginProcess(argv: readonly string[]): boolean {
     return (
         argv.length >= 2 &&
-        ((/node/.test(argv[0]) && /provider[/\\]plugin[/\\]main\.js$/.test(argv[1])) ||
+        ((/node/.test(argv[0]) && /hosts[/\\]plugin[/\\]main\.js$/.test(argv[1])) ||
             path.basename(argv[0]) === pluginBinary)
     );
 }

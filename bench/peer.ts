@@ -19,10 +19,11 @@
  * - the closure serializer copies what the methods reach into every resource's `__provider`: the methods, their
  *   helpers and constants as source, the `axios` module as a `require`.
  */
+
 import * as pulumi from "@pulumi/pulumi";
 import axios, { type AxiosInstance } from "axios";
 import type { FreshdeskInstanceArgs } from "../provider";
-import type { ApiInstance } from "../provider/types";
+import type { ApiInstance } from "../provider/api/wire";
 
 /** The module-level client the provider methods share; built by `configure` in the provider process. */
 const shared: { client?: AxiosInstance } = {};

@@ -3,7 +3,7 @@
  *
  * For dynamic resources the engine starts `sh pulumi-resource-pulumi-nodejs <addr>`, which runs
  * `node <...>/@pulumi/pulumi/cmd/dynamic-provider/index.js <addr>`; for the plugin, its launcher execs
- * `node <plugin>/bin/provider/plugin/main.js <addr>` (see paths.ts for the matchers). Other engineers may run the
+ * `node <plugin>/bin/provider/hosts/plugin/main.js <addr>` (see paths.ts for the matchers). Other engineers may run the
  * same kind of process on this machine at the same time, so only descendants of this process are considered, never
  * a match by command line across the whole machine.
  *
@@ -11,7 +11,7 @@
  * real peak as long as one sample lands after the peak and before the process exits; sampling `VmRSS` alone would miss
  * short spikes between samples. Both are recorded.
  */
-import { commandArgs, descendantsOf, readMemory, readStat } from "../provider/proc-tree";
+import { commandArgs, descendantsOf, readMemory, readStat } from "../cli/proc-tree";
 
 /** What the sampler saw of one provider process. */
 export interface ProcessPeak {

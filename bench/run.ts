@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { devAccounts } from "../emulator/accounts";
-import { stubProvider } from "../provider/stub";
+import { stubProvider } from "../provider/hosts/dynamic/stub";
 import { buildPlugin, pluginBinary } from "../scripts/plugin-build";
 import { createBackend, timedPulumiCommand } from "./cli";
 import { type EmulatorProcess, startEmulatorProcess } from "./emulator-process";

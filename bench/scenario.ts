@@ -12,7 +12,7 @@ import { LocalWorkspace, type ProjectSettings, type Stack } from "@pulumi/pulumi
 import type { StateResource } from "../cli/deployment";
 import { devAccounts } from "../emulator/accounts";
 import type { RequestLogEntry } from "../emulator/types";
-import { pluginPackage } from "../provider/plugin/provider";
+import { pluginPackage } from "../provider/hosts/plugin/provider";
 import type { BenchBackend, TimedPulumiCommand } from "./cli";
 import type { EmulatorProcess } from "./emulator-process";
 import { benchPaths, type PathName } from "./paths";

@@ -3,8 +3,7 @@
  * edits, typed. Everything else in the JSON is carried through untouched: every interface keeps an index signature
  * so that a round trip (`export`, edit, `import`) never drops a field this command does not know about.
  */
-
-import { freshdeskInstanceType } from "../provider/types";
+import { freshdeskInstanceType } from "../provider/hosts/dynamic/type-token";
 
 /** Type token of the resources `recover` handles: the dynamic provider's `FreshdeskInstance` (the provider's constant). */
 export const freshdeskType = freshdeskInstanceType;

@@ -1,4 +1,15 @@
 #!/usr/bin/env node
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { CloudElementsClient } from "../provider/api/client";
+import { readConfiguredConnection, resolveConnection } from "../provider/api/connection";
+import { CloudElementsError } from "../provider/api/errors";
+import { packageName, readPackageVersion } from "../provider/api/package-info";
+import type { ApiInstance } from "../provider/api/wire";
+import { deleteDuplicates, findVerifiedInstances, instanceToKeep } from "../provider/lifecycle/lookup";
 /**
  * `cloudelements-freshdesk-recover` (in this repository: `npm run recover -- ...`): recovers a stack whose
  * `pulumi up` was interrupted (SIGKILL, crash, lost machine) while it was creating `FreshdeskInstance` resources, so
@@ -14,8 +25,8 @@
  * 2. {@link readPendingCreates}: `pulumi stack export`, the pending creates of {@link freshdeskType}.
  * 3. {@link lookUpPendingCreates}: each marker looked up on Cloud Elements (`GET /instances?tags[]=pulumi-marker:<m>`)
  *    with the stack's connection (config `cloudelements:*`, else the `CLOUD_ELEMENTS_*` environment variables, as
- *    the provider), keeping only instances verified to be ours (exact marker tag, element `freshdeskv2`).
- * 4. {@link deleteDuplicates}: extra instances with the same marker can only be duplicates of that one create;
+ *    the provider), keeping only instances the provider's lookup verifies (exact marker tag, the element's key).
+ * 4. {@link removeDuplicates}: extra instances with the same marker can only be duplicates of that one create;
  *    {@link instanceToKeep} decides which one is the resource.
  * 5. {@link recordInState}: every found instance becomes its resource (a state edit through `pulumi stack import`).
  *    `pulumi refresh --import-pending-creates <urn> <id>` is meant to do this, but the Pulumi v3.276 engine drops the
@@ -28,25 +39,7 @@
  * process, pending creates of other resource types or without marker, an instance that cannot be verified):
  * nothing was changed.
  */
-import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { CloudElementsClient } from "../provider/client";
-import { readConfiguredConnection, resolveConnection } from "../provider/connection";
-import { instanceToKeep } from "../provider/lookup";
-import { markerTag } from "../provider/mapping";
-import { packageName, readPackageVersion } from "../provider/package-info";
-import {
-    commandArgs,
-    commandLine,
-    hasProcFs,
-    isAlive,
-    listPids,
-    parentPid,
-    workingDirectory,
-} from "../provider/proc-tree";
+import { markerTag } from "../provider/model/tags";
 import {
     createMarkerOf,
     type Deployment,
@@ -56,6 +49,7 @@ import {
     type StateResource,
     type UntypedDeployment,
 } from "./deployment";
+import { commandArgs, commandLine, hasProcFs, isAlive, listPids, parentPid, workingDirectory } from "./proc-tree";
 
 export { freshdeskType };
 
@@ -264,7 +258,7 @@ export function leftoverProviders(programDir: string): { pid: number; cmdline: s
 
 /**
  * Which of several instances carrying one create's marker is the resource; the others are duplicates. The same rule
- * as the provider's create (`provider/lookup.ts`): without an answered POST to go by (an interrupted create has
+ * as the provider's create (`provider/lifecycle/lookup.ts`): without an answered POST to go by (an interrupted create has
  * none), the lowest id.
  */
 export { instanceToKeep };
@@ -336,13 +330,6 @@ export async function readPendingCreates(opts: RecoverOptions): Promise<PendingC
     };
 }
 
-/** An instance as far as recovery needs it. */
-interface FoundInstance {
-    readonly id: number;
-    readonly tags?: unknown;
-    readonly element?: { readonly key?: string };
-}
-
 /** What to do about one pending create: the instance to record (if any) and the duplicates to delete. */
 export interface RecoveryPlan {
     readonly create: PendingCreate;
@@ -350,33 +337,20 @@ export interface RecoveryPlan {
     readonly duplicates: readonly { readonly id: number }[];
 }
 
-/** Whether the instance is proven ours: element freshdeskv2 and the exact marker tag among its tags. */
-function carriesMarker(instance: FoundInstance, tag: string): boolean {
-    return instance.element?.key === "freshdeskv2" && Array.isArray(instance.tags) && instance.tags.includes(tag);
-}
-
 /**
- * The instances the marker search found, each verified client-side ({@link carriesMarker}; read with a GET when
- * the list entry lacks the fields). An entry that cannot be verified is a {@link Refusal}: nothing is recorded or
- * deleted on a guess.
+ * The instances carrying the pending create's marker, verified by the provider's own lookup. An entry that cannot be
+ * verified is a {@link Refusal}: nothing is recorded or deleted on a guess.
  */
-async function verifiedCarriers(client: CloudElementsClient, create: PendingCreate): Promise<FoundInstance[]> {
-    const tag = markerTag(create.marker);
-    const verified: FoundInstance[] = [];
-    for (const listed of await client.findInstancesByTag(tag)) {
-        const instance: FoundInstance =
-            Array.isArray(listed.tags) && listed.element?.key !== undefined
-                ? listed
-                : await client.getInstance(listed.id);
-        if (!carriesMarker(instance, tag)) {
-            throw new Refusal(
-                `${create.op.resource.urn}: the search for ${tag} returned instance ${listed.id}, which is not a ` +
-                    `freshdeskv2 instance carrying that exact tag; nothing was changed. Check that instance by hand.`,
-            );
+async function verifiedCarriers(client: CloudElementsClient, create: PendingCreate): Promise<ApiInstance[]> {
+    const urn = create.op.resource.urn;
+    try {
+        return await findVerifiedInstances(client, { marker: create.marker }, [], urn);
+    } catch (err) {
+        if (CloudElementsError.isInstance(err) && err.kind === "response") {
+            throw new Refusal(err.message);
         }
-        verified.push(instance);
+        throw err;
     }
-    return verified;
 }
 
 /**
@@ -406,8 +380,8 @@ export async function lookUpPendingCreates(
     return plans;
 }
 
-/** Phase 4: deletes the duplicates of every plan (only logs them on a dry run). */
-export async function deleteDuplicates(
+/** Phase 4: deletes the duplicates of every plan with the provider's rule (only logs them on a dry run). */
+export async function removeDuplicates(
     client: CloudElementsClient,
     plans: readonly RecoveryPlan[],
     dryRun: boolean,
@@ -418,9 +392,9 @@ export async function deleteDuplicates(
                 `${plan.create.op.resource.urn}: instance ${duplicate.id} carries the same marker: a duplicate; ` +
                     (dryRun ? "would delete it" : "deleting it"),
             );
-            if (!dryRun) {
-                await client.deleteInstance(duplicate.id);
-            }
+        }
+        if (!dryRun && plan.keep !== undefined) {
+            await deleteDuplicates(client, plan.duplicates, plan.keep);
         }
     }
 }
@@ -535,7 +509,7 @@ export async function recover(opts: RecoverOptions): Promise<PendingCreateOutcom
     let plans: RecoveryPlan[];
     try {
         plans = await lookUpPendingCreates(client, creates, exported.deployment);
-        await deleteDuplicates(client, plans, opts.dryRun);
+        await removeDuplicates(client, plans, opts.dryRun);
     } finally {
         client.close();
     }

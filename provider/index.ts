@@ -5,6 +5,10 @@
  * Only the resource, its argument and output types and the error classes are public. The provider itself lives in
  * `bin/provider/implementation.js`, loaded at run time by the resource's serialized stub.
  */
-export { CloudElementsError, type CloudElementsErrorKind, HttpError, PartialCreateError } from "./errors";
-export { FreshdeskInstance, type FreshdeskInstanceArgs, type FreshdeskInstanceEventsArgs } from "./resource";
-export type { FreshdeskInstanceEvents } from "./types";
+export { CloudElementsError, type CloudElementsErrorKind, HttpError, PartialCreateError } from "./api/errors";
+export {
+    FreshdeskInstance,
+    type FreshdeskInstanceArgs,
+    type FreshdeskInstanceEventsArgs,
+} from "./hosts/dynamic/resource";
+export type { FreshdeskInstanceEvents } from "./model/instance";

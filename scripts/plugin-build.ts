@@ -3,7 +3,7 @@
  * (run `tsc -p tsconfig.build.json` first; the npm script does).
  *
  * 1. Generates the package schema from the TSDoc'd declarations (`plugin-schema.ts`) into
- *    `bin/provider/plugin/schema.json`, next to the compiled plugin.
+ *    `bin/provider/hosts/plugin/schema.json`, next to the compiled plugin.
  * 2. Stages `.plugin/pulumi-resource-cloudelements/`: the launcher `pulumi-resource-cloudelements` (checks for
  *    Node.js >= 22), `package.json`, the compiled provider JavaScript and its run-time `node_modules`
  *    (`@pulumi/pulumi`, `axios`, `axios-retry` and everything they require), copied from this checkout's
@@ -17,8 +17,8 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { packageName, readPackageVersion } from "../provider/package-info";
-import { pluginPackage } from "../provider/plugin/provider";
+import { packageName, readPackageVersion } from "../provider/api/package-info";
+import { pluginPackage } from "../provider/hosts/plugin/provider";
 import { generateSchema, repoRootFrom } from "./plugin-schema";
 
 /** The plugin's executable name, as the engine looks it up. */
@@ -36,7 +36,7 @@ major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || {
 if [ "$major" -lt 22 ]; then
     echo "${pluginBinary}: Node.js >= 22 is required, found $(node --version)" >&2; exit 1
 fi
-exec node "$dir/bin/provider/plugin/main.js" "$@"
+exec node "$dir/bin/provider/hosts/plugin/main.js" "$@"
 `;
 
 /** Finds where `name` resolves from `fromDir` (Node's node_modules walk), or undefined. */
@@ -102,11 +102,11 @@ function copyTree(from: string, to: string, skip: (rel: string) => boolean, rel 
 export function buildPlugin(root: string): { schema: string; folder: string; archive: string; version: string } {
     const version = readPackageVersion(root);
     const compiled = path.join(root, "bin", "provider");
-    if (!fs.existsSync(path.join(compiled, "plugin", "main.js"))) {
-        throw new Error(`${compiled}/plugin/main.js is missing: run npx tsc -p tsconfig.build.json`);
+    if (!fs.existsSync(path.join(compiled, "hosts", "plugin", "main.js"))) {
+        throw new Error(`${compiled}/hosts/plugin/main.js is missing: run npx tsc -p tsconfig.build.json`);
     }
-    const schemaFile = path.join(compiled, "plugin", "schema.json");
-    const schema = generateSchema(path.join(root, "provider", "resource.ts"), version);
+    const schemaFile = path.join(compiled, "hosts", "plugin", "schema.json");
+    const schema = generateSchema(path.join(root, "provider", "hosts", "dynamic", "resource.ts"), version);
     fs.writeFileSync(schemaFile, `${JSON.stringify(schema, null, 2)}\n`);
 
     const out = path.join(root, ".plugin");

@@ -1,6 +1,6 @@
 /**
  * Generates the `cloudelements` plugin's Pulumi package schema from the TypeScript declarations users of the dynamic
- * resource see (`provider/resource.ts`: `FreshdeskInstanceArgs`, `FreshdeskInstanceEventsArgs` and the output
+ * resource see (`provider/hosts/dynamic/resource.ts`: `FreshdeskInstanceArgs`, `FreshdeskInstanceEventsArgs` and the output
  * declarations of `FreshdeskInstance`), with the TypeScript compiler API. Descriptions are their TSDoc (with
  * `@default` appended), so the YAML user and the TypeScript user read the same text; secrets come from the plugin's
  * `secretPaths`, replacing properties from the diff's `replaceProperties`, config keys from `connectionSources`.
@@ -9,9 +9,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { connectionSources } from "../provider/connection";
-import { replaceProperties } from "../provider/diff";
-import { freshdeskInstanceToken, pluginPackage, secretPaths } from "../provider/plugin/provider";
+import { connectionSources } from "../provider/api/connection";
+import { freshdeskInstanceToken, pluginPackage, secretPaths } from "../provider/hosts/plugin/provider";
+import { replaceProperties } from "../provider/lifecycle/diff";
 
 /** The schema's object type for polling events (input and output). */
 export const eventsTypeToken = `${pluginPackage}:index:FreshdeskInstanceEvents`;
@@ -181,7 +181,7 @@ function properties(declared: readonly Declared[], nestedOf?: string): Record<st
     return result;
 }
 
-/** Generates the package schema from `provider/resource.ts` (its path given, for tests). */
+/** Generates the package schema from `provider/hosts/dynamic/resource.ts` (its path given, for tests). */
 export function generateSchema(resourceFile: string, version: string): Record<string, unknown> {
     const source = ts.createSourceFile(
         resourceFile,

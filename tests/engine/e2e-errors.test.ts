@@ -90,7 +90,7 @@ function expectSaidOnce(result: CliResult, message: string): void {
     }
     expect(output).not.toMatch(/HttpError|CloudElementsError/);
     expect(output).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-    expect(output).not.toContain("provider/client");
+    expect(output).not.toContain("provider/api/client");
 }
 
 test("refresh and destroy against an unreachable API: each failure said once, naming the URL and its source", async () => {

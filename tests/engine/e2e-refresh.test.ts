@@ -5,7 +5,7 @@
  * and no secret in CLI output or exported state.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { foreignSignatureKey } from "../../provider/mapping";
+import { foreignSignatureKey } from "../../provider/model/mapping";
 import { attempt, exportState } from "../helpers/reliability";
 import {
     configDrivenStack,

@@ -13,7 +13,7 @@ import {
     type RunningEmulator,
     startEmulator,
 } from "../../emulator";
-import type { InstanceInputs, InstanceOutputs } from "../../provider/types";
+import type { InstanceInputs, InstanceOutputs } from "../../provider/model/instance";
 
 export { devAccounts };
 

@@ -9,6 +9,7 @@
  * Nothing here asserts: helpers return data, tests decide what is expected. The reliability suite builds on the same
  * helpers, so keep them general.
  */
+
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -22,7 +23,7 @@ import {
     startEmulator,
 } from "../../emulator";
 import { FreshdeskInstance } from "../../provider";
-import { freshdeskInstanceType } from "../../provider/types";
+import { freshdeskInstanceType } from "../../provider/hosts/dynamic/type-token";
 import { type FreshdeskInstanceClass, instanceFromConfig } from "../fixtures/freshdesk/program";
 import { call } from "./emulator";
 import { type CliResult, createBackend, inlineStack, repoRoot, runPulumi, type TestBackend } from "./pulumi";

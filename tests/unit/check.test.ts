@@ -1,9 +1,9 @@
 /**
  * `check`: validation and normalisation of every input, before any API call.
  */
-import { check } from "../../provider/implementation";
-import { normalizeSubdomain } from "../../provider/subdomain";
-import { checkInputs } from "../../provider/validation";
+import { check } from "../../provider/hosts/dynamic/implementation";
+import { normalizeSubdomain } from "../../provider/model/freshdesk";
+import { checkInputs } from "../../provider/model/validation";
 
 const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const apiKey = "acmeFreshdeskKey0001";

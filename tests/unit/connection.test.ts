@@ -2,8 +2,8 @@
  * Connection settings: stack config first, then environment variables read at call time; base URL normalisation;
  * messages that name the config key and the environment variable and never contain a secret.
  */
-import { normalizeBaseUrl, readConfiguredConnection, resolveConnection } from "../../provider/connection";
-import { CloudElementsError } from "../../provider/errors";
+import { normalizeBaseUrl, readConfiguredConnection, resolveConnection } from "../../provider/api/connection";
+import { CloudElementsError } from "../../provider/api/errors";
 import { configReader } from "../helpers/emulator";
 
 const userSecret = "user-secret-value-123";

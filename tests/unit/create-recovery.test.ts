@@ -7,10 +7,10 @@
  */
 import { createRequire } from "node:module";
 import { fingerprint } from "../../emulator";
-import { CloudElementsError, PartialCreateError } from "../../provider/errors";
-import * as impl from "../../provider/implementation";
-import { instanceToKeep } from "../../provider/lookup";
-import type { InstanceOutputs } from "../../provider/types";
+import { CloudElementsError, PartialCreateError } from "../../provider/api/errors";
+import * as impl from "../../provider/hosts/dynamic/implementation";
+import { instanceToKeep } from "../../provider/lifecycle/lookup";
+import type { InstanceOutputs } from "../../provider/model/instance";
 import {
     acme,
     type CheckedInputs,

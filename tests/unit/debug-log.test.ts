@@ -3,7 +3,7 @@
  * FreshdeskInstance only. The end-to-end proof is the reliability suite's `--debug` secret sweep.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { guardSdkDebugLog } from "../../provider/debug-log";
+import { guardSdkDebugLog } from "../../provider/hosts/dynamic/debug-log";
 
 const seen: string[] = [];
 

@@ -2,8 +2,8 @@
  * `diff` is a pure function of the old outputs and the new checked inputs.
  */
 
-import { diffInstance } from "../../provider/diff";
-import { diff } from "../../provider/implementation";
+import { diff } from "../../provider/hosts/dynamic/implementation";
+import { diffInstance } from "../../provider/lifecycle/diff";
 
 const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const events = {

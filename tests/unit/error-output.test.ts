@@ -2,8 +2,9 @@
  * Errors said once: the dynamic-provider runtime prints `${e}: ${e.stack}` for a failed check/diff/read/delete and
  * the engine prints the message again. The filter drops the runtime's line for this package's errors only.
  */
-import { installErrorOutputFilter, sayOnce } from "../../provider/error-output";
-import { CloudElementsError, HttpError } from "../../provider/errors";
+
+import { CloudElementsError, HttpError } from "../../provider/api/errors";
+import { installErrorOutputFilter, sayOnce } from "../../provider/hosts/dynamic/error-output";
 
 /** A console whose `error` records what reaches it, with the filter installed. */
 function recordingConsole(): { console: Console; printed: unknown[][] } {

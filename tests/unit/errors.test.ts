@@ -2,8 +2,8 @@
  * Errors: our own types only (brand-checked), never the request config, headers or response body, and secrets a
  * server echoes back are redacted.
  */
-import { CloudElementsError, HttpError, PartialCreateError, redact } from "../../provider/errors";
-import * as impl from "../../provider/implementation";
+import { CloudElementsError, HttpError, PartialCreateError, redact } from "../../provider/api/errors";
+import * as impl from "../../provider/hosts/dynamic/implementation";
 import {
     acme,
     type CheckedInputs,

@@ -3,13 +3,15 @@
  * adoption and credentials. Assertions use the emulator's own view (instances, request log), not only what the
  * provider returns.
  */
+
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fingerprint } from "../../emulator";
-import { CloudElementsError, HttpError, PartialCreateError } from "../../provider/errors";
-import * as impl from "../../provider/implementation";
-import { foreignSignatureKey, ownerTag, pollerConfiguration } from "../../provider/mapping";
-import type { ApiInstance } from "../../provider/types";
+import { CloudElementsError, HttpError, PartialCreateError } from "../../provider/api/errors";
+import type { ApiInstance } from "../../provider/api/wire";
+import * as impl from "../../provider/hosts/dynamic/implementation";
+import { foreignSignatureKey, pollerConfiguration } from "../../provider/model/mapping";
+import { ownerTag } from "../../provider/model/tags";
 import {
     acme,
     type CheckedInputs,

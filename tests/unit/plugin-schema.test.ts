@@ -4,8 +4,7 @@
  * or what the provider outputs drift apart. Also the adapter's secret wrapping and its reading of `PULUMI_CONFIG`.
  */
 import * as path from "node:path";
-import { connectionSources } from "../../provider/connection";
-import { outputsFromInstance } from "../../provider/mapping";
+import { connectionSources } from "../../provider/api/connection";
 import {
     configFromEnvironment,
     freshdeskInstanceToken,
@@ -14,9 +13,10 @@ import {
     secretPaths,
     unwrapSecrets,
     wrapSecrets,
-} from "../../provider/plugin/provider";
-import type { InstanceInputs } from "../../provider/types";
-import { checkInputs } from "../../provider/validation";
+} from "../../provider/hosts/plugin/provider";
+import type { InstanceInputs } from "../../provider/model/instance";
+import { outputsFromInstance } from "../../provider/model/mapping";
+import { checkInputs } from "../../provider/model/validation";
 import { eventsTypeToken, generateSchema, type PropertySpec } from "../../scripts/plugin-schema";
 
 /** The parts of the generated package schema these tests read. */
@@ -32,7 +32,7 @@ interface PackageSchema {
 }
 
 const schema = generateSchema(
-    path.join(__dirname, "..", "..", "provider", "resource.ts"),
+    path.join(__dirname, "..", "..", "provider", "hosts", "dynamic", "resource.ts"),
     "1.2.3",
 ) as unknown as PackageSchema;
 const resource = schema.resources[freshdeskInstanceToken];

@@ -13,7 +13,7 @@ import {
     readMemory,
     readStat,
     workingDirectory,
-} from "../../provider/proc-tree";
+} from "../../cli/proc-tree";
 
 /** A child Node process that starts a grandchild and prints the grandchild's pid; both idle until killed. */
 function startTree(): { child: ChildProcess; grandchild: Promise<number> } {

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { FreshdeskInstance as FreshdeskInstanceClass } from "../../provider";
-import { stubProvider } from "../../provider/stub";
+import { stubProvider } from "../../provider/hosts/dynamic/stub";
 
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
 const sigKey = "4dabf18193072939515e22adb298388d";

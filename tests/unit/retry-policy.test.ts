@@ -2,7 +2,7 @@
  * The retry policy as pure functions: which failed requests axios-retry may repeat, and how long it waits.
  */
 import type { AxiosError } from "axios";
-import { backoffDelay, defaultBackoff, isRetryableRequest, retryDelay } from "../../provider/retry";
+import { backoffDelay, defaultBackoff, isRetryableRequest, retryDelay } from "../../provider/api/retry";
 
 function axiosError(method: string, status?: number, code?: string, headers: Record<string, string> = {}): AxiosError {
     return {

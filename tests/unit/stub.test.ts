@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { stubProvider } from "../../provider/stub";
+import { stubProvider } from "../../provider/hosts/dynamic/stub";
 
 /** The provider's methods as the evaluated stub exposes them: the test passes arguments through and compares results. */
 type StubMethods = Record<string, (...args: unknown[]) => Promise<unknown>>;

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
-import { isAlive } from "../../../provider/proc-tree";
+import { isAlive } from "../../../cli/proc-tree";
 import { pulumiBinDir } from "../pulumi";
 
 /** A `pulumi` CLI process started by a test, with its output as it arrives. */
@@ -77,9 +77,9 @@ export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): R
     };
 }
 
-// The process table is read by provider/proc-tree.ts (shared with `recover` and the benchmark); re-exported here so
+// The process table is read by cli/proc-tree.ts (shared with `recover` and the benchmark); re-exported here so
 // that the reliability suites import every process helper from one place.
-export { commandLine, descendantsOf as descendants, isAlive, parentPid } from "../../../provider/proc-tree";
+export { commandLine, descendantsOf as descendants, isAlive, parentPid } from "../../../cli/proc-tree";
 
 /** Sends SIGKILL to each listed process that is still alive (only processes the test started, by pid). */
 export function killAll(pids: readonly number[]): number[] {

@@ -19,7 +19,7 @@ export type CloudElementsErrorKind =
     | "configuration"
     /** The API answered with an error status, or did not answer at all. */
     | "http"
-    /** The API answered, but not with what was expected (not JSON, not a freshdeskv2 instance, ...). */
+    /** The API answered, but not with what was expected (not JSON, not an instance of the expected element, ...). */
     | "response"
     /** An instance exists but a later step failed; see {@link PartialCreateError}. */
     | "partial";

@@ -9,7 +9,7 @@
  *
  * `changes` is always a boolean: `undefined` would make the engine diff the inputs itself, `__provider` included.
  */
-import { containsUnknown, type FreshdeskInstanceEvents } from "./types";
+import { containsUnknown, type FreshdeskInstanceEvents } from "../model/instance";
 
 /** What {@link diffInstance} returns; the subset of `DiffResult` the dynamic-provider runtime forwards. */
 export interface InstanceDiff {

@@ -2,57 +2,19 @@
  * Translation between the resource's inputs/outputs and the Cloud Elements instance representation: request bodies
  * for create and update, and outputs/inputs reconstructed from an instance the API returned. Pure functions.
  */
-import { createHash } from "node:crypto";
-import { CloudElementsError } from "./errors";
-import { normalizeSubdomain } from "./subdomain";
+
+import { CloudElementsError } from "../api/errors";
+import type { ApiInstance } from "../api/wire";
+import { configKeys, defaultEventResources, freshdeskElementKey, normalizeSubdomain } from "./freshdesk";
 import {
-    type ApiInstance,
-    defaultEventResources,
     defaultPollingIntervalMinutes,
     type FreshdeskInstanceEvents,
-    freshdeskElementKey,
     type InstanceInputs,
     type InstanceOutputs,
-    markerTagPrefix,
-    nonceTagPrefix,
-    ownerTagPrefix,
-    reservedTagPrefixes,
-} from "./types";
-
-/** Configuration keys of the freshdeskv2 element (reference: cloud-elements-api.md §5). */
-export const configKeys = {
-    subdomain: "subdomain",
-    apiKey: "username",
-    filterResponseNulls: "filter.response.nulls",
-    eventsEnabled: "event.notification.enabled",
-    vendorType: "event.vendor.type",
-    callbackUrl: "event.notification.callback.url",
-    refreshInterval: "event.poller.refresh_interval",
-    pollerConfiguration: "event.poller.configuration",
-    pollerUrls: "event.poller.urls",
-    signatureKey: "event.notification.signature.key",
-} as const;
+} from "./instance";
+import { markerFromTags, markerTag, nonceFromTags, nonceTag, ownerTag, userTags } from "./tags";
 
 const dateFormat = "yyyy-MM-dd'T'HH:mm:ssXXX";
-
-/** The tag that carries a create marker. */
-export function markerTag(marker: string): string {
-    return `${markerTagPrefix}${marker}`;
-}
-
-/**
- * The tag that names the resource managing an instance: a hash of {@link InstanceInputs.owner} (project, stack and
- * resource name stay out of the instance's tags).
- */
-export function ownerTag(owner: string): string {
-    return `${ownerTagPrefix}${createHash("sha256").update(owner).digest("hex").slice(0, 32)}`;
-}
-
-/** The owner tag among an instance's tags, if any. */
-export function ownerTagOf(tags: unknown): string | undefined {
-    const hash = valueAfterPrefix(tags, ownerTagPrefix);
-    return hash === undefined ? undefined : `${ownerTagPrefix}${hash}`;
-}
 
 /** The tags the provider adds to the user's: marker, owner (when known), nonce (when the instance has one). */
 function providerTags(inputs: InstanceInputs, marker: string | undefined, nonce: string | undefined): string[] {
@@ -61,39 +23,6 @@ function providerTags(inputs: InstanceInputs, marker: string | undefined, nonce:
         ...(typeof inputs.owner === "string" ? [ownerTag(inputs.owner)] : []),
         ...(nonce === undefined ? [] : [nonceTag(nonce)]),
     ];
-}
-
-/** The tag that carries a create call's nonce. */
-export function nonceTag(nonce: string): string {
-    return `${nonceTagPrefix}${nonce}`;
-}
-
-/** Whether `tag` starts with one of the provider's reserved prefixes. */
-export function isReservedTag(tag: string): boolean {
-    return reservedTagPrefixes.some((prefix) => tag.startsWith(prefix));
-}
-
-/** The user's tags among an instance's tags: strings, without the provider's own (marker and nonce) tags. */
-export function userTags(tags: unknown): string[] {
-    return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === "string" && !isReservedTag(t)) : [];
-}
-
-function valueAfterPrefix(tags: unknown, prefix: string): string | undefined {
-    if (!Array.isArray(tags)) {
-        return undefined;
-    }
-    const tag = tags.find((t): t is string => typeof t === "string" && t.startsWith(prefix));
-    return tag?.slice(prefix.length);
-}
-
-/** The create marker found in an instance's tags, if any. */
-export function markerFromTags(tags: unknown): string | undefined {
-    return valueAfterPrefix(tags, markerTagPrefix);
-}
-
-/** The create nonce found in an instance's tags, if any. */
-export function nonceFromTags(tags: unknown): string | undefined {
-    return valueAfterPrefix(tags, nonceTagPrefix);
 }
 
 /**

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { FreshdeskInstanceEvents } from "../../model/instance";
 import { guardSdkDebugLog } from "./debug-log";
 import { stubProvider } from "./stub";
-import { dynamicModuleName, dynamicTypeName, type FreshdeskInstanceEvents } from "./types";
+import { dynamicModuleName, dynamicTypeName } from "./type-token";
 
 /** Polling events of a Freshdesk V2 instance (the `event.*` configuration of the instance). */
 export interface FreshdeskInstanceEventsArgs {

@@ -1,9 +1,12 @@
 /** `update`: applies changed inputs to the instance in place. */
+
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { clientFor, connection } from "../api/session";
+import type { InstanceInputs, InstanceOutputs } from "../model/instance";
+import { secretsOf } from "../model/instance";
+import { assertFreshdeskInstance, buildPatchBody, outputsFromInstance } from "../model/mapping";
+import { markerFromTags, nonceFromTags } from "../model/tags";
 import { sweepUnconfirmedCreate } from "./lookup";
-import { assertFreshdeskInstance, buildPatchBody, markerFromTags, nonceFromTags, outputsFromInstance } from "./mapping";
-import { clientFor, connection, secretsOf } from "./session";
-import type { InstanceInputs, InstanceOutputs } from "./types";
 
 /**
  * `PATCH /instances/{id}`: the managed settings, the user's tags plus the marker and the create's nonce. Returns the

@@ -1,31 +1,15 @@
 /**
- * The `cloudelements` resource provider plugin: `cloudelements:index:FreshdeskInstance` for every Pulumi language
- * (Pulumi YAML first) and for `pulumi import`, on `@pulumi/pulumi/provider`'s `Provider` interface.
- *
- * It is an adapter and nothing more: every lifecycle step is the ONE implementation the dynamic resource uses
- * (`../implementation`), so validation, diff, lost-response safety and error messages are the same. What the adapter
- * adds is what differs between a dynamic provider and a plugin:
- *
- * - Configuration. `@pulumi/pulumi/provider`'s server answers the engine's `Configure` call without passing its
- *   variables on (3.276, `provider/server.js`), and its `Provider` interface has no `configure`. The engine starts
- *   every provider plugin with `PULUMI_CONFIG` in the environment: a JSON object of the stack config of the plugin's
- *   package namespace, keys WITHOUT the `cloudelements:` prefix, secret values decrypted
- *   (`pkg/host/host.go` `Provider`, `pkg/resource/plugin/provider_plugin.go` `NewProvider`). That is what
- *   {@link configureFromEnvironment} reads, with the usual environment-variable fallbacks applied at call time.
- * - Secrets. The server tells the engine it accepts secrets, so the engine sends secret inputs wrapped
- *   (`{"4dabf18...": "1b47061...", value}`) and stores outputs exactly as returned: it does NOT re-mark outputs by
- *   name as it does for a dynamic provider. So this adapter unwraps inputs before the implementation sees them and
- *   wraps `apiKey`, `token` and `events.signatureKey` (and anything that arrived secret) in what it returns, inputs
- *   returned by `check` and `read` included.
- * - Import. `read` without state (what `pulumi import` and the `import` option call) is served by the same `read`.
+ * The `cloudelements` resource provider plugin (Pulumi YAML, `pulumi import`): an adapter over the dynamic
+ * provider's implementation that adds only the plugin's config, secret wrapping and import
+ * (docs/architecture.md#the-plugin-adapter).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as provider from "@pulumi/pulumi/provider";
-import { connectionSources } from "../connection";
-import * as impl from "../implementation";
-import { readPackageVersion } from "../package-info";
-import type { InstanceInputs, InstanceOutputs } from "../types";
+import { connectionSources } from "../../api/connection";
+import { readPackageVersion } from "../../api/package-info";
+import type { InstanceInputs, InstanceOutputs } from "../../model/instance";
+import * as impl from "../dynamic/implementation";
 
 /** The resource type token served by the plugin. */
 export const freshdeskInstanceToken = "cloudelements:index:FreshdeskInstance";
@@ -201,91 +185,78 @@ function assertType(urn: string): void {
 export function makeProvider(schema: string, version: string): provider.Provider {
     let configured: Promise<void> | undefined;
     // Config is read once per process, on first use: the engine starts one process per provider configuration.
-    const ready = () => {
+    const ready = async (urn: string) => {
+        assertType(urn);
         configured ??= configureFromEnvironment();
-        return configured;
+        await configured;
     };
     return {
         version,
         getSchema: async () => schema,
-
-        async check(urn, olds, news) {
-            assertType(urn);
-            await ready();
-            const o = unwrapSecrets(olds);
-            const n = unwrapSecrets(news);
-            // As the TypeScript resource's constructor does: the instance name defaults to the resource name.
-            if (n.plain.name === undefined || n.plain.name === null) {
-                n.plain.name = urn.split("::").pop();
-            }
-            // Which resource manages the instance, stable across replacements, as the TypeScript constructor sets
-            // it (InstanceInputs.owner); the type is part of it so that a plugin resource and a dynamic one of the
-            // same name in one stack are never taken for each other.
-            n.plain.owner = ownerOf(urn);
-            const result = await impl.check(o.plain, n.plain);
-            return { inputs: wrapSecrets(result.inputs as Props, n.secretKeys), failures: result.failures ?? [] };
-        },
-
-        async diff(id, urn, olds, news) {
-            assertType(urn);
-            await ready();
-            const result = await impl.diff(id, unwrapSecrets(olds).plain, unwrapSecrets(news).plain);
-            return {
-                changes: result.changes,
-                replaces: result.replaces,
-                deleteBeforeReplace: result.deleteBeforeReplace,
-            };
-        },
-
-        async create(urn, inputs) {
-            assertType(urn);
-            await ready();
-            const n = unwrapSecrets(inputs);
-            try {
-                const result = await impl.create(n.plain as unknown as InstanceInputs);
-                return { id: result.id, outs: wrapSecrets(result.outs as unknown as Props, n.secretKeys) };
-            } catch (err) {
-                throw secretSafe(err, n.secretKeys);
-            }
-        },
-
-        async read(id, urn, props) {
-            assertType(urn);
-            await ready();
-            const o = unwrapSecrets(props);
-            // `pulumi import` and the `import` option send no state: the shared read works from the id alone.
-            const state = Object.keys(o.plain).length > 0 ? (o.plain as Partial<InstanceOutputs>) : undefined;
-            const result = await impl.read(id, state);
-            if (!result.id) {
-                return { id: "" };
-            }
-            return {
-                id: result.id,
-                props: wrapSecrets((result.props ?? {}) as Props, o.secretKeys),
-                inputs: wrapSecrets((result.inputs ?? {}) as Props, o.secretKeys),
-            };
-        },
-
-        async update(id, urn, olds, news) {
-            assertType(urn);
-            await ready();
-            const o = unwrapSecrets(olds);
-            const n = unwrapSecrets(news);
-            const keys = new Set([...o.secretKeys, ...n.secretKeys]);
-            const result = await impl.update(
-                id,
-                o.plain as Partial<InstanceOutputs>,
-                n.plain as unknown as InstanceInputs,
-            );
-            return { outs: wrapSecrets(result.outs as unknown as Props, keys) };
-        },
-
-        async delete(id, urn, props) {
-            assertType(urn);
-            await ready();
-            await impl.delete(id, unwrapSecrets(props).plain as Partial<InstanceOutputs>);
-        },
+        check: (urn, olds, news) => ready(urn).then(() => check(urn, olds, news)),
+        diff: (id, urn, olds, news) => ready(urn).then(() => diff(id, olds, news)),
+        create: (urn, inputs) => ready(urn).then(() => create(inputs)),
+        read: (id, urn, props) => ready(urn).then(() => read(id, props)),
+        update: (id, urn, olds, news) => ready(urn).then(() => update(id, olds, news)),
+        delete: (id, urn, props) => ready(urn).then(() => remove(id, props)),
     };
+}
+
+async function check(urn: string, olds: Props, news: Props): Promise<provider.CheckResult> {
+    const o = unwrapSecrets(olds);
+    const n = unwrapSecrets(news);
+    // As the TypeScript resource's constructor does: the instance name defaults to the resource name.
+    if (n.plain.name === undefined || n.plain.name === null) {
+        n.plain.name = urn.split("::").pop();
+    }
+    // Which resource manages the instance, stable across replacements, as the TypeScript constructor sets it
+    // (InstanceInputs.owner); the type is part of it so that a plugin resource and a dynamic one of the same name in
+    // one stack are never taken for each other.
+    n.plain.owner = ownerOf(urn);
+    const result = await impl.check(o.plain, n.plain);
+    return { inputs: wrapSecrets(result.inputs as Props, n.secretKeys), failures: result.failures ?? [] };
+}
+
+async function diff(id: string, olds: Props, news: Props): Promise<provider.DiffResult> {
+    const result = await impl.diff(id, unwrapSecrets(olds).plain, unwrapSecrets(news).plain);
+    return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
+}
+
+async function create(inputs: Props): Promise<provider.CreateResult> {
+    const n = unwrapSecrets(inputs);
+    try {
+        const result = await impl.create(n.plain as unknown as InstanceInputs);
+        return { id: result.id, outs: wrapSecrets(result.outs as unknown as Props, n.secretKeys) };
+    } catch (err) {
+        throw secretSafe(err, n.secretKeys);
+    }
+}
+
+async function read(id: string, props: Props | undefined): Promise<provider.ReadResult> {
+    const o = unwrapSecrets(props);
+    // `pulumi import` and the `import` option send no state: the shared read works from the id alone.
+    const state = Object.keys(o.plain).length > 0 ? (o.plain as Partial<InstanceOutputs>) : undefined;
+    const result = await impl.read(id, state);
+    if (!result.id) {
+        return { id: "" };
+    }
+    return {
+        id: result.id,
+        props: wrapSecrets((result.props ?? {}) as Props, o.secretKeys),
+        inputs: wrapSecrets((result.inputs ?? {}) as Props, o.secretKeys),
+    };
+}
+
+async function update(id: string, olds: Props, news: Props): Promise<provider.UpdateResult> {
+    const o = unwrapSecrets(olds);
+    const n = unwrapSecrets(news);
+    const keys = new Set([...o.secretKeys, ...n.secretKeys]);
+    const result = await impl.update(id, o.plain as Partial<InstanceOutputs>, n.plain as unknown as InstanceInputs);
+    return { outs: wrapSecrets(result.outs as unknown as Props, keys) };
+}
+
+async function remove(id: string, props: Props): Promise<void> {
+    await impl.delete(id, unwrapSecrets(props).plain as Partial<InstanceOutputs>);
 }
 
 /**

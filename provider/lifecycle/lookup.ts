@@ -1,20 +1,30 @@
 /**
- * Finding the instances of one create call after an ambiguous failure, and the rule for which one is kept.
- *
- * A create sends the tags `pulumi-marker:<createMarker>` (the resource) and `pulumi-create:<nonce>` (this create
- * call) with every POST attempt. A lookup searches the nonce tag, reads every page, and trusts nothing the search
- * returns: an entry counts only when its own tags hold both exact tags and it is a freshdeskv2 instance (a search
- * looser than expected, by case, prefix or an ignored parameter, must not make us keep or delete someone else's
- * instance). Any entry that fails that check stops the operation, naming it, before anything is kept or deleted.
+ * Finding the instances of one create call (or of one resource) by their tags, verified one by one, and the rule
+ * for which one is kept. The only such lookup: creates, refreshes, updates and `recover` all use it; the why is in
+ * docs/architecture.md.
  */
-import type { CloudElementsClient } from "./client";
-import { CloudElementsError, HttpError, isApiNotFound, messageOf } from "./errors";
-import { markerTag, nonceTag } from "./mapping";
-import { secretsOf } from "./session";
-import { type ApiInstance, freshdeskElementKey, type InstanceOutputs } from "./types";
+
+import type { CloudElementsClient } from "../api/client";
+import { CloudElementsError, HttpError, isApiNotFound, messageOf } from "../api/errors";
+import type { ApiInstance } from "../api/wire";
+import { freshdeskElementKey } from "../model/freshdesk";
+import type { UnconfirmedCreateFields } from "../model/instance";
+import { type InstanceOutputs, secretsOf } from "../model/instance";
+import { markerTag, nonceTag } from "../model/tags";
+
+/**
+ * What identifies the instances looked up: one resource (its marker) or, with a nonce, one create call of it. The
+ * search is by the nonce's tag when there is one, else by the marker's.
+ */
+export interface InstanceIdentity {
+    /** The resource's marker (`pulumi-marker:<marker>`). */
+    readonly marker: string;
+    /** The create call's nonce (`pulumi-create:<nonce>`), when the lookup is for one create call. */
+    readonly nonce?: string;
+}
 
 /** What identifies the instances of one create call. */
-export interface CreateIdentity {
+export interface CreateIdentity extends InstanceIdentity {
     /** The resource's marker (`pulumi-marker:<marker>`). */
     readonly marker: string;
     /** The create call's nonce (`pulumi-create:<nonce>`). */
@@ -26,11 +36,16 @@ export function identityTags(identity: CreateIdentity): string {
     return `${nonceTag(identity.nonce)} (with ${markerTag(identity.marker)})`;
 }
 
+/** The tag a lookup for `identity` searches. */
+function searchTag(identity: InstanceIdentity): string {
+    return identity.nonce === undefined ? markerTag(identity.marker) : nonceTag(identity.nonce);
+}
+
 /**
  * Whether `instance` provably belongs to the create call `identity` (or, without a nonce, to the resource with
- * that marker): both exact tags among its tags, and element key freshdeskv2.
+ * that marker): the exact tags among its tags, and the element's key.
  */
-export function isVerifiedInstance(instance: ApiInstance, identity: { marker: string; nonce?: string }): boolean {
+export function isVerifiedInstance(instance: ApiInstance, identity: InstanceIdentity): boolean {
     const tags = Array.isArray(instance.tags) ? instance.tags : [];
     return (
         instance.element?.key === freshdeskElementKey &&
@@ -53,59 +68,79 @@ export function instanceToKeep<T extends { readonly id: number }>(
 }
 
 /** Thrown when a lookup returns an entry that cannot be shown to belong to the create: nothing was touched. */
-function unverifiedEntry(instance: ApiInstance, identity: CreateIdentity, what: string): CloudElementsError {
+function unverifiedEntry(instance: ApiInstance, identity: InstanceIdentity, what: string): CloudElementsError {
     const tags = Array.isArray(instance.tags) ? instance.tags.filter((t) => typeof t === "string") : [];
     const missing = [
         ...(instance.element?.key === freshdeskElementKey
             ? []
             : [`element key ${freshdeskElementKey} (it has ${JSON.stringify(instance.element?.key ?? null)})`]),
-        ...[markerTag(identity.marker), nonceTag(identity.nonce)]
+        ...[markerTag(identity.marker), ...(identity.nonce === undefined ? [] : [nonceTag(identity.nonce)])]
             .filter((tag) => !tags.includes(tag))
             .map((tag) => `tag ${tag}`),
     ];
     return new CloudElementsError(
         "response",
-        `${what}: the search for ${nonceTag(identity.nonce)} returned instance ${instance.id}, which lacks ` +
+        `${what}: the search for ${searchTag(identity)} returned instance ${instance.id}, which lacks ` +
             `${missing.join(" and ")}; it is not ours, so nothing was kept or deleted. Check the instances tagged ` +
-            `${nonceTag(identity.nonce)} on Cloud Elements.`,
+            `${searchTag(identity)} on Cloud Elements.`,
     );
 }
 
 /**
- * The instances of the create call `identity`, verified one by one (an entry the list shows without tags or element
- * is read with its own GET first). Throws, touching nothing, when any entry is not verified.
+ * The instances of `identity`, verified one by one (an entry the list shows without tags or element is read with
+ * its own GET first). Throws, touching nothing, when any entry is not verified.
  */
-export async function findCreatedInstances(
+export async function findVerifiedInstances(
     client: CloudElementsClient,
-    identity: CreateIdentity,
+    identity: InstanceIdentity,
     secrets: readonly (string | undefined)[],
     what: string,
 ): Promise<ApiInstance[]> {
-    const listed = await client.findInstancesByTag(nonceTag(identity.nonce), secrets);
+    const listed = await client.findInstancesByTag(searchTag(identity), secrets);
     const verified: ApiInstance[] = [];
     for (const entry of listed) {
-        let instance = entry;
-        if (!Array.isArray(entry.tags) || entry.element?.key === undefined) {
-            // A light list entry (hydrate=false style): the instance itself says what it is.
-            try {
-                instance = await client.getInstance(entry.id, secrets);
-            } catch (err) {
-                if (HttpError.isInstance(err) && isApiNotFound(err)) {
-                    throw new CloudElementsError(
-                        "response",
-                        `${what}: the search for ${nonceTag(identity.nonce)} returned instance ${entry.id}, which ` +
-                            `cannot be read (${messageOf(err)}); nothing was kept or deleted.`,
-                    );
-                }
-                throw err;
-            }
-        }
+        const instance = await completeEntry(client, entry, identity, secrets, what);
         if (!isVerifiedInstance(instance, identity)) {
             throw unverifiedEntry(instance, identity, what);
         }
         verified.push(instance);
     }
     return verified;
+}
+
+/** The instances of the create call `identity` (see {@link findVerifiedInstances}). */
+export function findCreatedInstances(
+    client: CloudElementsClient,
+    identity: CreateIdentity,
+    secrets: readonly (string | undefined)[],
+    what: string,
+): Promise<ApiInstance[]> {
+    return findVerifiedInstances(client, identity, secrets, what);
+}
+
+/** A list entry as it is, or, when it shows no tags or element (a light entry), the instance read by its id. */
+async function completeEntry(
+    client: CloudElementsClient,
+    entry: ApiInstance,
+    identity: InstanceIdentity,
+    secrets: readonly (string | undefined)[],
+    what: string,
+): Promise<ApiInstance> {
+    if (Array.isArray(entry.tags) && entry.element?.key !== undefined) {
+        return entry;
+    }
+    try {
+        return await client.getInstance(entry.id, secrets);
+    } catch (err) {
+        if (HttpError.isInstance(err) && isApiNotFound(err)) {
+            throw new CloudElementsError(
+                "response",
+                `${what}: the search for ${searchTag(identity)} returned instance ${entry.id}, which ` +
+                    `cannot be read (${messageOf(err)}); nothing was kept or deleted.`,
+            );
+        }
+        throw err;
+    }
 }
 
 /**
@@ -115,8 +150,8 @@ export async function findCreatedInstances(
  */
 export async function deleteDuplicates(
     client: CloudElementsClient,
-    found: readonly ApiInstance[],
-    keep: ApiInstance | number,
+    found: readonly { readonly id: number }[],
+    keep: { readonly id: number } | number,
 ): Promise<number[]> {
     const keepId = typeof keep === "number" ? keep : keep.id;
     const deleted: number[] = [];
@@ -127,14 +162,6 @@ export async function deleteDuplicates(
         }
     }
     return deleted;
-}
-
-/** The outputs that record an unconfirmed create (see `InstanceOutputs.unconfirmedCreate`). */
-export type UnconfirmedCreateFields = Pick<InstanceOutputs, "unconfirmedCreate" | "unconfirmedCreateUntil">;
-
-/** The fields to record after a create one of whose attempts was ambiguous, finished now. */
-export function unconfirmedCreateFields(operationTimeoutMs: number, now = Date.now()): UnconfirmedCreateFields {
-    return { unconfirmedCreate: true, unconfirmedCreateUntil: new Date(now + operationTimeoutMs).toISOString() };
 }
 
 /**

@@ -11,7 +11,7 @@
  * its exact text, registered when the error leaves the provider, so nothing else written to stderr is ever touched,
  * and if a future runtime prints differently the line simply shows again.
  */
-import { CloudElementsError } from "./errors";
+import { CloudElementsError } from "../../api/errors";
 
 const installedMark = Symbol.for("pulumi-cloudelements-freshdesk:error-output");
 /** Lines the runtime is about to print for errors whose message the engine prints anyway. */

@@ -1,7 +1,7 @@
 /** `delete`: removes the instance from Cloud Elements. */
-import { CloudElementsError, HttpError } from "./errors";
-import { clientFor, connection } from "./session";
-import type { InstanceOutputs } from "./types";
+import { CloudElementsError, HttpError } from "../api/errors";
+import { clientFor, connection } from "../api/session";
+import type { InstanceOutputs } from "../model/instance";
 
 /**
  * `DELETE /instances/{id}`; a Cloud Elements 404 (already gone) is success. A 409 (the instance is in use) fails

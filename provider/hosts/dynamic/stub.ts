@@ -1,35 +1,13 @@
 /**
- * The `__provider` of every `FreshdeskInstance`: a thin stub that loads this package's implementation at
- * call time, inside the dynamic-provider process.
- *
- * Why a stub: Pulumi serializes the provider object into state and runs the stored copy for `read` and `delete`.
- * Serializing the real provider would freeze today's code (and its deep `require` paths into axios) into every
- * stack. The stub's text does not change between versions of this package, so an upgrade alone causes no diff and
- * no API call, it stays small, it holds no secret, and `refresh`/`destroy` of existing resources run the code that
- * is installed now.
- *
- * The closure serializer keeps a free `require` verbatim (`runtime/closure/parseFunction.js` never captures it), so
- * the `require` calls below run in the provider process.
+ * The `__provider` of every `FreshdeskInstance`: a stub that loads the installed implementation at call time, so
+ * that state never freezes today's code (docs/architecture.md#the-stub-in-every-stacks-state).
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 
 /**
- * The one provider object every `FreshdeskInstance` passes to Pulumi. One module-level object, so the SDK serializes
- * it once per process (its cache is keyed by object identity).
- *
- * It has only `configure`: the dynamic-provider runtime deserializes a provider and awaits its `configure` before it
- * calls any other method (`getProvider` in `@pulumi/pulumi/cmd/dynamic-provider`, since 3.139), so `configure`
- * loads the implementation and installs its methods on this object. Every serialized function costs about 200
- * bytes of wrapper in every resource's state, which is why the loader lives inside `configure` instead of in
- * helpers or per-method forwarders.
- *
- * The implementation is `bin/provider/implementation.js` of this package. COMPATIBILITY CONTRACT: state written by
- * every version of this package requires that path, so it and its exported method names must keep existing.
- * It is looked up first as a package (an installed dependency of the program); when the package itself is not
- * found, from the nearest directory above the working directory (the engine starts the provider in the program's
- * directory) whose package.json is this package: the main program and test fixtures inside this repository.
- * Node's self-reference cannot work here: the stub is evaluated by require-from-string, which has no file of its
- * own.
+ * The one provider object every `FreshdeskInstance` passes to Pulumi (one object: the SDK serializes it once per
+ * process). Only `configure`, which requires `bin/provider/implementation.js` and installs its methods: that path
+ * and those names are a compatibility contract with every stack's state (docs/architecture.md).
  * @internal
  */
 // The cast is honest at run time only after configure: the runtime guarantees that order (see above).

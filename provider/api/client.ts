@@ -7,6 +7,7 @@
  * config, whose `Authorization` header holds the user and organization secrets, and response bodies may hold the
  * instance token. Neither is kept.
  */
+
 import * as http from "node:http";
 import * as https from "node:https";
 import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from "axios";
@@ -15,7 +16,7 @@ import { Deadline } from "./deadline";
 import { CloudElementsError, type Endpoint, HttpError, isApiNotFound, redact } from "./errors";
 import { defaultBackoff, isRetryableRequest, type RetryPolicy, retryDelay } from "./retry";
 import { settingNames } from "./settings";
-import type { ApiInstance } from "./types";
+import type { ApiInstance } from "./wire";
 
 /**
  * axios and axios-retry, loaded with the first client rather than with this module: check and diff never call the

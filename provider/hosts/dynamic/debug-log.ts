@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { freshdeskInstanceType } from "./types";
+import { freshdeskInstanceType } from "./type-token";
 
 const guardMark = Symbol.for("pulumi-cloudelements-freshdesk:debug-log-guard");
 

@@ -7,9 +7,10 @@
  * A second, independent call decides: a search that answers (200, or the documented empty 404 `No ... found`) and
  * does not list the id. By the resource's marker tag when it has one (all pages), else the full list of instances.
  */
-import type { CloudElementsClient } from "./client";
-import { CloudElementsError, type HttpError, messageOf } from "./errors";
-import { markerTag } from "./mapping";
+
+import type { CloudElementsClient } from "../api/client";
+import { CloudElementsError, type HttpError, messageOf } from "../api/errors";
+import { markerTag } from "../model/tags";
 
 /** What {@link confirmAbsent} needs to know about the instance that answered 404. */
 export interface AbsenceQuery {

@@ -1,38 +1,19 @@
 /**
- * Adoption: `create` with `adoptInstanceId` takes an existing instance under management instead of creating one.
- *
- * Adoption happens once, when the resource is first created. What the target's marker tag says decides:
- * - no marker: adopt it (`PUT /instances/{id}?reAuthenticate=true`, documented on PUT: name, tags with this
- *   resource's marker, configuration; id and token stay);
- * - this resource's own marker or owner tag (`pulumi-owner:`, a hash of project, stack and resource name): this
- *   create is a replacement of the resource that already manages the instance. (The engine checks a replacement's
- *   inputs without the old ones, so the replacement's marker is new; the owner tag is what stays.) Adopting it
- *   again would let the engine delete it right after, as the replaced instance, while the state points at it. So a
- *   fresh instance is created instead, and the engine deletes the old one as in any replacement. The same happens
- *   when a resource of the same name in the same stack adopts an instance it managed before (after `pulumi state
- *   delete`): a fresh instance, the old one left as it is;
- * - another resource's marker: refused (two resources would manage one instance, and destroying either deletes it
- *   under the other), unless `adoptTakeOver` is true;
- * - gone (a 404 confirmed as in `read`): a fresh instance is created, so that after an out-of-band delete of an
- *   adopted instance `refresh` + `up` converge without editing the program.
+ * Adoption: `create` with `adoptInstanceId` takes an existing instance under management, and what the target's
+ * marker and owner tags say decides whether it adopts, creates a fresh instance or refuses (docs/adoption.md).
  */
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { CloudElementsError, HttpError, isApiNotFound, messageOf } from "../api/errors";
+import { clientFor, connection } from "../api/session";
+import type { ApiInstance } from "../api/wire";
+import type { InstanceInputs, InstanceOutputs } from "../model/instance";
+import { secretsOf } from "../model/instance";
+import { assertFreshdeskInstance, buildPatchBody, inputsFromInstance, outputsFromInstance } from "../model/mapping";
+import { markerFromTags, markerTag, ownerTag, ownerTagOf } from "../model/tags";
 import { confirmAbsent } from "./absence";
-import { createNewInstance, partialFailure } from "./create";
-import { CloudElementsError, HttpError, isApiNotFound, messageOf } from "./errors";
-import {
-    assertFreshdeskInstance,
-    buildPatchBody,
-    inputsFromInstance,
-    markerFromTags,
-    markerTag,
-    outputsFromInstance,
-    ownerTag,
-    ownerTagOf,
-} from "./mapping";
-import { clientFor, connection, secretsOf } from "./session";
-import type { ApiInstance, InstanceInputs, InstanceOutputs } from "./types";
+import { createNewInstance } from "./create";
+import { partialFailure } from "./partial";
 
 /** The message that refuses to adopt an instance another resource manages; says how to take it over. */
 export function managedElsewhereMessage(id: number, otherMarker: string): string {
@@ -46,8 +27,8 @@ export function managedElsewhereMessage(id: number, otherMarker: string): string
 }
 
 /**
- * Reads instance `id` and, depending on its marker (see the module comment), adopts it, creates a fresh instance,
- * or refuses.
+ * Reads instance `id` and, depending on its tags (see docs/adoption.md), adopts it, creates a fresh instance, or
+ * refuses.
  */
 export async function adopt(inputs: InstanceInputs, id: number): Promise<dynamic.CreateResult<InstanceOutputs>> {
     const client = clientFor(connection());

@@ -1,11 +1,14 @@
 /** `read` (refresh): the instance as Cloud Elements shows it now. */
+
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { HttpError, isApiNotFound } from "../api/errors";
+import { clientFor, connection } from "../api/session";
+import type { ApiInstance } from "../api/wire";
+import type { InstanceInputs, InstanceOutputs } from "../model/instance";
+import { secretsOf } from "../model/instance";
+import { assertFreshdeskInstance, inputsFromInstance, outputsFromInstance } from "../model/mapping";
 import { confirmAbsent } from "./absence";
-import { HttpError, isApiNotFound } from "./errors";
 import { sweepUnconfirmedCreate } from "./lookup";
-import { assertFreshdeskInstance, inputsFromInstance, outputsFromInstance } from "./mapping";
-import { clientFor, connection, secretsOf } from "./session";
-import type { ApiInstance, InstanceInputs, InstanceOutputs } from "./types";
 
 /**
  * Refresh: `GET /instances/{id}`. The resource is removed from state (an empty id) only when the instance is

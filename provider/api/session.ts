@@ -13,10 +13,14 @@ import {
 } from "./connection";
 import { Deadline } from "./deadline";
 import { packageName, readPackageVersion } from "./package-info";
-import type { InstanceOutputs } from "./types";
 
-/** Sent with every request. */
-export const userAgent = `${packageName}/${readPackageVersion(__dirname)}`;
+let agent: string | undefined;
+
+/** Sent with every request; the version is read from package.json on first use, not when the module loads. */
+export function userAgent(): string {
+    agent ??= `${packageName}/${readPackageVersion(__dirname)}`;
+    return agent;
+}
 
 let configured: ConfiguredConnection = {};
 const clients = new Map<string, CloudElementsClient>();
@@ -54,7 +58,7 @@ function cachedClient(settings: ConnectionSettings): CloudElementsClient {
     ].join("|");
     let client = clients.get(key);
     if (!client) {
-        client = new CloudElementsClient(settings, userAgent);
+        client = new CloudElementsClient(settings, userAgent());
         clients.set(key, client);
     }
     return client;
@@ -70,9 +74,4 @@ export function closeClients(): void {
         client.close();
     }
     clients.clear();
-}
-
-/** The secrets of a resource's inputs or outputs: values to redact from every error message. */
-export function secretsOf(values: Partial<InstanceOutputs> | undefined): (string | undefined)[] {
-    return [values?.apiKey, values?.token, values?.events?.signatureKey];
 }

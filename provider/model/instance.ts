@@ -1,5 +1,6 @@
 /**
- * Plain (unwrapped) shapes the provider works with, and the constants shared by the implementation modules.
+ * What every element instance has, as the provider works with it: checked inputs, outputs, the secrets among them.
+ * Freshdesk's own fields and constants are `freshdesk.ts`.
  * Nothing here depends on `@pulumi/pulumi` at run time: the implementation runs in the dynamic-provider process and
  * should load quickly.
  */
@@ -10,51 +11,8 @@
  */
 export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** The module and type names `FreshdeskInstance` registers under (`pulumi.dynamic.Resource`'s last arguments). */
-export const dynamicModuleName = "cloudelements";
-/** See {@link dynamicModuleName}. */
-export const dynamicTypeName = "FreshdeskInstance";
-/**
- * The type token of `FreshdeskInstance` in state, CLI output and the SDK's debug messages; the SDK builds it as
- * `pulumi-nodejs:dynamic/<module>:<type>`. Changing it would orphan every existing resource.
- */
-export const freshdeskInstanceType = `pulumi-nodejs:dynamic/${dynamicModuleName}:${dynamicTypeName}`;
-
-/** The element key of Freshdesk V2. */
-export const freshdeskElementKey = "freshdeskv2";
-
-/** Prefix of the tag that carries a resource's create marker (see {@link InstanceInputs.createMarker}). */
-export const markerTagPrefix = "pulumi-marker:";
-
-/** Prefix of the tag that carries the nonce of the create call that made an instance (see `createNonce`). */
-export const nonceTagPrefix = "pulumi-create:";
-
-/** Prefix of the tag that names the Pulumi resource managing an instance (see {@link InstanceInputs.owner}). */
-export const ownerTagPrefix = "pulumi-owner:";
-
-/** Tag prefixes reserved for the provider's own tags: rejected in user tags, hidden from the `tags` output. */
-export const reservedTagPrefixes: readonly string[] = [markerTagPrefix, nonceTagPrefix, ownerTagPrefix];
-
-/** Resources polled when `events.resources` is not set: the element's defaults. */
-export const defaultEventResources: readonly string[] = ["incidents", "contacts"];
-
 /** Poll interval when `events.pollingIntervalMinutes` is not set. */
 export const defaultPollingIntervalMinutes = 15;
-
-/** An element instance as the API returns it (only the fields we use are typed). */
-export interface ApiInstance {
-    readonly id: number;
-    readonly name?: string;
-    readonly token?: string;
-    readonly createdDate?: string;
-    readonly element?: { readonly id?: number; readonly key?: string };
-    readonly elementId?: number;
-    readonly tags?: unknown;
-    readonly valid?: boolean;
-    readonly disabled?: boolean;
-    readonly eventsEnabled?: boolean;
-    readonly configuration?: Record<string, unknown>;
-}
 
 /** Normalised polling-events settings of an instance. */
 export interface FreshdeskInstanceEvents {
@@ -152,4 +110,17 @@ export function containsUnknown(value: unknown): boolean {
         return Object.values(value).some(containsUnknown);
     }
     return false;
+}
+
+/** The secrets of a resource's inputs or outputs: values to redact from every error message. */
+export function secretsOf(values: Partial<InstanceOutputs> | undefined): (string | undefined)[] {
+    return [values?.apiKey, values?.token, values?.events?.signatureKey];
+}
+
+/** The outputs that record an unconfirmed create (see `InstanceOutputs.unconfirmedCreate`). */
+export type UnconfirmedCreateFields = Pick<InstanceOutputs, "unconfirmedCreate" | "unconfirmedCreateUntil">;
+
+/** The fields to record after a create one of whose attempts was ambiguous, finished now. */
+export function unconfirmedCreateFields(operationTimeoutMs: number, now = Date.now()): UnconfirmedCreateFields {
+    return { unconfirmedCreate: true, unconfirmedCreateUntil: new Date(now + operationTimeoutMs).toISOString() };
 }
