@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
-import { EmulatorControl } from "../emulator/control";
+import { EmulatorControl } from "../emulator/control-client";
 
 /** A running emulator child process. */
 export interface EmulatorProcess {

@@ -32,7 +32,9 @@ export interface AccountsConfig {
 
 function deepFreeze<T>(value: T): T {
     if (value && typeof value === "object") {
-        for (const child of Object.values(value)) deepFreeze(child);
+        for (const child of Object.values(value)) {
+            deepFreeze(child);
+        }
         Object.freeze(value);
     }
     return value;
@@ -80,19 +82,26 @@ export class AccountsError extends Error {
 }
 
 function nonEmptyString(value: unknown, where: string): string {
-    if (typeof value !== "string" || value.trim() === "")
+    if (typeof value !== "string" || value.trim() === "") {
         throw new AccountsError(`${where} must be a non-empty string`);
+    }
     return value;
 }
 
 function optionalString(value: unknown, where: string): string | undefined {
-    if (value === undefined) return undefined;
-    if (typeof value !== "string") throw new AccountsError(`${where} must be a string`);
+    if (value === undefined) {
+        return undefined;
+    }
+    if (typeof value !== "string") {
+        throw new AccountsError(`${where} must be a string`);
+    }
     return value;
 }
 
 function array(value: unknown, where: string): unknown[] {
-    if (!Array.isArray(value)) throw new AccountsError(`${where} must be an array`);
+    if (!Array.isArray(value)) {
+        throw new AccountsError(`${where} must be an array`);
+    }
     return value;
 }
 
@@ -124,8 +133,12 @@ export function parseAccounts(value: unknown): AccountsConfig {
             const user = object(rawUser, where);
             const userSecret = nonEmptyString(user.userSecret, `${where}.userSecret`);
             const email = nonEmptyString(user.email, `${where}.email`);
-            if (userSecrets.has(userSecret)) throw new AccountsError(`${where}.userSecret is used by another user`);
-            if (emails.has(email.toLowerCase())) throw new AccountsError(`${where}.email is used by another user`);
+            if (userSecrets.has(userSecret)) {
+                throw new AccountsError(`${where}.userSecret is used by another user`);
+            }
+            if (emails.has(email.toLowerCase())) {
+                throw new AccountsError(`${where}.email is used by another user`);
+            }
             userSecrets.add(userSecret);
             emails.add(email.toLowerCase());
             const firstName = optionalString(user.firstName, `${where}.firstName`);
@@ -220,8 +233,9 @@ export class AccountDirectory {
             }
             this.byOrganization.set(orgFingerprint, users);
         }
-        for (const account of config.freshdesk)
+        for (const account of config.freshdesk) {
             this.apiKeys.set(account.subdomain.toLowerCase(), new Set(account.apiKeys));
+        }
     }
 
     /** The identity of a (user secret, organization secret) pair, if both are known and belong together. */

@@ -14,14 +14,20 @@ export interface AuthorizationParts {
  */
 export function parseAuthorization(header: string | undefined): AuthorizationParts {
     const parts: AuthorizationParts = {};
-    if (!header) return parts;
+    if (!header) {
+        return parts;
+    }
     for (const piece of header.split(",")) {
         const trimmed = piece.trim();
         const match = /^(\S+)\s+(.+)$/.exec(trimmed);
-        if (!match) continue;
+        if (!match) {
+            continue;
+        }
         const kind = match[1].toLowerCase();
         const value = match[2].trim();
-        if (kind === "user" || kind === "organization" || kind === "element") parts[kind] = value;
+        if (kind === "user" || kind === "organization" || kind === "element") {
+            parts[kind] = value;
+        }
     }
     return parts;
 }
@@ -46,7 +52,9 @@ export function authenticate(
     store: InstanceStore,
 ): Caller | undefined {
     const parts = parseAuthorization(header);
-    if (!parts.user) return undefined;
+    if (!parts.user) {
+        return undefined;
+    }
     const tokenInstance = parts.element !== undefined ? store.getByToken(parts.element) : undefined;
     let identity: Identity | undefined;
     if (parts.organization !== undefined) {
@@ -54,8 +62,12 @@ export function authenticate(
     } else if (tokenInstance) {
         identity = accounts.userOfOrganization(tokenInstance.organizationSecretFingerprint, parts.user);
     }
-    if (!identity) return undefined;
+    if (!identity) {
+        return undefined;
+    }
     const owned = tokenInstance && store.ownerOf(tokenInstance) === identity.ownerKey ? tokenInstance : undefined;
-    if (parts.organization === undefined && !owned) return undefined;
+    if (parts.organization === undefined && !owned) {
+        return undefined;
+    }
     return { identity, tokenInstance: owned, sentElementToken: parts.element !== undefined };
 }

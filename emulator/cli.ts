@@ -8,7 +8,9 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type AccountsConfig, loadAccountsFile } from "./accounts";
-import { controlApiAccess, isLoopbackHost, startEmulator } from "./server";
+import { controlApiAccess } from "./control-server";
+import { isLoopbackHost } from "./loopback";
+import { startEmulator } from "./server";
 import type { EmulatorSettings } from "./types";
 
 export { isLoopbackHost };
@@ -103,7 +105,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         throw new UsageError('--empty-tag-search must be 404 or "[]"');
     }
     const host = values.host ?? "127.0.0.1";
-    if (host.trim() === "") throw new UsageError("--host must not be empty");
+    if (host.trim() === "") {
+        throw new UsageError("--host must not be empty");
+    }
     const controlToken = values["control-token"] ?? env[controlTokenEnv];
     if (controlToken !== undefined && controlToken.trim() === "") {
         throw new UsageError(`--control-token (or ${controlTokenEnv}) must not be empty`);
@@ -116,9 +120,15 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         emptyTagSearch,
         help: values.help === true,
     };
-    if (controlToken !== undefined) options.controlToken = controlToken;
-    if (values.accounts !== undefined) options.accountsPath = values.accounts;
-    if (values.state !== undefined) options.statePath = values.state;
+    if (controlToken !== undefined) {
+        options.controlToken = controlToken;
+    }
+    if (values.accounts !== undefined) {
+        options.accountsPath = values.accounts;
+    }
+    if (values.state !== undefined) {
+        options.statePath = values.state;
+    }
     return options;
 }
 
@@ -144,7 +154,9 @@ function parse(argv: readonly string[]) {
 
 /** The warning printed when the emulator listens off loopback, or undefined on loopback. */
 export function hostWarning(host: string, controlToken: string | undefined): string | undefined {
-    if (isLoopbackHost(host)) return undefined;
+    if (isLoopbackHost(host)) {
+        return undefined;
+    }
     return controlApiAccess(host, controlToken) === "off"
         ? `warning: listening on ${host}, which is not a loopback address; the control API (/__emulator) is off ` +
               "because no control token was given (--control-token)"
@@ -157,7 +169,9 @@ async function main(argv: readonly string[]): Promise<void> {
     try {
         options = parseCommandLine(argv, process.env);
     } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
+        if (!(error instanceof UsageError)) {
+            throw error;
+        }
         process.stderr.write(`cloud-elements-emulator: ${error.message}\n\n${usage}`);
         process.exitCode = 2;
         return;
@@ -167,7 +181,9 @@ async function main(argv: readonly string[]): Promise<void> {
         return;
     }
     const warning = hostWarning(options.host, options.controlToken);
-    if (warning) process.stderr.write(`cloud-elements-emulator: ${warning}\n`);
+    if (warning) {
+        process.stderr.write(`cloud-elements-emulator: ${warning}\n`);
+    }
     let accounts: AccountsConfig | undefined;
     if (options.accountsPath) {
         accounts = await loadAccountsFile(options.accountsPath);
@@ -188,7 +204,9 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`Cloud Elements emulator listening on ${emulator.baseUrl}\n`);
     let stopping = false;
     const stop = () => {
-        if (stopping) process.exit(1);
+        if (stopping) {
+            process.exit(1);
+        }
         stopping = true;
         emulator.close().then(
             () => process.exit(0),

@@ -25,6 +25,79 @@ function nonNegative(spec: Record<string, unknown>, field: string, integer: bool
     return value;
 }
 
+/** Checks the request match of a fault: an HTTP method name, a valid regular expression for the path. */
+function checkMatch(spec: Record<string, unknown>): void {
+    if (spec.method !== undefined && (typeof spec.method !== "string" || !/^[A-Za-z]+$/.test(spec.method))) {
+        throw new FaultValidationError("method must be an HTTP method name");
+    }
+    if (spec.path !== undefined) {
+        if (typeof spec.path !== "string") {
+            throw new FaultValidationError("path must be a regular expression string");
+        }
+        try {
+            new RegExp(spec.path);
+        } catch (error) {
+            throw new FaultValidationError(`path is not a valid regular expression: ${(error as Error).message}`);
+        }
+    }
+}
+
+/** Checks the fields of a `respond` fault: the status, the body, the content type and one-line headers. */
+function checkRespond(spec: Record<string, unknown>): void {
+    if (!Number.isInteger(spec.status) || (spec.status as number) < 200 || (spec.status as number) > 599) {
+        throw new FaultValidationError("status must be an integer between 200 and 599");
+    }
+    if (typeof spec.body !== "string") {
+        throw new FaultValidationError("body must be a string");
+    }
+    if (spec.contentType !== undefined && (typeof spec.contentType !== "string" || spec.contentType === "")) {
+        throw new FaultValidationError("contentType must be a non-empty string");
+    }
+    if (spec.headers === undefined) {
+        return;
+    }
+    const headers = spec.headers;
+    if (!headers || typeof headers !== "object" || Array.isArray(headers)) {
+        throw new FaultValidationError("headers must be an object of header names to string values");
+    }
+    for (const [name, value] of Object.entries(headers)) {
+        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || typeof value !== "string" || /[\r\n]/.test(value)) {
+            throw new FaultValidationError(`headers.${name} must be a valid header name with a one-line string value`);
+        }
+    }
+}
+
+/** Checks the fields specific to the fault's kind. */
+function checkKindFields(spec: Record<string, unknown>, kind: FaultSpec["kind"]): void {
+    switch (kind) {
+        case "status":
+            if (!faultStatuses.includes(spec.status as number)) {
+                throw new FaultValidationError(`status must be one of ${faultStatuses.join(", ")}`);
+            }
+            if (spec.retryAfterSeconds !== undefined) {
+                nonNegative(spec, "retryAfterSeconds", true);
+            }
+            break;
+        case "delay":
+            nonNegative(spec, "delayMs", false);
+            if (spec.commit !== undefined && spec.commit !== "before" && spec.commit !== "after") {
+                throw new FaultValidationError('commit must be "before" or "after"');
+            }
+            break;
+        case "latency":
+            nonNegative(spec, "latencyMs", false);
+            break;
+        case "rate-limit":
+            nonNegative(spec, "requestsPerSecond", true);
+            break;
+        case "respond":
+            checkRespond(spec);
+            break;
+        default:
+            break;
+    }
+}
+
 /** Checks a fault specification (from JSON) and returns it with `count` filled in. */
 export function validateFaultSpec(value: unknown): FaultSpec & { count: number } {
     if (!value || typeof value !== "object" || Array.isArray(value)) {
@@ -40,71 +113,14 @@ export function validateFaultSpec(value: unknown): FaultSpec & { count: number }
             throw new FaultValidationError(`unknown field '${field}' for a fault of kind '${kind}'`);
         }
     }
-    if (spec.method !== undefined && (typeof spec.method !== "string" || !/^[A-Za-z]+$/.test(spec.method))) {
-        throw new FaultValidationError("method must be an HTTP method name");
-    }
-    if (spec.path !== undefined) {
-        if (typeof spec.path !== "string") throw new FaultValidationError("path must be a regular expression string");
-        try {
-            new RegExp(spec.path);
-        } catch (error) {
-            throw new FaultValidationError(`path is not a valid regular expression: ${(error as Error).message}`);
-        }
-    }
+    checkMatch(spec);
     const count =
         spec.count === undefined
             ? kind === "latency" || kind === "rate-limit"
                 ? 0
                 : 1
             : nonNegative(spec, "count", true);
-    switch (kind) {
-        case "status":
-            if (!faultStatuses.includes(spec.status as number)) {
-                throw new FaultValidationError(`status must be one of ${faultStatuses.join(", ")}`);
-            }
-            if (spec.retryAfterSeconds !== undefined) nonNegative(spec, "retryAfterSeconds", true);
-            break;
-        case "delay":
-            nonNegative(spec, "delayMs", false);
-            if (spec.commit !== undefined && spec.commit !== "before" && spec.commit !== "after") {
-                throw new FaultValidationError('commit must be "before" or "after"');
-            }
-            break;
-        case "latency":
-            nonNegative(spec, "latencyMs", false);
-            break;
-        case "rate-limit":
-            nonNegative(spec, "requestsPerSecond", true);
-            break;
-        case "respond":
-            if (!Number.isInteger(spec.status) || (spec.status as number) < 200 || (spec.status as number) > 599) {
-                throw new FaultValidationError("status must be an integer between 200 and 599");
-            }
-            if (typeof spec.body !== "string") throw new FaultValidationError("body must be a string");
-            if (spec.contentType !== undefined && (typeof spec.contentType !== "string" || spec.contentType === "")) {
-                throw new FaultValidationError("contentType must be a non-empty string");
-            }
-            if (spec.headers !== undefined) {
-                const headers = spec.headers;
-                if (!headers || typeof headers !== "object" || Array.isArray(headers)) {
-                    throw new FaultValidationError("headers must be an object of header names to string values");
-                }
-                for (const [name, value] of Object.entries(headers)) {
-                    if (
-                        !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) ||
-                        typeof value !== "string" ||
-                        /[\r\n]/.test(value)
-                    ) {
-                        throw new FaultValidationError(
-                            `headers.${name} must be a valid header name with a one-line string value`,
-                        );
-                    }
-                }
-            }
-            break;
-        default:
-            break;
-    }
+    checkKindFields(spec, kind);
     return { ...(spec as unknown as FaultSpec), count };
 }
 
@@ -133,6 +149,19 @@ interface Entry {
     /** rate-limit only: admission times (ms) inside the window, oldest first, from `windowStart`. */
     admitted: number[];
     windowStart: number;
+}
+
+/** Whether a rate limiter admitted its limit in the last second; drops older admissions from its window first. */
+function windowFull(entry: Entry, now: number): boolean {
+    const limit = (entry.spec as { requestsPerSecond: number }).requestsPerSecond;
+    while (entry.windowStart < entry.admitted.length && entry.admitted[entry.windowStart] <= now - 1000) {
+        entry.windowStart++;
+    }
+    if (entry.windowStart > 1024 && entry.windowStart * 2 > entry.admitted.length) {
+        entry.admitted = entry.admitted.slice(entry.windowStart);
+        entry.windowStart = 0;
+    }
+    return entry.admitted.length - entry.windowStart >= limit;
 }
 
 /** @internal The armed faults and their bookkeeping. */
@@ -177,37 +206,43 @@ export class FaultRegistry {
     /** Decides what the faults do to a request and consumes their counts. */
     evaluate(method: string, path: string, now: number = Date.now()): FaultVerdict {
         const verdict: FaultVerdict = { latencyMs: 0, rateLimited: false, kinds: [] };
-        if (this.entries.length === 0) return verdict;
+        if (this.entries.length === 0) {
+            return verdict;
+        }
         const matching = this.entries.filter(
             (entry) =>
                 (entry.method === undefined || entry.method === method) &&
                 (entry.path === undefined || entry.path.test(path)),
         );
-        if (matching.length === 0) return verdict;
+        if (matching.length === 0) {
+            return verdict;
+        }
         let exhausted = false;
         const consume = (entry: Entry) => {
-            if (entry.remaining !== null && --entry.remaining <= 0) exhausted = true;
+            if (entry.remaining !== null && --entry.remaining <= 0) {
+                exhausted = true;
+            }
         };
         for (const entry of matching) {
-            if (entry.spec.kind !== "latency") continue;
+            if (entry.spec.kind !== "latency") {
+                continue;
+            }
             verdict.latencyMs += entry.spec.latencyMs;
             consume(entry);
         }
-        if (verdict.latencyMs > 0) verdict.kinds.push("latency");
+        if (verdict.latencyMs > 0) {
+            verdict.kinds.push("latency");
+        }
         const limiters = matching.filter((entry) => entry.spec.kind === "rate-limit");
         for (const entry of limiters) {
-            const limit = (entry.spec as { requestsPerSecond: number }).requestsPerSecond;
-            while (entry.windowStart < entry.admitted.length && entry.admitted[entry.windowStart] <= now - 1000) {
-                entry.windowStart++;
+            if (windowFull(entry, now)) {
+                verdict.rateLimited = true;
             }
-            if (entry.windowStart > 1024 && entry.windowStart * 2 > entry.admitted.length) {
-                entry.admitted = entry.admitted.slice(entry.windowStart);
-                entry.windowStart = 0;
-            }
-            if (entry.admitted.length - entry.windowStart >= limit) verdict.rateLimited = true;
         }
         for (const entry of limiters) {
-            if (!verdict.rateLimited) entry.admitted.push(now);
+            if (!verdict.rateLimited) {
+                entry.admitted.push(now);
+            }
             consume(entry);
         }
         if (verdict.rateLimited) {
@@ -220,7 +255,9 @@ export class FaultRegistry {
                 consume(oneShot);
             }
         }
-        if (exhausted) this.entries = this.entries.filter((entry) => entry.remaining === null || entry.remaining > 0);
+        if (exhausted) {
+            this.entries = this.entries.filter((entry) => entry.remaining === null || entry.remaining > 0);
+        }
         return verdict;
     }
 }

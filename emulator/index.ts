@@ -13,16 +13,12 @@ export {
     parseAccounts,
 } from "./accounts";
 export { type AuthorizationParts, parseAuthorization } from "./auth";
-export { EmulatorControl, EmulatorControlError, type EmulatorControlOptions } from "./control";
+export { EmulatorControl, EmulatorControlError, type EmulatorControlOptions } from "./control-client";
+export { controlApiAccess } from "./control-server";
 export { FaultValidationError, validateFaultSpec } from "./faults";
 export { fingerprint } from "./fingerprint";
-export {
-    controlApiAccess,
-    type EmulatorOptions,
-    isLoopbackHost,
-    type RunningEmulator,
-    startEmulator,
-} from "./server";
+export { isLoopbackHost } from "./loopback";
+export { type EmulatorOptions, type RunningEmulator, startEmulator } from "./server";
 export { minInstanceId, StateFileError } from "./store";
 export type {
     ActiveFault,

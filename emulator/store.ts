@@ -115,18 +115,24 @@ class StateWriter {
         const batch = this.queued ?? deferred();
         if (!this.queued) {
             this.queued = batch;
-            if (!this.running) this.next();
+            if (!this.running) {
+                this.next();
+            }
         }
         return batch.promise;
     }
 
     async idle(): Promise<void> {
-        while (this.running) await this.running;
+        while (this.running) {
+            await this.running;
+        }
     }
 
     private next(): void {
         const batch = this.queued;
-        if (!batch) return;
+        if (!batch) {
+            return;
+        }
         this.queued = undefined;
         this.running = writeAtomically(this.path, this.snapshot())
             .then(batch.resolve, batch.reject)
@@ -181,18 +187,24 @@ export class InstanceStore {
     /** Opens a store, loading `statePath` when it exists. */
     static async open(statePath?: string): Promise<InstanceStore> {
         const store = new InstanceStore(statePath);
-        if (!statePath) return store;
+        if (!statePath) {
+            return store;
+        }
         await mkdir(dirname(statePath), { recursive: true });
         let text: string;
         try {
             text = await readFile(statePath, "utf8");
         } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === "ENOENT") return store;
+            if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+                return store;
+            }
             throw new StateFileError(
                 `cannot read state file ${statePath}: ${(error as NodeJS.ErrnoException).code ?? error}`,
             );
         }
-        if (text.trim() === "") return store;
+        if (text.trim() === "") {
+            return store;
+        }
         let state: StateFile;
         try {
             state = JSON.parse(text) as StateFile;
@@ -209,12 +221,16 @@ export class InstanceStore {
                 throw new StateFileError(`state file ${statePath} holds an instance that is not well-formed`);
             }
             store.put(instance);
-            for (const entry of instance.configuration) maxConfigId = Math.max(maxConfigId, entry.id);
+            for (const entry of instance.configuration) {
+                maxConfigId = Math.max(maxConfigId, entry.id);
+            }
         }
         const maxId = instances.length ? instances[instances.length - 1].id : 0;
         store.nextId = Math.max(Number.isSafeInteger(state.nextId) ? state.nextId : 1, maxId + 1);
         // A state file of an emulator that counted from 1: continue above the small ids it handed out.
-        if (store.nextId < minInstanceId) store.nextId = randomFirstId();
+        if (store.nextId < minInstanceId) {
+            store.nextId = randomFirstId();
+        }
         store.nextConfigId = Math.max(
             Number.isSafeInteger(state.nextConfigId) ? state.nextConfigId : 1,
             maxConfigId + 1,
@@ -267,14 +283,18 @@ export class InstanceStore {
     newToken(): string {
         for (;;) {
             const token = randomBytes(32).toString("base64");
-            if (token.includes("+") && token.includes("/") && !this.byToken.has(token)) return token;
+            if (token.includes("+") && token.includes("/") && !this.byToken.has(token)) {
+                return token;
+            }
         }
     }
 
     /** Inserts or replaces (by id) an instance. Callers build the new object first, so a failed check changes nothing. */
     put(instance: StoredInstance): void {
         const previous = this.byId.get(instance.id);
-        if (previous && previous.token !== instance.token) this.byToken.delete(previous.token);
+        if (previous && previous.token !== instance.token) {
+            this.byToken.delete(previous.token);
+        }
         this.byId.set(instance.id, instance);
         this.byToken.set(instance.token, instance);
         this.owners.delete(instance.id);
@@ -282,7 +302,9 @@ export class InstanceStore {
 
     delete(id: number): boolean {
         const instance = this.byId.get(id);
-        if (!instance) return false;
+        if (!instance) {
+            return false;
+        }
         this.byId.delete(id);
         this.byToken.delete(instance.token);
         this.owners.delete(id);

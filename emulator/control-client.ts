@@ -1,3 +1,7 @@
+/**
+ * The client side of the control API: `EmulatorControl` calls the `/__emulator/*` routes that control-server.ts
+ * serves. It imports types only, so another process can use it without loading the server.
+ */
 import type { AccountsConfig } from "./accounts";
 import type {
     ActiveFault,
@@ -119,8 +123,12 @@ export class EmulatorControl {
         let response: Response;
         try {
             const headers: Record<string, string> = {};
-            if (body !== undefined) headers["content-type"] = "application/json";
-            if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+            if (body !== undefined) {
+                headers["content-type"] = "application/json";
+            }
+            if (this.token !== undefined) {
+                headers.authorization = `Bearer ${this.token}`;
+            }
             response = await fetch(url, {
                 method,
                 headers,
