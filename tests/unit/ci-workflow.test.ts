@@ -42,6 +42,8 @@ const stepIndex = (j: WorkflowJob, name: string) => {
 const commandIndexes = (j: WorkflowJob, pattern: RegExp) =>
     j.steps.flatMap((s, i) => (splitCommands(s.run ?? "").some((c) => pattern.test(c)) ? [i] : []));
 const guardStep = "Refuse to go on over pending operations";
+/** A GitHub expression as the workflow spells it: `${{ expr }}`. */
+const gh = (expr: string) => `\${{ ${expr} }}`;
 
 interface Finding {
     readonly kind: string;
@@ -105,7 +107,7 @@ describe("the recipe's checklist", () => {
         expect(job("staging").environment).toBe("staging");
         expect(job("preview-production").environment).toBe("production-preview");
         expect(job("deploy-production").environment).toBe("production");
-        expect(job("recover").environment).toBe("${{ inputs.stack == 'prod' && 'production' || 'staging' }}");
+        expect(job("recover").environment).toBe(gh("inputs.stack == 'prod' && 'production' || 'staging'"));
         expect(job("pull-request").environment).toBeUndefined();
         for (const name of deployJobNames) expect(job(name)["runs-on"]).toBe("ubuntu-latest");
     });
@@ -205,11 +207,11 @@ describe("the recipe's checklist", () => {
             const [auth] = usesOf(j, "pulumi/auth-actions");
             expect(auth.if).toBe("startsWith(vars.PULUMI_STATE_URL, 'https://')");
             expect(auth.with).toEqual({
-                organization: "${{ vars.PULUMI_ORGANIZATION }}",
+                organization: gh("vars.PULUMI_ORGANIZATION"),
                 "requested-token-type": "urn:pulumi:token-type:access_token:team",
-                scope: "team:${{ vars.PULUMI_TEAM }}",
+                scope: `team:${gh("vars.PULUMI_TEAM")}`,
                 "token-expiration": 3600,
-                "cloud-url": "${{ vars.PULUMI_STATE_URL }}",
+                "cloud-url": gh("vars.PULUMI_STATE_URL"),
             });
             expect(Number(auth.with?.["token-expiration"])).toBeGreaterThanOrEqual((j["timeout-minutes"] ?? 0) * 60);
             // After the installs (their scripts never see the token), before the login.
@@ -260,12 +262,12 @@ describe("the recipe's checklist", () => {
             'npx cloudelements-freshdesk-recover --stack "$PULUMI_STACK" --cwd .',
         ]);
         expect(recover.steps.at(-1)?.name).toBe(guardStep);
-        expect(recover.env?.PULUMI_STACK).toBe("${{ inputs.stack }}");
+        expect(recover.env?.PULUMI_STACK).toBe(gh("inputs.stack"));
     });
 
     test("the approver sees the preview first: summary and change summary from a job without the gate", () => {
         const preview = job("preview-production");
-        expect(preview.outputs).toEqual({ "change-summary": "${{ steps.preview.outputs.change-summary }}" });
+        expect(preview.outputs).toEqual({ "change-summary": gh("steps.preview.outputs.change-summary") });
         const publish = preview.steps.find((s) => s.id === "preview");
         expect(publish?.run).toContain('>>"$GITHUB_STEP_SUMMARY"');
         expect(publish?.run).toContain(
@@ -279,7 +281,7 @@ describe("the recipe's checklist", () => {
         const deploy = job("deploy-production");
         const compare = stepIndex(deploy, "Refuse a change other than the approved one");
         expect(deploy.steps[compare].env).toEqual({
-            APPROVED_CHANGES: "${{ needs.preview-production.outputs.change-summary }}",
+            APPROVED_CHANGES: gh("needs.preview-production.outputs.change-summary"),
         });
         expect(compare).toBeGreaterThan(stepIndex(deploy, "Preview again"));
         expect(compare).toBeLessThan(stepIndex(deploy, "Deploy"));
@@ -300,8 +302,8 @@ describe("the recipe's checklist", () => {
 
     test("concurrency: one deployment per stack at a time, never one cancelled half-way", () => {
         expect(workflow.concurrency).toEqual({
-            group: "pulumi-${{ github.event_name == 'push' && 'main' || github.ref }}",
-            "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+            group: `pulumi-${gh("github.event_name == 'push' && 'main' || github.ref")}`,
+            "cancel-in-progress": gh("github.event_name == 'pull_request'"),
         });
         expect(job("staging").concurrency).toEqual({ group: "pulumi-staging", "cancel-in-progress": false });
         expect(job("deploy-production").concurrency).toEqual({ group: "pulumi-prod", "cancel-in-progress": false });
@@ -311,7 +313,7 @@ describe("the recipe's checklist", () => {
         });
         // The recovery shares the group of the stack it repairs (inputs.stack is staging or prod).
         expect(job("recover").concurrency).toEqual({
-            group: "pulumi-${{ inputs.stack }}",
+            group: `pulumi-${gh("inputs.stack")}`,
             "cancel-in-progress": false,
         });
         expect(text).not.toMatch(/cancel-in-progress: true/);
