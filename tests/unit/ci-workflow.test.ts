@@ -14,6 +14,9 @@ import { jobCommands, splitCommands, type Workflow, type WorkflowJob, type Workf
 // js-yaml comes with @pulumi/pulumi; only `load` is needed (the version comments are read from the raw lines).
 const yaml: { load(text: string): unknown } = require("js-yaml");
 
+// actionlint runs shellcheck over every run: script when it is installed: seconds on a busy machine.
+jest.setTimeout(60_000);
+
 const repoRoot = path.resolve(__dirname, "..", "..");
 const ciDir = path.join(repoRoot, "examples", "ci");
 const workflowFile = path.join(ciDir, ".github", "workflows", "pulumi.yml");
