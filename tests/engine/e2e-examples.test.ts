@@ -14,6 +14,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { runCommand } from "../helpers/commands";
 import { repoRoot } from "../helpers/pulumi";
 import {
@@ -439,9 +440,18 @@ describe("ci", () => {
 
             // A killed up leaves a pending create (made here by a state edit, with a marker no instance carries):
             // every job stops at the guard before any Cloud Elements call, the recover job clears it, the guard passes.
-            const state = JSON.parse(await pulumi(setup, ["stack", "export", "--stack", "prod"]));
-            const managed = state.deployment.resources.find((r: { type: string }) => r.type === freshdeskType);
-            state.deployment.pending_operations = [
+            // `pulumi stack import` drops pending operations, so the file backend's checkpoint is edited in place.
+            const stateFile = path.join(
+                fileURLToPath(ctx.backend.backendUrl),
+                ".pulumi",
+                "stacks",
+                "freshdesk-ci",
+                "prod.json",
+            );
+            const checkpoint = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+            const latest = checkpoint.checkpoint.latest;
+            const managed = latest.resources.find((r: { type: string }) => r.type === freshdeskType);
+            latest.pending_operations = [
                 {
                     type: "creating",
                     resource: {
@@ -453,9 +463,7 @@ describe("ci", () => {
                     },
                 },
             ];
-            const stateFile = path.join(setup, "interrupted.json");
-            fs.writeFileSync(stateFile, JSON.stringify(state));
-            await pulumi(setup, ["stack", "import", "--stack", "prod", "--file", stateFile]);
+            fs.writeFileSync(stateFile, JSON.stringify(checkpoint, null, 4));
             mark = await ctx.log.mark();
             const guarded = await run("preview-production", copyExample("ci"), "prod");
             expect(guarded.ok).toBe(false);
