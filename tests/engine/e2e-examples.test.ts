@@ -2,14 +2,19 @@
  * The examples under `examples/` as users run them: each is copied to `tests/.work` with the package linked to the
  * repository, type-checked with its own tsconfig, then driven by the plain CLI against the emulator (`up`, outputs,
  * `destroy`); `basic` is also installed with `npm install` outside the repository, as its README says. For `ci`, the
- * workflow is checked for what a security review asks (which steps get which secret, explicit backend login, the
- * credential check before `up`, lockfile, action versions) and against the README, and its jobs' `run:` steps are run
- * verbatim through bash by a small runner (tests/helpers/workflow.ts): the pull-request job against the emulator it
- * starts from the package's bin, the deploy job twice from fresh checkouts and once with a wrong secret.
+ * jobs' `run:` steps are run verbatim through bash by a small runner (tests/helpers/workflow.ts), each from a fresh
+ * checkout and runner: the pull-request job against the emulator it starts from the package's bin; on a file backend,
+ * every job of a real stack refusing a stack that was not created by hand, then staging, production's preview (its
+ * summary and change summary passed on as GitHub would), a deploy refused for a change other than the approved one,
+ * the approved deploy, a no-change preview at its stated cost, wrong credentials failing the preview, and a pending
+ * create stopping the jobs at the guard until the recover job clears it. Not run:
+ * the installs (the copy is linked to the built package) and the `uses:` steps, among them the OIDC token exchange,
+ * which needs GitHub. The workflow's security checklist is asserted in tests/unit/ci-workflow.test.ts.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { runCommand } from "../helpers/commands";
 import { repoRoot } from "../helpers/pulumi";
 import {
@@ -19,12 +24,13 @@ import {
     type E2EContext,
     findSecrets,
     fingerprint,
+    freshdeskType,
     instancesTagged,
     packageName,
     startE2E,
     workProgram,
 } from "../helpers/stacks";
-import { jobCommands, runJob, splitCommands, type Workflow, type WorkflowStep } from "../helpers/workflow";
+import { type JobInputs, type JobRun, runJob, type Workflow, type WorkflowStep } from "../helpers/workflow";
 
 // js-yaml comes with @pulumi/pulumi; only `load` is needed.
 const yaml: { load(text: string): unknown } = require("js-yaml");
@@ -256,69 +262,11 @@ test.each(["basic", "per-environment", "ci"])(
 describe("ci", () => {
     const ciDir = path.join(examples, "ci");
     const workflowFile = path.join(ciDir, ".github", "workflows", "pulumi.yml");
-    const readme = fs.readFileSync(path.join(ciDir, "README.md"), "utf8");
     const workflow = yaml.load(fs.readFileSync(workflowFile, "utf8")) as Workflow;
-    const { "pull-request": prJob, deploy: deployJob } = workflow.jobs;
+    const jobs = workflow.jobs;
     /** Installs the harness does itself: the copy is linked to the built package (the lockfile is checked apart). */
     const isInstall = (step: WorkflowStep) => step.run?.trim() === "npm ci";
-
-    test("the workflow: pull requests against the emulator, deploys on main, secrets only where they are used", () => {
-        expect(Object.keys(workflow.on).sort()).toEqual(["pull_request", "push"]);
-        expect(workflow.on.pull_request.branches).toEqual(["main"]);
-        expect(workflow.on.push.branches).toEqual(["main"]);
-        expect(Object.keys(workflow.jobs).sort()).toEqual(["deploy", "pull-request"]);
-        expect(prJob.if).toBe("github.event_name == 'pull_request'");
-        expect(deployJob.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
-        expect(workflow.permissions).toEqual({ contents: "read" });
-
-        // Pull-request code gets no secret and no environment; the emulator is what it talks to.
-        expect(JSON.stringify(prJob)).not.toMatch(/secrets\./);
-        expect(prJob.environment).toBeUndefined();
-        expect(jobCommands(prJob).some((c) => c.startsWith("setsid npx cloud-elements-emulator --port"))).toBe(true);
-        // No secret at the workflow or job level: install scripts (npm ci) run in the job too.
-        expect(JSON.stringify(workflow.env ?? {})).not.toMatch(/secrets\./);
-        expect(JSON.stringify(deployJob.env ?? {})).not.toMatch(/secrets\./);
-        expect(deployJob.environment).toBe("production");
-        expect(deployJob.concurrency).toEqual({ group: "pulumi-prod", "cancel-in-progress": false });
-        const withSecrets = deployJob.steps.filter((s) => JSON.stringify(s.env ?? {}).includes("secrets."));
-        expect(withSecrets.map((s) => s.name)).toEqual([
-            "Log in to the state backend",
-            "Check the credentials and show the plan",
-            "Deploy",
-        ]);
-        // Each step that holds a secret runs pulumi and nothing else.
-        for (const step of withSecrets) {
-            expect(splitCommands(step.run ?? "").filter((c) => c !== "" && !c.startsWith("pulumi "))).toEqual([]);
-            for (const value of Object.values(step.env ?? {}))
-                expect(value).toMatch(/^\$\{\{ (secrets|vars)\.\w+ \}\}$/);
-        }
-        // The backend login is explicit and comes first; the credential check precedes the up.
-        const deployCommands = jobCommands(deployJob).filter((c) => c.startsWith("pulumi "));
-        expect(deployCommands[0]).toBe('pulumi login "$PULUMI_STATE_URL"');
-        const checkAt = deployCommands.findIndex((c) => c.startsWith("pulumi preview --refresh"));
-        expect(checkAt).toBeGreaterThan(0);
-        expect(checkAt).toBeLessThan(deployCommands.findIndex((c) => c.startsWith("pulumi up")));
-        expect(jobCommands(prJob).filter((c) => c.startsWith("pulumi "))[0]).toBe(
-            'pulumi login "file://$RUNNER_TEMP/pulumi-state"',
-        );
-
-        for (const job of [prJob, deployJob]) {
-            const uses = job.steps.map((s) => s.uses).filter(Boolean);
-            expect(uses).toEqual(["actions/checkout@v7", "actions/setup-node@v7", "pulumi/actions@v7"]);
-            // Installs come from the committed lockfile.
-            expect(job.steps.filter((s) => s.run?.includes("npm install"))).toEqual([]);
-            expect(job.steps.filter(isInstall).length).toBe(2);
-        }
-    });
-
-    test("the README shows exactly the commands the workflow runs", () => {
-        const section = readme.slice(readme.indexOf("## The commands CI runs"), readme.indexOf("## The emulator as"));
-        const documented = [...section.matchAll(/^```bash\n([\s\S]*?)^```/gm)].flatMap((m) => splitCommands(m[1]));
-        const run = [...jobCommands(prJob), ...jobCommands(deployJob)];
-        const interesting = (c: string) => /^(pulumi|npm|setsid npx) /.test(c);
-        for (const command of run.filter(interesting)) expect(documented).toContain(command);
-        for (const command of documented.filter(interesting)) expect(run).toContain(command);
-    });
+    // The workflow's checklist and its README are asserted without running anything in tests/unit/ci-workflow.test.ts.
 
     test("pull-request job: runs end to end against the emulator from the installed package, and stops it", async () => {
         const dir = copyExample("ci");
@@ -331,14 +279,15 @@ describe("ci", () => {
             `#!/bin/sh\nexec "${process.execPath}" "${path.join(repoRoot, "bin", "emulator", "cli.js")}" "$@"\n`,
             { mode: 0o755 },
         );
+        // The CLI the harness puts on PATH is the one every job installs (pulumi/actions is not run).
         const cliVersion = (await cli(ctx, dir, ["version"])).stdout.trim().replace(/^v/, "");
-        for (const job of [prJob, deployJob]) {
+        for (const job of Object.values(jobs)) {
             expect(job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))?.with).toEqual({
                 "pulumi-version": cliVersion,
             });
         }
 
-        const run = await runJob(prJob, workflow, {
+        const run = await runJob(jobs["pull-request"], workflow, {
             directories: { ".": repoRoot, "examples/ci": dir },
             skip: isInstall,
             env: { ...fastTs, EMULATOR_PORT: "0" },
@@ -357,76 +306,202 @@ describe("ci", () => {
         }
     });
 
-    describe("deploy job", () => {
-        const account = () => ctx.accounts.freshdesk[1];
-        const inputs = (dir: string, secrets: Record<string, string> = {}) => ({
+    describe("main: staging, preview-production, deploy-production, recover", () => {
+        // Steps that need GitHub are not run: the installs (the copy is linked to the built package) and the `uses:`
+        // steps, among them the OIDC exchange (pulumi/auth-actions), which the workflow skips on a file backend.
+        const accountOf = (stack: string) => accountFor(ctx.accounts, stack === "prod" ? "acme" : "acme-staging");
+        const inputs = (dir: string, stack: string, over: Partial<JobInputs> = {}): JobInputs => ({
             directories: { ".": repoRoot, "examples/ci": dir },
             skip: isInstall,
             env: fastTs,
             vars: {
                 PULUMI_STATE_URL: ctx.backend.backendUrl,
                 CLOUD_ELEMENTS_BASE_URL: ctx.baseUrl,
-                FRESHDESK_SUBDOMAIN: account().subdomain,
+                FRESHDESK_SUBDOMAIN: accountOf(stack).subdomain,
             },
+            ...over,
             secrets: {
-                // PULUMI_ACCESS_TOKEN stays unset: a file backend needs none (GitHub passes an empty string).
                 PULUMI_CONFIG_PASSPHRASE: ctx.backend.env.PULUMI_CONFIG_PASSPHRASE,
                 CLOUD_ELEMENTS_USER_SECRET: ctx.accounts.userSecret,
                 CLOUD_ELEMENTS_ORGANIZATION_SECRET: ctx.accounts.organizationSecret,
-                FRESHDESK_API_KEY: account().apiKeys[0],
-                ...secrets,
+                FRESHDESK_API_KEY: accountOf(stack).apiKeys[0],
+                ...over.secrets,
             },
         });
-        const runDeploy = async (dir: string, opts: { until?: string; secrets?: Record<string, string> } = {}) => {
-            const run = await runJob(deployJob, workflow, { ...inputs(dir, opts.secrets), until: opts.until });
-            printed += run.output;
-            fs.rmSync(run.runnerTemp, { recursive: true, force: true });
-            return run;
+        const run = async (name: string, dir: string, stack: string, over: Partial<JobInputs> = {}) => {
+            const result = await runJob(jobs[name], workflow, inputs(dir, stack, over));
+            printed += result.output + result.summary;
+            // What the jobs leave in $RUNNER_TEMP (previews, plans) holds no secret either.
+            for (const file of fs.readdirSync(result.runnerTemp, { recursive: true }) as string[]) {
+                const full = path.join(result.runnerTemp, file);
+                if (fs.statSync(full).isFile()) printed += fs.readFileSync(full, "utf8");
+            }
+            fs.rmSync(result.runnerTemp, { recursive: true, force: true });
+            return result;
         };
-        const checkStep = "Check the credentials and show the plan";
+        const failedAt = (result: JobRun) => result.ran.at(-1);
+        const ciInstances = async (stack: string) =>
+            (await instancesTagged(ctx.control, "deployed-by:ci")).filter((i) => i.tags.includes(`env:${stack}`));
 
-        test("from two fresh checkouts: up on main; then the check reads each instance once and finds no change; wrong credentials fail the check", async () => {
-            const first = copyExample("ci");
-            await typeCheck(first);
-            const deployed = await runDeploy(first);
+        test("a missing stack is refused at the selection, with no Cloud Elements call; nothing is created", async () => {
+            const dir = copyExample("ci");
+            for (const [name, stack] of [
+                ["staging", "staging"],
+                ["preview-production", "prod"],
+                ["deploy-production", "prod"],
+            ]) {
+                const mark = await ctx.log.mark();
+                const refused = await run(name, dir, stack, {
+                    needs: { "preview-production": { "change-summary": '{"create":2}' } },
+                });
+                expect([name, refused.ok, failedAt(refused)]).toEqual([
+                    name,
+                    false,
+                    "Select the stack (created once by hand, never here)",
+                ]);
+                expect(refused.output).toContain(`::error::no stack ${stack} in this backend`);
+                expect(describeRequests(await ctx.log.since(mark))).toEqual([]);
+            }
+            const stacks = await pulumi(dir, ["stack", "ls", "--json"]);
+            expect(JSON.parse(stacks)).toEqual([]);
+        });
+
+        test("staging, then production's preview into the summary, then the approved deploy; a different change is refused", async () => {
+            const setup = copyExample("ci");
+            await typeCheck(setup);
+            // Created once by hand, as the README says.
+            await pulumi(setup, ["stack", "init", "staging"]);
+            await pulumi(setup, ["stack", "init", "prod"]);
+
+            // Each job from a fresh checkout and a fresh runner: no Pulumi.<stack>.yaml, no login.
+            const staging = await run("staging", copyExample("ci"), "staging");
+            if (!staging.ok) throw new Error(staging.output);
+            expect(staging.summary).toContain(`### staging at ${"0".repeat(40)}\n\`\`\`diff\n`);
+            expect(staging.summary).toMatch(/\+ 2 to create/);
+            const [stagingInstance] = await ciInstances("staging");
+            expect(stagingInstance).toMatchObject({
+                name: "support-staging",
+                apiKeyFingerprint: fingerprint(accountOf("staging").apiKeys[0]),
+            });
+            expect(staging.output).toMatch(/token\s+\[secret\]/);
+
+            let mark = await ctx.log.mark();
+            const preview = await run("preview-production", copyExample("ci"), "prod");
+            if (!preview.ok) throw new Error(preview.output);
+            expect(preview.summary).toContain(`### prod at ${"0".repeat(40)}\n\`\`\`diff\n`);
+            expect(preview.summary).toMatch(/\+ 2 to create/);
+            expect(preview.outputs).toEqual({ "change-summary": '{"create":2}' });
+            expect(describeRequests(await ctx.log.since(mark))).toEqual([]);
+            expect(await ciInstances("prod")).toEqual([]);
+
+            // A change summary other than the approved one: refused before the up, nothing written.
+            mark = await ctx.log.mark();
+            const other = await run("deploy-production", copyExample("ci"), "prod", {
+                needs: { "preview-production": { "change-summary": '{"same":2}' } },
+            });
+            expect(other.ok).toBe(false);
+            expect(failedAt(other)).toBe("Refuse a change other than the approved one");
+            expect(other.output).toContain('::error::approved {"same":2}, would now make {"create":2}');
+            expect(describeRequests(await ctx.log.since(mark))).toEqual([]);
+            expect(await ciInstances("prod")).toEqual([]);
+
+            const deployed = await run("deploy-production", copyExample("ci"), "prod", {
+                needs: { "preview-production": preview.outputs },
+            });
             if (!deployed.ok) throw new Error(deployed.output);
-            const [instance] = await instancesTagged(ctx.control, "deployed-by:ci");
+            const [instance] = await ciInstances("prod");
             expect(instance).toMatchObject({
                 name: "support-prod",
-                apiKeyFingerprint: fingerprint(account().apiKeys[0]),
+                apiKeyFingerprint: fingerprint(accountOf("prod").apiKeys[0]),
             });
-            expect(instance.tags).toContain("env:prod");
             expect(deployed.output).toMatch(/token\s+\[secret\]/);
-            const outputs = JSON.parse(await pulumi(first, ["stack", "output", "--json", "--stack", "prod"]));
+            const outputs = JSON.parse(await pulumi(setup, ["stack", "output", "--json", "--stack", "prod"]));
             expect(outputs).toEqual({ instanceId: instance.id, token: "[secret]" });
 
-            // A second run starts from a fresh checkout and a fresh runner: no Pulumi.prod.yaml, no login.
-            const second = copyExample("ci");
-            expect(fs.existsSync(path.join(second, "Pulumi.prod.yaml"))).toBe(false);
-            let mark = await ctx.log.mark();
-            const checked = await runDeploy(second, { until: checkStep });
-            if (!checked.ok) throw new Error(checked.output);
-            expect(checked.ran.at(-1)).toBe(checkStep);
-            expect(checked.output).toContain("2 unchanged");
-            // The stated cost of the check: one GET per instance, nothing else.
-            expect(describeRequests(await ctx.log.since(mark))).toEqual([`GET /instances/${instance.id} 200`]);
-
-            // Wrong credentials: the check fails (a preview without --refresh would pass with 0 API calls).
+            // The next preview finds no change, at the stated cost: one GET per instance per preview (two previews).
             mark = await ctx.log.mark();
-            const refused = await runDeploy(second, {
-                until: checkStep,
+            const again = await run("preview-production", copyExample("ci"), "prod");
+            if (!again.ok) throw new Error(again.output);
+            expect(again.outputs).toEqual({ "change-summary": '{"same":2}' });
+            expect(describeRequests(await ctx.log.since(mark))).toEqual([
+                `GET /instances/${instance.id} 200`,
+                `GET /instances/${instance.id} 200`,
+            ]);
+
+            // Wrong credentials: the preview fails (a preview without --refresh would pass with 0 API calls).
+            mark = await ctx.log.mark();
+            const refused = await run("preview-production", copyExample("ci"), "prod", {
                 secrets: { CLOUD_ELEMENTS_USER_SECRET: "not-the-user-secret" },
             });
             expect(refused.ok).toBe(false);
-            expect(refused.ran.at(-1)).toBe(checkStep);
+            expect(failedAt(refused)).toBe("Preview");
             expect(refused.output).toMatch(/401/);
             expect(describeRequests(await ctx.log.since(mark))).toEqual([`GET /instances/${instance.id} 401`]);
 
-            await cli(ctx, second, ["destroy", "--yes", "--skip-preview", "--stack", "prod"], ctx.connectionEnv());
+            // A killed up leaves a pending create (made here by a state edit, with a marker no instance carries):
+            // every job stops at the guard before any Cloud Elements call, the recover job clears it, the guard passes.
+            // `pulumi stack import` drops pending operations, so the file backend's checkpoint is edited in place.
+            const stateFile = path.join(
+                fileURLToPath(ctx.backend.backendUrl),
+                ".pulumi",
+                "stacks",
+                "freshdesk-ci",
+                "prod.json",
+            );
+            const checkpoint = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+            const latest = checkpoint.checkpoint.latest;
+            const managed = latest.resources.find((r: { type: string }) => r.type === freshdeskType);
+            latest.pending_operations = [
+                {
+                    type: "creating",
+                    resource: {
+                        ...managed,
+                        urn: managed.urn.replace(/helpdesk$/, "helpdesk-interrupted"),
+                        id: "",
+                        outputs: {},
+                        inputs: { ...managed.inputs, createMarker: "ci-interrupted-create" },
+                    },
+                },
+            ];
+            fs.writeFileSync(stateFile, JSON.stringify(checkpoint, null, 4));
+            mark = await ctx.log.mark();
+            const guarded = await run("preview-production", copyExample("ci"), "prod");
+            expect(guarded.ok).toBe(false);
+            expect(failedAt(guarded)).toBe("Refuse to go on over pending operations");
+            expect(guarded.output).toContain("::error::1 pending operation(s): run the recover job");
+            expect(describeRequests(await ctx.log.since(mark))).toEqual([]);
+
+            const recoverDir = copyExample("ci");
+            const recoverBin = path.join(recoverDir, "node_modules", ".bin", "cloudelements-freshdesk-recover");
+            fs.mkdirSync(path.dirname(recoverBin), { recursive: true });
+            fs.writeFileSync(
+                recoverBin,
+                `#!/bin/sh\nexec "${process.execPath}" "${path.join(repoRoot, "bin", "cli", "recover.js")}" "$@"\n`,
+                { mode: 0o755 },
+            );
+            const recovered = await run("recover", recoverDir, "prod", { inputs: { stack: "prod" } });
+            if (!recovered.ok) throw new Error(recovered.output);
+            expect(recovered.ran.at(-1)).toBe("Refuse to go on over pending operations");
+            expect(recovered.summary).toContain("### recovery of prod at");
+            expect(recovered.summary).toContain("ci-interrupted-create");
+            expect(recovered.summary).toContain("dry run: nothing changed");
+            expect((await ciInstances("prod")).map((i) => i.id)).toEqual([instance.id]);
+            const after = await run("preview-production", copyExample("ci"), "prod");
+            if (!after.ok) throw new Error(after.output);
+            expect(after.outputs).toEqual({ "change-summary": '{"same":2}' });
+
+            for (const stack of ["staging", "prod"]) {
+                await cli(ctx, setup, ["destroy", "--yes", "--skip-preview", "--stack", stack], {
+                    ...ctx.connectionEnv(),
+                    FRESHDESK_SUBDOMAIN: accountOf(stack).subdomain,
+                    FRESHDESK_API_KEY: accountOf(stack).apiKeys[0],
+                });
+                await pulumi(setup, ["stack", "rm", "--yes", stack]);
+            }
             expect(await instancesTagged(ctx.control, "deployed-by:ci")).toEqual([]);
-            await pulumi(second, ["stack", "rm", "--yes", "prod"]);
             expect(findSecrets(printed, ctx.knownSecrets())).toEqual([]);
-        });
+            // About 30 CLI runs: minutes on a loaded machine (a limit, not a measure).
+        }, 1_200_000);
     });
 });
 
