@@ -1,4 +1,7 @@
-import type { ActiveFault, FaultSpec } from "./types";
+import type { ActiveFault, FaultLogEntry, FaultSpec } from "./types";
+
+/** Faults the fault log keeps (oldest forgotten first). */
+const faultLogLimit = 10_000;
 
 /** A fault specification is not valid; the message says which field and why. */
 export class FaultValidationError extends Error {
@@ -139,6 +142,8 @@ interface Entry {
 export class FaultRegistry {
     private entries: Entry[] = [];
     private nextId = 1;
+    /** Every fault armed since the last reset, exhausted and removed ones included: a fault counts only once it fired. */
+    private history = new Map<string, FaultLogEntry>();
 
     get size(): number {
         return this.entries.length;
@@ -157,6 +162,8 @@ export class FaultRegistry {
             admitted: [],
             windowStart: 0,
         });
+        if (this.history.size >= faultLogLimit) this.history.delete(this.history.keys().next().value as string);
+        this.history.set(id, { ...spec, id, armedAt: new Date().toISOString(), fired: 0 });
         return id;
     }
 
@@ -168,6 +175,16 @@ export class FaultRegistry {
 
     clear(): void {
         this.entries = [];
+    }
+
+    /** Forgets the fault log (the armed faults stay). */
+    clearLog(): void {
+        this.history = new Map([...this.history].filter(([id]) => this.entries.some((entry) => entry.id === id)));
+    }
+
+    /** Every fault armed since the last {@link FaultRegistry.clearLog}, with how many requests it shaped. */
+    log(): FaultLogEntry[] {
+        return [...this.history.values()].map((entry) => ({ ...entry }));
     }
 
     list(): ActiveFault[] {
@@ -186,6 +203,8 @@ export class FaultRegistry {
         if (matching.length === 0) return verdict;
         let exhausted = false;
         const consume = (entry: Entry) => {
+            const logged = this.history.get(entry.id);
+            if (logged) logged.fired++;
             if (entry.remaining !== null && --entry.remaining <= 0) exhausted = true;
         };
         for (const entry of matching) {

@@ -31,6 +31,7 @@ export type {
     EmulatedInstance,
     EmulatorHealth,
     EmulatorSettings,
+    FaultLogEntry,
     FaultMatch,
     FaultSpec,
     LatencyFault,

@@ -54,6 +54,11 @@ export interface RunningEmulator {
     port: number;
     /** Control client bound to this emulator (it sends the control token when one is set). */
     control: EmulatorControl;
+    /**
+     * Every element token this emulator issued since start, deleted instances' included (in-process only: the control
+     * API shows fingerprints), so that a test can search its output for every token of the run.
+     */
+    issuedTokens(): readonly string[];
     /** Closes the server and every open socket (idle keep-alive ones too); waits for pending state writes. */
     close(): Promise<void>;
 }
@@ -288,6 +293,7 @@ class Emulator {
                     return {};
                 },
             },
+            "/fault-log": { GET: () => this.faults.log() },
             "/accounts": {
                 PUT: (body) => {
                     this.accounts = new AccountDirectory(parseAccounts(this.controlJson(body, true)));
@@ -583,7 +589,10 @@ class Emulator {
                 value.settings === undefined);
         if (all || value?.settings) Object.assign(this.settings, this.initialSettings);
         if (all || value?.faults) this.faults.clear();
-        if (all || value?.requests) this.requestLog = [];
+        if (all || value?.requests) {
+            this.requestLog = [];
+            this.faults.clearLog();
+        }
         if (all || value?.instances) {
             this.store.clear();
             await this.store.commit();
@@ -641,6 +650,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         baseUrl: `${origin}${apiPrefix}`,
         port,
         control: new EmulatorControl(origin, { token: options.controlToken }),
+        issuedTokens: () => store.issuedTokens(),
         close() {
             closing ??= (async () => {
                 emulator.shutdown();
