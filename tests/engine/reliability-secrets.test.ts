@@ -179,6 +179,10 @@ test("destroy with --debug leaves nothing", async () => {
 test("summary: no secret and no token anywhere but --show-secrets output", async () => {
     await captureEmulatorLogs(ctx, transcript);
     expect(Object.keys(tokens)).toHaveLength(2);
+    // Every token the emulator issued in this file is searched, the two read above and any deleted since.
+    const issued = Object.keys(allSecrets()).filter((name) => name.startsWith("issuedToken["));
+    expect(issued.length).toBeGreaterThanOrEqual(2);
+    expect(Object.values(tokens).every((token) => Object.values(allSecrets()).includes(token))).toBe(true);
     const leaks = transcript.findSecrets(allSecrets());
     const row = summary.row("secrets sweep");
     row.secretsFound = leaks.length;
@@ -186,7 +190,8 @@ test("summary: no secret and no token anywhere but --show-secrets output", async
     summary.publish();
     process.stdout.write(
         `[reliability] secret sweep: ${Object.keys(allSecrets()).length} secrets and tokens searched in ` +
-            `${transcript.size} captured texts (${transcript.chars} characters)\n`,
+            `${transcript.size} captured texts (${transcript.chars} characters), ${issued.length} of them tokens the ` +
+            "emulator issued; each in plain, URL-encoded, form-encoded, JSON-escaped, base64 and base64url forms\n",
     );
     // Where a secret shows, with the secret itself replaced by its name.
     expect(transcript.leakContexts(allSecrets())).toEqual([]);
