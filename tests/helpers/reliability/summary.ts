@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { EmulatorControl } from "../../../emulator";
 import { repoRoot } from "../pulumi";
 import type { Reconciliation } from "./reconcile";
 
@@ -11,14 +12,20 @@ import type { Reconciliation } from "./reconcile";
 export interface SummaryRow {
     area: string;
     cases: number;
+    /** Faults that fired: the emulator's fault log shows they shaped at least one request. */
     faultsInjected: number;
+    /** Faults that fired in a case that ended clean (nothing orphaned, duplicated or lost). */
     faultsSurvived: number;
+    /** Faults armed that no request reached (not counted as injected or survived). */
+    faultsUnreached: number;
     badInputsTried: number;
     badInputsRejected: number;
     orphaned: number;
     duplicated: number;
     /** Resources in state whose instance no longer exists (dangling). */
     lost: number;
+    /** Whether orphaned, duplicated and lost were measured (a reconciliation was tallied): printed as `-` if not. */
+    reconciled?: boolean;
     secretsFound: number;
     seconds: number;
 }
@@ -26,8 +33,9 @@ export interface SummaryRow {
 const columns: [keyof SummaryRow, string][] = [
     ["area", "area"],
     ["cases", "cases"],
-    ["faultsInjected", "faults injected"],
+    ["faultsInjected", "faults injected (fired)"],
     ["faultsSurvived", "faults survived"],
+    ["faultsUnreached", "armed, never reached"],
     ["badInputsTried", "bad inputs tried"],
     ["badInputsRejected", "rejected cleanly"],
     ["orphaned", "orphaned"],
@@ -37,6 +45,8 @@ const columns: [keyof SummaryRow, string][] = [
     ["seconds", "seconds"],
 ];
 
+const reconciliationColumns: (keyof SummaryRow)[] = ["orphaned", "duplicated", "lost"];
+
 /** The file where every reliability test file merges its rows (latest run of each file wins). */
 export const summaryFile = path.join(repoRoot, "tests", ".work", "reliability-summary.json");
 
@@ -44,10 +54,12 @@ export const summaryFile = path.join(repoRoot, "tests", ".work", "reliability-su
 export function formatTable(rows: readonly SummaryRow[]): string {
     const header = `| ${columns.map(([, title]) => title).join(" | ")} |`;
     const rule = `|${columns.map(([key]) => (key === "area" ? "---" : "---:")).join("|")}|`;
-    const body = rows.map(
-        (row) =>
-            `| ${columns.map(([key]) => (key === "seconds" ? Math.round(row.seconds) : (row[key] ?? 0))).join(" | ")} |`,
-    );
+    const cell = (row: SummaryRow, key: keyof SummaryRow) => {
+        if (key === "seconds") return Math.round(row.seconds);
+        if (reconciliationColumns.includes(key) && !row.reconciled) return "-";
+        return row[key] ?? 0;
+    };
+    const body = rows.map((row) => `| ${columns.map(([key]) => cell(row, key)).join(" | ")} |`);
     return [header, rule, ...body].join("\n");
 }
 
@@ -55,6 +67,7 @@ export function formatTable(rows: readonly SummaryRow[]): string {
 export function totalRow(rows: readonly SummaryRow[], area = "total"): SummaryRow {
     const total = emptyRow(area);
     for (const row of rows) {
+        total.reconciled ||= row.reconciled;
         for (const [key] of columns) {
             if (key !== "area") {
                 (total[key] as number) += (row[key] as number | undefined) ?? 0;
@@ -70,6 +83,7 @@ function emptyRow(area: string): SummaryRow {
         cases: 0,
         faultsInjected: 0,
         faultsSurvived: 0,
+        faultsUnreached: 0,
         badInputsTried: 0,
         badInputsRejected: 0,
         orphaned: 0,
@@ -82,9 +96,47 @@ function emptyRow(area: string): SummaryRow {
 
 /** Adds what a reconciliation found to a row: orphans, duplicates, resources whose instance is gone. */
 export function tally(row: SummaryRow, rec: Reconciliation): void {
+    row.reconciled = true;
     row.orphaned += rec.orphans.length;
     row.duplicated += rec.duplicates;
     row.lost += rec.dangling.length;
+}
+
+/** Where a case started: its time and the faults the emulator's fault log held then (see {@link countFaults}). */
+export interface CaseStart {
+    readonly at: number;
+    readonly faultsBefore: ReadonlySet<string>;
+}
+
+/** Marks the start of a case whose faults {@link countFaults} will count. */
+export async function startCase(control: EmulatorControl): Promise<CaseStart> {
+    return { at: Date.now(), faultsBefore: new Set((await control.faultLog()).map((f) => f.id)) };
+}
+
+/** The faults armed since `start`: how many fired (shaped a request) and how many no request reached. */
+export async function faultsSince(
+    control: EmulatorControl,
+    start: CaseStart,
+): Promise<{ fired: number; unreached: number }> {
+    const armed = (await control.faultLog()).filter((f) => !start.faultsBefore.has(f.id));
+    const fired = armed.filter((f) => f.fired > 0).length;
+    return { fired, unreached: armed.length - fired };
+}
+
+/**
+ * Counts the faults armed since `start` into `row`, from the emulator's fault log: a fault that fired is injected,
+ * and survived when the case ended `clean`; a fault no request reached is only counted as armed, never reached.
+ */
+export async function countFaults(
+    row: SummaryRow,
+    control: EmulatorControl,
+    start: CaseStart,
+    clean: boolean,
+): Promise<void> {
+    const { fired, unreached } = await faultsSince(control, start);
+    row.faultsInjected += fired;
+    if (clean) row.faultsSurvived += fired;
+    row.faultsUnreached += unreached;
 }
 
 /** The rows one test file reports; {@link Summary.publish} prints them and merges them into {@link summaryFile}. */
