@@ -163,7 +163,10 @@ export class FaultRegistry {
             windowStart: 0,
         });
         if (this.history.size >= faultLogLimit) this.history.delete(this.history.keys().next().value as string);
-        this.history.set(id, { ...spec, id, armedAt: new Date().toISOString(), fired: 0 });
+        // A scripted answer's body and headers may carry secrets (a `respond` fault imitating the platform): the log
+        // keeps what identifies the fault, not what it answers.
+        const { body: _body, headers: _headers, ...logged } = spec as FaultSpec & { body?: string; headers?: unknown };
+        this.history.set(id, { ...(logged as FaultSpec), id, armedAt: new Date().toISOString(), fired: 0 });
         return id;
     }
 

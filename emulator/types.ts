@@ -183,7 +183,10 @@ export type ActiveFault = FaultSpec & {
     remaining: number | null;
 };
 
-/** A fault as the fault log (`GET /__emulator/fault-log`) shows it: armed, and how many requests it shaped. */
+/**
+ * A fault as the fault log (`GET /__emulator/fault-log`) shows it: armed, and how many requests it shaped. A `respond`
+ * fault is shown without its `body` and `headers` (they may carry secrets).
+ */
 export type FaultLogEntry = FaultSpec & {
     id: string;
     /** When it was armed (ISO 8601). */

@@ -281,6 +281,15 @@ describe("fault log", () => {
             { id: unreached.id, kind: "reset", fired: 0 },
         ]);
         expect(Number.isNaN(Date.parse(log[0].armedAt))).toBe(false);
+        // A scripted answer's body and headers stay out of the log (they may carry secrets).
+        await control.addFault({
+            kind: "respond",
+            status: 200,
+            body: '{"token":"s3cret"}',
+            headers: { "x-k": "s3cret" },
+        });
+        expect(JSON.stringify(await control.faultLog())).not.toContain("s3cret");
+        await control.clearFaults();
         await control.reset({ requests: true });
         expect(await control.faultLog()).toEqual([]);
     });
