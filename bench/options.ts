@@ -25,6 +25,8 @@ export interface BenchOptions {
     verbose: boolean;
     /** Keep the temporary backend folder. */
     keep: boolean;
+    /** Also write the report into docs/benchmark.md (between its markers). */
+    docs: boolean;
 }
 
 /** A bad command line: reported with its message and the usage, without a stack trace. */
@@ -46,6 +48,7 @@ export const usage = `Usage: npm run bench -- [options]
   --parallel <n>         pass --parallel to every CLI operation (default: the CLI's own, unbounded)
   --verbose              stream the CLI output of every operation to stderr
   --keep                 keep the temporary backend folder
+  --docs                 also write the report into docs/benchmark.md (its generated block), replacing the last one
   --help                 this text`;
 
 function parseList(flag: string, value: string): number[] {
@@ -86,6 +89,7 @@ const optionSpecs = {
     "floor-per-latency": { type: "boolean" },
     verbose: { type: "boolean" },
     keep: { type: "boolean" },
+    docs: { type: "boolean" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -130,5 +134,6 @@ export function parseOptions(argv: string[], repoRoot: string, now = new Date())
         parallel: values.parallel === undefined ? undefined : parseCount("--parallel", values.parallel),
         verbose: values.verbose ?? false,
         keep: values.keep ?? false,
+        docs: values.docs ?? false,
     };
 }

@@ -2,12 +2,13 @@
  * Turns the raw measurements into medians, ratios to the floor, growth with N, target verdicts and a markdown
  * report.
  */
+import { writeMarkedBlock } from "../scripts/markers";
 import { benchPaths, measuredPaths, type PathName } from "./paths";
 import { type OpMeasurement, type OpName, operations, type UnitResult } from "./scenario";
 import type { StartupSummary } from "./startup";
 import { median, range } from "./stats";
 
-/** The benchmark's targets, which apply to `FreshdeskInstance` (the `dynamic` path). */
+/** The performance targets, which apply to `FreshdeskInstance` (the `dynamic` path). */
 export const targets = {
     /** The path the targets are checked on. */
     path: "dynamic" as PathName,
@@ -377,6 +378,9 @@ export interface RunInfo {
     node: string;
     pulumi?: string;
     cpus: number;
+    /** The command that ran the benchmark, e.g. `npm run bench -- --runs 1`. */
+    command?: string;
+    /** `os.loadavg()` when the run started and when it ended. */
     loadStart: number[];
     loadEnd: number[];
     runs: number;
@@ -399,7 +403,8 @@ export function renderMarkdown(summary: Summary, info: RunInfo): string {
     const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(" ");
     const paths = summary.paths;
     out.push(
-        `Benchmark ${info.date}${info.commit ? ` at ${info.commit}` : ""}: pulumi ${info.pulumi ?? "?"}, ` +
+        `Benchmark ${info.date}${info.commit ? ` at ${info.commit}` : ""}` +
+            `${info.command ? `, \`${info.command}\`` : ""}: pulumi ${info.pulumi ?? "?"}, ` +
             `node ${info.node}, ${info.cpus} CPUs, load ${load(info.loadStart)} → ${load(info.loadEnd)}; ` +
             `${info.runs} run(s), N ∈ {${info.sizes.join(", ")}}, latency ∈ {${info.latencies.join(", ")}} ms, ` +
             `parallel ${info.parallel ?? "default"}; ${Math.round(info.elapsedSeconds)} s in all` +
@@ -546,4 +551,15 @@ export function renderMarkdown(summary: Summary, info: RunInfo): string {
         );
     }
     return `${out.join("\n")}\n`;
+}
+
+/** The name of the generated block in docs/benchmark.md (`<!-- benchmark-report:start -->` ... `:end -->`). */
+export const docsBlock = "benchmark-report";
+
+/**
+ * Writes `markdown` (from {@link renderMarkdown}: its first line names the command, date, commit, CLI version and the
+ * machine's load at start and end) into the marked block of `docsFile`, replacing the figures of the previous run.
+ */
+export function writeDocs(docsFile: string, markdown: string): void {
+    writeMarkedBlock(docsFile, docsBlock, markdown);
 }

@@ -17,7 +17,7 @@ import { type EmulatorProcess, startEmulatorProcess } from "./emulator-process";
 import { matchFloorProviderSize, serializedProviderBytes } from "./floor";
 import { type BenchOptions, parseOptions, UsageError, usage } from "./options";
 import type { PathName } from "./paths";
-import { type RunInfo, renderMarkdown, summarize } from "./report";
+import { type RunInfo, renderMarkdown, summarize, writeDocs } from "./report";
 import { type BenchContext, type OpName, operations, Unit, type UnitResult } from "./scenario";
 import { measureStartup, type StartupSummary } from "./startup";
 
@@ -285,6 +285,7 @@ async function main(): Promise<number> {
         const summary = summarize(units, opts, baselineExportBytes);
         const info: RunInfo = {
             date: new Date().toISOString(),
+            command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
             commit,
             node: process.versions.node,
             pulumi: cli.command.version?.toString(),
@@ -311,6 +312,10 @@ async function main(): Promise<number> {
         const mdFile = `${opts.out.replace(/\.json$/i, "")}.md`;
         fs.writeFileSync(mdFile, markdown);
         process.stdout.write(markdown);
+        if (opts.docs) {
+            writeDocs(path.join(repoRoot, "docs", "benchmark.md"), markdown);
+            log("wrote the report into docs/benchmark.md");
+        }
         log(`wrote ${opts.out} and ${mdFile} in ${Math.round(elapsedSeconds)} s`);
         const failed = units.filter((u) => u.error);
         return failed.length > 0 ? 1 : 0;

@@ -8,6 +8,7 @@ import type {
     EmulatedInstance,
     EmulatorHealth,
     EmulatorSettings,
+    FaultLogEntry,
     FaultSpec,
     RequestLogEntry,
     ResetOptions,
@@ -96,6 +97,14 @@ export class EmulatorControl {
     /** The armed faults, with how many matching requests each still applies to. */
     faults(): Promise<ActiveFault[]> {
         return this.call("GET", "/faults");
+    }
+
+    /**
+     * Every fault armed since the last reset of the request log, exhausted and disarmed ones included, with how many
+     * requests each shaped (`fired`): a fault counts as injected only when it fired.
+     */
+    faultLog(): Promise<FaultLogEntry[]> {
+        return this.call("GET", "/fault-log");
     }
 
     /** Disarms one fault. */

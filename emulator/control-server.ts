@@ -86,6 +86,7 @@ export class ControlApi {
                     return {};
                 },
             },
+            "/fault-log": { GET: () => faults.log() },
             "/accounts": {
                 PUT: (body) => {
                     state.accounts = new AccountDirectory(parseAccounts(controlJson(body, true)));
@@ -217,6 +218,7 @@ export class ControlApi {
         }
         if (all || value?.requests) {
             state.requestLog = [];
+            state.faults.clearLog();
         }
         if (all || value?.instances) {
             state.store.clear();

@@ -1,4 +1,7 @@
-import type { ActiveFault, FaultSpec } from "./types";
+import type { ActiveFault, FaultLogEntry, FaultSpec } from "./types";
+
+/** Faults the fault log keeps (oldest forgotten first). */
+const faultLogLimit = 10_000;
 
 /** A fault specification is not valid; the message says which field and why. */
 export class FaultValidationError extends Error {
@@ -168,6 +171,8 @@ function windowFull(entry: Entry, now: number): boolean {
 export class FaultRegistry {
     private entries: Entry[] = [];
     private nextId = 1;
+    /** Every fault armed since the last reset, exhausted and removed ones included: a fault counts only once it fired. */
+    private history = new Map<string, FaultLogEntry>();
 
     get size(): number {
         return this.entries.length;
@@ -186,6 +191,11 @@ export class FaultRegistry {
             admitted: [],
             windowStart: 0,
         });
+        if (this.history.size >= faultLogLimit) this.history.delete(this.history.keys().next().value as string);
+        // A scripted answer's body and headers may carry secrets (a `respond` fault imitating the platform): the log
+        // keeps what identifies the fault, not what it answers.
+        const { body: _body, headers: _headers, ...logged } = spec as FaultSpec & { body?: string; headers?: unknown };
+        this.history.set(id, { ...(logged as FaultSpec), id, armedAt: new Date().toISOString(), fired: 0 });
         return id;
     }
 
@@ -197,6 +207,16 @@ export class FaultRegistry {
 
     clear(): void {
         this.entries = [];
+    }
+
+    /** Forgets the fault log (the armed faults stay). */
+    clearLog(): void {
+        this.history = new Map([...this.history].filter(([id]) => this.entries.some((entry) => entry.id === id)));
+    }
+
+    /** Every fault armed since the last {@link FaultRegistry.clearLog}, with how many requests it shaped. */
+    log(): FaultLogEntry[] {
+        return [...this.history.values()].map((entry) => ({ ...entry }));
     }
 
     list(): ActiveFault[] {
@@ -219,6 +239,10 @@ export class FaultRegistry {
         }
         let exhausted = false;
         const consume = (entry: Entry) => {
+            const logged = this.history.get(entry.id);
+            if (logged) {
+                logged.fired++;
+            }
             if (entry.remaining !== null && --entry.remaining <= 0) {
                 exhausted = true;
             }

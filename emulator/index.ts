@@ -27,6 +27,7 @@ export type {
     EmulatedInstance,
     EmulatorHealth,
     EmulatorSettings,
+    FaultLogEntry,
     FaultMatch,
     FaultSpec,
     LatencyFault,

@@ -62,6 +62,11 @@ export interface RunningEmulator {
     port: number;
     /** Control client bound to this emulator (it sends the control token when one is set). */
     control: EmulatorControl;
+    /**
+     * Every element token this emulator issued since start, deleted instances' included (in-process only: the control
+     * API shows fingerprints), so that a test can search its output for every token of the run.
+     */
+    issuedTokens(): readonly string[];
     /** Closes the server and every open socket (idle keep-alive ones too); waits for pending state writes. */
     close(): Promise<void>;
 }
@@ -366,6 +371,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         baseUrl: `${origin}${apiPrefix}`,
         port,
         control: new EmulatorControl(origin, { token: options.controlToken }),
+        issuedTokens: () => store.issuedTokens(),
         close() {
             closing ??= (async () => {
                 emulator.shutdown();

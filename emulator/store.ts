@@ -175,6 +175,8 @@ export class InstanceStore {
     private readonly byId = new Map<number, StoredInstance>();
     private readonly byToken = new Map<string, StoredInstance>();
     private readonly owners = new Map<number, string>();
+    /** Every token held since open, deleted instances' too (a secret sweep needs them all). */
+    private readonly issued = new Set<string>();
     /** The lowest id the next allocation may take. */
     private nextId = randomFirstId();
     private nextConfigId = 1;
@@ -289,6 +291,11 @@ export class InstanceStore {
         }
     }
 
+    /** Every token an instance held since this store was opened (deleted instances' too), oldest first. */
+    issuedTokens(): readonly string[] {
+        return [...this.issued];
+    }
+
     /** Inserts or replaces (by id) an instance. Callers build the new object first, so a failed check changes nothing. */
     put(instance: StoredInstance): void {
         const previous = this.byId.get(instance.id);
@@ -297,6 +304,7 @@ export class InstanceStore {
         }
         this.byId.set(instance.id, instance);
         this.byToken.set(instance.token, instance);
+        this.issued.add(instance.token);
         this.owners.delete(instance.id);
     }
 

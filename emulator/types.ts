@@ -183,6 +183,18 @@ export type ActiveFault = FaultSpec & {
     remaining: number | null;
 };
 
+/**
+ * A fault as the fault log (`GET /__emulator/fault-log`) shows it: armed, and how many requests it shaped. A `respond`
+ * fault is shown without its `body` and `headers` (they may carry secrets).
+ */
+export type FaultLogEntry = FaultSpec & {
+    id: string;
+    /** When it was armed (ISO 8601). */
+    armedAt: string;
+    /** Requests it applied to (a rate-limit fault: requests it saw, admitted or rejected); 0 = armed, never reached. */
+    fired: number;
+};
+
 /** Answer of `GET /__emulator/health`. */
 export interface EmulatorHealth {
     status: "ok";

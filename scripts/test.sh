@@ -17,6 +17,12 @@ npx tsc -p tsconfig.json --noEmit
 # The provider plugin (schema + staged folder + archive under .plugin/) for the plugin-*.test.ts suites.
 node bin/scripts/plugin-build.js >/dev/null
 
+# One id for every reliability file of this run, so that `npm run report:reliability` writes the rows of this run
+# only (scripts/reliability-table.ts); the command goes next to the table.
+RELIABILITY_RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)-$$"
+RELIABILITY_RUN_COMMAND="npm test${*:+ -- $*}"
+export RELIABILITY_RUN_ID RELIABILITY_RUN_COMMAND
+
 report=$(mktemp)
 go_report=$(mktemp)
 before=$(mktemp)

@@ -44,6 +44,9 @@ async function main(): Promise<number> {
             const seed = integer(values.seed, "seed");
             const runs = integer(values.runs, "runs", 1);
             const steps = integer(values.steps, "steps", 8);
+            // Zero runs (or steps) would check nothing and still exit 0.
+            if (runs < 1) throw new Error("--runs must be at least 1");
+            if (steps < 1) throw new Error("--steps must be at least 1");
             sequences = Array.from({ length: runs }, (_, i) => ({
                 name: `seed-${seed + i}-${process.pid}`,
                 sequence: generateSequence(seed + i, steps),
@@ -85,7 +88,9 @@ async function main(): Promise<number> {
     process.stdout.write(
         `\nchaos: ${results.length} run(s), ${failed.length} violated the invariant` +
             (failed.length > 0 ? ` (${failed.map((r) => r.sequence.seed ?? r.stack).join(", ")})` : "") +
-            `; ${results.reduce((n, r) => n + r.faults, 0)} faults armed, ` +
+            `; ${results.reduce((n, r) => n + r.faults, 0)} faults armed: ` +
+            `${results.reduce((n, r) => n + r.faultsFired, 0)} fired (injected), ` +
+            `${results.reduce((n, r) => n + r.faultsUnreached, 0)} armed, never reached; ` +
             `${results.reduce((n, r) => n + r.failedSteps, 0)} failed steps (allowed); ` +
             `seconds per run: min ${Math.min(...seconds).toFixed(0)}, max ${Math.max(...seconds).toFixed(0)}, ` +
             `mean ${(seconds.reduce((a, b) => a + b, 0) / seconds.length).toFixed(0)}\n`,

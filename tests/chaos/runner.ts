@@ -16,7 +16,7 @@
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { Deployment } from "../../cli/deployment";
-import type { EmulatedInstance, FaultSpec } from "../../emulator";
+import type { EmulatedInstance, FaultLogEntry, FaultSpec } from "../../emulator";
 import { programStack, repoRoot, runPulumi } from "../helpers/pulumi";
 import { emulatorIdle, type ReliabilityContext, Transcript } from "../helpers/reliability";
 import type { FreshdeskStateResource } from "../helpers/stacks";
@@ -53,8 +53,12 @@ export interface RunResult {
     readonly violations: readonly Violation[];
     /** Steps whose CLI command failed (allowed: faults). */
     readonly failedSteps: number;
-    /** Faults armed. */
+    /** Faults armed by fault steps. */
     readonly faults: number;
+    /** Of those, faults that fired (the emulator's fault log shows they shaped a request). */
+    readonly faultsFired: number;
+    /** Of those, faults no request reached before the final fault-free convergence cleared them. */
+    readonly faultsUnreached: number;
     /** Secrets found in captured output (names only). */
     readonly leaks: readonly string[];
     readonly seconds: number;
@@ -96,6 +100,7 @@ export async function runSequence(
     const world = new World(ctx, stack, dir, tag, transcript);
     await ctx.control.clearFaults();
     await world.settle();
+    const faultLogBefore = new Set((await ctx.control.faultLog()).map((f) => f.id));
 
     let model = initialModel();
     await world.configure(model);
@@ -113,7 +118,8 @@ export async function runSequence(
         const started = Date.now();
         let outcome = "done";
         if (step.op === "fault") {
-            await ctx.control.addFault(step.fault);
+            const { id } = await ctx.control.addFault(step.fault);
+            world.armed(id);
             faults++;
             outcome = "armed";
         } else if (isChange(step)) {
@@ -166,6 +172,10 @@ export async function runSequence(
         if (problems.length > 0) violations.push({ afterStep: steps.length, step: "final refresh + up", problems });
     }
     await ctx.control.clearFaults();
+    const { fired: faultsFired, unreached: faultsUnreached } = world.faultsFired(
+        (await ctx.control.faultLog()).filter((f) => !faultLogBefore.has(f.id)),
+    );
+    say(`faults: ${faults} armed, ${faultsFired} fired, ${faultsUnreached} armed and never reached`);
     if (violations.length === 0) ctx.trackDir(dir); // a failed run's program folder stays, for inspection
 
     // The secret sweep: every CLI output of this run, against every credential and every token of the stack.
@@ -187,6 +197,8 @@ export async function runSequence(
         violations,
         failedSteps,
         faults,
+        faultsFired,
+        faultsUnreached,
         leaks,
         seconds: (Date.now() - t0) / 1000,
         log,
@@ -209,6 +221,8 @@ class World {
     private readonly deletedOutOfBand = new Set<string>();
     /** Ids of the instances created directly on the emulator for adoption, by resource key. */
     private readonly adoptees = new Map<string, number>();
+    /** Fault ids by the id its fault step armed (a fault set aside and re-armed gets a new id). */
+    private readonly faultOrigins = new Map<string, string>();
     /** The request-log sequence number of the last probe: every request before it had finished. */
     private settledSeq = 0;
 
@@ -219,6 +233,22 @@ class World {
         private readonly tag: string,
         private readonly transcript: Transcript,
     ) {}
+
+    /** Records a fault a fault step armed. */
+    armed(id: string): void {
+        this.faultOrigins.set(id, id);
+    }
+
+    /** Of the faults the fault steps armed, how many fired (in any of their re-armed copies) and how many never did. */
+    faultsFired(log: readonly FaultLogEntry[]): { fired: number; unreached: number } {
+        const fired = new Set<string>();
+        for (const entry of log) {
+            const origin = this.faultOrigins.get(entry.id);
+            if (origin !== undefined && entry.fired > 0) fired.add(origin);
+        }
+        const origins = new Set(this.faultOrigins.values());
+        return { fired: fired.size, unreached: origins.size - fired.size };
+    }
 
     /** Writes the program (the model) and the connection into the stack config. */
     async configure(model: readonly ModelResource[]): Promise<void> {
@@ -339,9 +369,11 @@ class World {
         try {
             return await call();
         } finally {
-            for (const { id: _id, remaining, ...spec } of armed) {
+            for (const { id, remaining, ...spec } of armed) {
                 if (remaining === null || remaining > 0) {
-                    await this.ctx.control.addFault({ ...spec, count: remaining ?? 0 } as FaultSpec);
+                    const again = await this.ctx.control.addFault({ ...spec, count: remaining ?? 0 } as FaultSpec);
+                    const origin = this.faultOrigins.get(id);
+                    if (origin !== undefined) this.faultOrigins.set(again.id, origin);
                 }
             }
         }

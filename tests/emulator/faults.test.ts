@@ -264,6 +264,37 @@ describe("connection faults", () => {
     });
 });
 
+describe("fault log", () => {
+    it("shows every fault armed since the last reset with how many requests it shaped, exhausted ones included", async () => {
+        const control = emulator().control;
+        await control.reset({ requests: true });
+        const fired = await control.addFault({ kind: "status", status: 502, method: "GET", path: "^/instances$" });
+        const unreached = await control.addFault({ kind: "reset", method: "DELETE", path: "^/instances/" });
+        expect((await call(emulator(), "GET", "/instances")).status).toBe(502);
+        expect((await call(emulator(), "GET", "/instances")).status).not.toBe(502);
+        // The exhausted fault left the armed list, not the log; the unreached one is armed and fired 0 times.
+        expect((await control.faults()).map((f) => f.id)).toEqual([unreached.id]);
+        await control.clearFaults();
+        const log = await control.faultLog();
+        expect(log.map(({ id, kind, fired }) => ({ id, kind, fired }))).toEqual([
+            { id: fired.id, kind: "status", fired: 1 },
+            { id: unreached.id, kind: "reset", fired: 0 },
+        ]);
+        expect(Number.isNaN(Date.parse(log[0].armedAt))).toBe(false);
+        // A scripted answer's body and headers stay out of the log (they may carry secrets).
+        await control.addFault({
+            kind: "respond",
+            status: 200,
+            body: '{"token":"s3cret"}',
+            headers: { "x-k": "s3cret" },
+        });
+        expect(JSON.stringify(await control.faultLog())).not.toContain("s3cret");
+        await control.clearFaults();
+        await control.reset({ requests: true });
+        expect(await control.faultLog()).toEqual([]);
+    });
+});
+
 describe("latency and rate limiting", () => {
     it("latency delays every matching request until cleared", async () => {
         const created = await createInstance(emulator());

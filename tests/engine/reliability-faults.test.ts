@@ -24,6 +24,7 @@ import {
 import {
     attempt,
     captureEmulatorLogs,
+    countFaults,
     exportState,
     faulted,
     isClean,
@@ -31,8 +32,10 @@ import {
     type ReliabilityContext,
     reconcile,
     Summary,
+    startCase,
     startReliability,
     Transcript,
+    tally,
     tokensOf,
     until,
 } from "../helpers/reliability";
@@ -98,8 +101,7 @@ function resourceIn(exported: ExportedState, resourceName: string): FreshdeskSta
 async function expectConverged(op: Operation, exported: ExportedState): Promise<void> {
     const rec = await reconcile(ctx.control, exported, tagOf(op));
     const row = summary.row(`fault matrix: ${op}`);
-    row.orphaned += rec.orphans.length;
-    row.duplicated += rec.duplicates;
+    tally(row, rec);
     expect({ ...rec, orphans: rec.orphans.map((o) => o.id) }).toEqual({
         ...rec,
         orphans: [],
@@ -226,8 +228,7 @@ for (const op of operations) {
             test(c.name, async () => {
                 const row = summary.row(`fault matrix: ${op}`);
                 row.cases++;
-                row.faultsInjected++;
-                const t0 = Date.now();
+                const t0 = await startCase(ctx.control);
                 const stack = stacks[op];
                 const step = await prepare(op, index);
                 const mark = await ctx.log.mark();
@@ -272,8 +273,8 @@ for (const op of operations) {
                 const exported = await exportOf(op);
                 await step.verify(exported);
                 await expectConverged(op, exported);
-                row.faultsSurvived++;
-                row.seconds += (Date.now() - t0) / 1000;
+                await countFaults(row, ctx.control, t0, true);
+                row.seconds += (Date.now() - t0.at) / 1000;
             });
         });
     });
@@ -305,6 +306,9 @@ test("summary: every fault survived, nothing orphaned or duplicated, no secret i
     expect(leaks).toEqual([]);
     for (const row of summary.all()) {
         expect(row.faultsSurvived).toBe(row.faultsInjected);
+        expect(row.faultsInjected).toBeGreaterThan(0);
+        expect(row.faultsUnreached).toBe(0);
+        expect(row.lost).toBe(0);
         expect(row.orphaned).toBe(0);
         expect(row.duplicated).toBe(0);
     }

@@ -9,14 +9,17 @@ import { FreshdeskInstance } from "../../provider";
 import {
     attempt,
     captureEmulatorLogs,
+    countFaults,
     exportState,
     faulted,
     isClean,
     type ReliabilityContext,
     reconcile,
     Summary,
+    startCase,
     startReliability,
     Transcript,
+    tally,
     tokensOf,
 } from "../helpers/reliability";
 import { inlineStack, routeOf } from "../helpers/stacks";
@@ -56,7 +59,6 @@ beforeAll(async () => {
     );
     // Default timeout and retries: the limit must be absorbed without tuning.
     await stack.setAllConfig(ctx.connectionConfig());
-    await ctx.control.addFault({ kind: "rate-limit", requestsPerSecond, count: 0 });
 });
 
 afterAll(async () => {
@@ -66,7 +68,8 @@ afterAll(async () => {
 test(`up creates ${instances} instances at ${requestsPerSecond} requests/s: no failure, no duplicate`, async () => {
     const row = summary.row(`load: ${instances} creates at ${requestsPerSecond} req/s`);
     row.cases++;
-    row.faultsInjected++;
+    const t0 = await startCase(ctx.control);
+    await ctx.control.addFault({ kind: "rate-limit", requestsPerSecond, count: 0 });
     const mark = await ctx.log.mark();
     const up = await attempt((io) => stack.up({ ...io, parallel: instances }));
     transcript.add("load: up", up.output);
@@ -86,22 +89,21 @@ test(`up creates ${instances} instances at ${requestsPerSecond} requests/s: no f
     expect(posts.filter((e) => e.status !== 200 && e.status !== 429)).toEqual([]);
 
     const rec = await reconcile(ctx.control, await exportState(stack, ctx.backend, transcript, "load: export"), tag);
-    row.orphaned += rec.orphans.length;
-    row.duplicated += rec.duplicates;
+    tally(row, rec);
     expect(isClean(rec)).toBe(true);
     expect(rec.stateIds).toHaveLength(instances);
     expect(rec.emulatorIds).toEqual(rec.stateIds);
-    row.faultsSurvived++;
-    // The tokens, for the secret sweep, read out of band without the limit; then the limit again for destroy.
+    await countFaults(row, ctx.control, t0, true);
+    // The tokens, for the secret sweep, read out of band without the limit.
     await ctx.control.clearFaults();
     Object.assign(tokens, await tokensOf(ctx, tag));
-    await ctx.control.addFault({ kind: "rate-limit", requestsPerSecond, count: 0 });
 });
 
 test(`destroy removes all ${instances} at ${requestsPerSecond} requests/s`, async () => {
     const row = summary.row(`load: ${instances} deletes at ${requestsPerSecond} req/s`);
     row.cases++;
-    row.faultsInjected++;
+    const t0 = await startCase(ctx.control);
+    await ctx.control.addFault({ kind: "rate-limit", requestsPerSecond, count: 0 });
     const mark = await ctx.log.mark();
     const destroy = await attempt((io) => stack.destroy({ ...io, parallel: instances }));
     transcript.add("load: destroy", destroy.output);
@@ -115,9 +117,11 @@ test(`destroy removes all ${instances} at ${requestsPerSecond} requests/s`, asyn
     );
     expect(limited.length).toBeGreaterThan(0);
     const rec = await reconcile(ctx.control, await exportState(stack, ctx.backend, transcript, "load: export"), tag);
+    tally(row, rec);
     expect(rec.emulatorIds).toEqual([]);
     expect(rec.stateIds).toEqual([]);
-    row.faultsSurvived++;
+    await ctx.control.clearFaults();
+    await countFaults(row, ctx.control, t0, isClean(rec));
 });
 
 test("summary: all created and removed, nothing orphaned or duplicated, no secret in any output", async () => {
@@ -128,6 +132,9 @@ test("summary: all created and removed, nothing orphaned or duplicated, no secre
     expect(leaks).toEqual([]);
     for (const row of summary.all()) {
         expect(row.faultsSurvived).toBe(row.faultsInjected);
+        expect(row.faultsInjected).toBeGreaterThan(0);
+        expect(row.faultsUnreached).toBe(0);
+        expect(row.lost).toBe(0);
         expect(row.orphaned).toBe(0);
         expect(row.duplicated).toBe(0);
     }

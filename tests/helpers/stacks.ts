@@ -27,6 +27,7 @@ import { freshdeskInstanceType } from "../../provider/hosts/dynamic/type-token";
 import { type FreshdeskInstanceClass, instanceFromConfig } from "../fixtures/freshdesk/program";
 import { call } from "./emulator";
 import { type CliResult, createBackend, inlineStack, repoRoot, runPulumi, type TestBackend } from "./pulumi";
+import { findSecrets } from "./secret-sweep";
 
 /** Type token of the resource in state (the provider's own constant). */
 export const freshdeskType = freshdeskInstanceType;
@@ -137,8 +138,8 @@ export interface E2EContext {
     /** Environment variables that point the provider at the emulator. */
     connectionEnv(): Record<string, string>;
     /**
-     * Every secret the tests know, by name: user and organization secret and all Freshdesk API keys (valid and
-     * invalid). Add instance tokens with {@link E2EContext.tokenOf}.
+     * Every secret the tests know, by name: user and organization secret, all Freshdesk API keys (valid and invalid)
+     * and every element token the emulator issued so far (`issuedToken[i]`, deleted instances' included).
      */
     knownSecrets(): Record<string, string>;
     /** Reads an instance's element token through the public API (the control API only has fingerprints). */
@@ -199,7 +200,10 @@ export async function startE2E(options: E2EOptions): Promise<E2EContext> {
             CLOUD_ELEMENTS_USER_SECRET: accounts.userSecret,
             CLOUD_ELEMENTS_ORGANIZATION_SECRET: accounts.organizationSecret,
         }),
-        knownSecrets: () => secretsOfAccounts(accounts),
+        knownSecrets: () => ({
+            ...secretsOfAccounts(accounts),
+            ...Object.fromEntries(emulator.issuedTokens().map((token, i) => [`issuedToken[${i}]`, token])),
+        }),
         tokenOf: async (instanceId) => {
             const instance = await api.getInstance(instanceId);
             if (typeof instance.token !== "string") {
@@ -332,21 +336,8 @@ export function freshdeskResources(exported: ExportedState, type = freshdeskType
     return (exported.deployment?.resources ?? []).filter((r) => r.type === type) as FreshdeskStateResource[];
 }
 
-/**
- * Names of the secrets whose plaintext occurs in `text`, also as JSON-escaped or base64 text (a state file escapes
- * strings; a Basic auth header or a careless log may base64 them). Empty values are ignored.
- */
-export function findSecrets(text: string, secrets: Record<string, string>): string[] {
-    return Object.entries(secrets)
-        .filter(([, value]) => value.length > 0)
-        .filter(([, value]) =>
-            [value, JSON.stringify(value).slice(1, -1), Buffer.from(value).toString("base64")].some((form) =>
-                text.includes(form),
-            ),
-        )
-        .map(([name]) => name)
-        .sort();
-}
+/** The one secret sweep of every suite: see `secret-sweep.ts` for the forms it searches. */
+export { findSecrets } from "./secret-sweep";
 
 /**
  * The resources of an exported deployment that contain any of the secrets (see {@link findSecrets}), with the names

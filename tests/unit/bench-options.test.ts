@@ -20,6 +20,7 @@ describe("bench options", () => {
             parallel: undefined,
             verbose: false,
             keep: false,
+            docs: false,
         });
     });
 
@@ -38,6 +39,7 @@ describe("bench options", () => {
                 "--floor-per-latency",
                 "--verbose",
                 "--keep",
+                "--docs",
                 "--out",
                 "/tmp/b.json",
             ],
@@ -55,6 +57,7 @@ describe("bench options", () => {
             parallel: 4,
             verbose: true,
             keep: true,
+            docs: true,
         });
         expect(parseOptions(["--quick"], root, epoch)).toMatchObject({ runs: 1, sizes: [1, 10] });
     });

@@ -2,7 +2,7 @@
  * Everything a suite captured ({@link Transcript}), for the secret sweep that every reliability file ends with, and
  * the extra secrets to sweep for (instance tokens, the emulator's logs).
  */
-import { findSecrets } from "../stacks";
+import { findSecrets, secretForms } from "../secret-sweep";
 import type { ReliabilityContext } from "./context";
 
 /** Everything a test file captured, by source, for the secret sweep. */
@@ -30,28 +30,30 @@ export class Transcript {
     }
 
     /**
-     * Where each secret occurs (plain form): the source and the surrounding text with the secret replaced by
-     * `<name>`, so a failure can show the leak without printing the secret.
+     * Where each secret occurs (in any form of `secretForms`): the source and the surrounding text with the found form
+     * replaced by `<name (form)>`, so a failure can show the leak without printing the secret.
      */
     leakContexts(secrets: Record<string, string>, width = 160): string[] {
         const contexts: string[] = [];
         for (const part of this.parts) {
             for (const [name, value] of Object.entries(secrets)) {
                 if (value.length === 0) continue;
-                let at = part.text.indexOf(value);
-                let shown = 0;
-                while (at >= 0 && shown < 3) {
-                    const around = part.text.slice(Math.max(0, at - width), at + value.length + width);
-                    contexts.push(`${part.source}: …${around.split(value).join(`<${name}>`)}…`);
-                    at = part.text.indexOf(value, at + value.length);
-                    shown++;
+                for (const [formName, form] of Object.entries(secretForms(value))) {
+                    let at = part.text.indexOf(form);
+                    let shown = 0;
+                    while (at >= 0 && shown < 3) {
+                        const around = part.text.slice(Math.max(0, at - width), at + form.length + width);
+                        contexts.push(`${part.source}: …${around.split(form).join(`<${name} (${formName})>`)}…`);
+                        at = part.text.indexOf(form, at + form.length);
+                        shown++;
+                    }
                 }
             }
         }
         return contexts;
     }
 
-    /** Which secrets occur in which recorded text (`findSecrets` also matches JSON-escaped and base64 forms). */
+    /** Which secrets occur in which recorded text, in any encoded form (the one sweep: `findSecrets`). */
     findSecrets(secrets: Record<string, string>): { source: string; secret: string }[] {
         const found: { source: string; secret: string }[] = [];
         for (const part of this.parts) {
@@ -78,8 +80,9 @@ export async function tokensOf(ctx: ReliabilityContext, tag: string): Promise<Re
     return tokens;
 }
 
-/** Adds the emulator's request log and access log to the transcript (call once, at the end of a file). */
+/** Adds the emulator's request log, fault log and access log to the transcript (call once, at the end of a file). */
 export async function captureEmulatorLogs(ctx: ReliabilityContext, transcript: Transcript): Promise<void> {
     transcript.add("emulator request log", JSON.stringify(await ctx.log.all()));
+    transcript.add("emulator fault log", JSON.stringify(await ctx.control.faultLog()));
     transcript.add("emulator access log", ctx.accessLog().join("\n"));
 }
