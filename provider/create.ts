@@ -6,7 +6,8 @@
  * (`pulumi-create:<nonce>`, see `lookup.ts`). When an attempt's outcome is unknown (timeout, dropped connection,
  * 5xx, unreadable 2xx), the nonce is looked up (polling a while when the server may still be working on it) before
  * any new POST; when an attempt was ambiguous and a later one succeeds, a final lookup deletes verified duplicates,
- * and the outputs carry `unconfirmedCreate` so that `read` and `update` sweep once more for a commit later still.
+ * and the outputs carry `unconfirmedCreate` (with how many attempts may still commit) so that the next `up`,
+ * `refresh` or update sweeps once more for a commit later still.
  * Everything stays inside the operation's deadline (`cloudelements:operationTimeoutMs`).
  */
 import { randomUUID } from "node:crypto";
@@ -71,6 +72,8 @@ export async function createNewInstance(inputs: InstanceInputs): Promise<dynamic
     let lastFailure: unknown;
     // Whether an attempt may have reached Cloud Elements without us seeing the answer.
     let ambiguous = false;
+    // How many attempts may have committed without their answer reaching us.
+    let ambiguousAttempts = 0;
     let attempts = 0;
     for (let attempt = 0; attempt <= settings.maxRetries; attempt++) {
         if (attempt > 0) {
@@ -108,6 +111,7 @@ export async function createNewInstance(inputs: InstanceInputs): Promise<dynamic
                 throw giveUp(run, err, attempts, ambiguous);
             }
             ambiguous = true;
+            ambiguousAttempts++;
             found = await pollForCommit(run, err, commitWindowMs(err, settings));
             if (found.length > 0) {
                 break;
@@ -115,7 +119,15 @@ export async function createNewInstance(inputs: InstanceInputs): Promise<dynamic
         }
     }
 
-    const unconfirmed: UnconfirmedCreateFields = ambiguous ? unconfirmedCreateFields(settings.operationTimeoutMs) : {};
+    // `seen`: the create's instances seen so far; every attempt beyond them may still commit one (a late commit).
+    const unconfirmedAfter = (seen: number): UnconfirmedCreateFields =>
+        ambiguous
+            ? unconfirmedCreateFields(
+                  settings.operationTimeoutMs,
+                  ambiguousAttempts + (answered === undefined ? 0 : 1) - seen,
+              )
+            : {};
+    let unconfirmed: UnconfirmedCreateFields = {};
     let created: ApiInstance;
     if (answered !== undefined) {
         created = answered;
@@ -133,13 +145,15 @@ export async function createNewInstance(inputs: InstanceInputs): Promise<dynamic
                         `an earlier attempt failed ambiguously, and looking for a duplicate tagged ${identityTags(identity)} ` +
                             `failed: ${messageOf(err)}. The next refresh or update looks again.`,
                     ],
-                    { createNonce: identity.nonce, ...unconfirmed },
+                    { createNonce: identity.nonce, ...unconfirmedAfter(1) },
                 );
             }
+            unconfirmed = unconfirmedAfter(new Set([created.id, ...all.map((instance) => instance.id)]).size);
             await removeDuplicates(run, all, created, unconfirmed);
         }
     } else if (found.length > 0) {
         created = instanceToKeep(found) as ApiInstance;
+        unconfirmed = unconfirmedAfter(found.length);
         await removeDuplicates(run, found, created, unconfirmed);
     } else {
         throw giveUp(run, lastFailure, attempts, ambiguous);
@@ -282,14 +296,14 @@ export function partialFailure(
     reasons: string[],
     extra: { createNonce?: string } & UnconfirmedCreateFields = {},
 ): PartialCreateError {
-    const { unconfirmedCreate, unconfirmedCreateUntil, createNonce } = extra;
+    const { unconfirmedCreate, unconfirmedCreateUntil, unconfirmedCreatePending, createNonce } = extra;
     const properties = {
         ...inputs,
         ...outputsFromInstance(instance, inputs, {
             createMarker: marker,
             ...(createNonce === undefined ? {} : { createNonce }),
         }),
-        ...(unconfirmedCreate === true ? { unconfirmedCreate, unconfirmedCreateUntil } : {}),
+        ...(unconfirmedCreate === true ? { unconfirmedCreate, unconfirmedCreateUntil, unconfirmedCreatePending } : {}),
     };
     return new PartialCreateError(String(instance.id), properties, reasons);
 }

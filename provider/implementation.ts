@@ -17,7 +17,7 @@ import { adopt } from "./adopt";
 import type { ConfigReader } from "./connection";
 import { createNewInstance } from "./create";
 import { deleteInstance } from "./delete";
-import { diffInstance } from "./diff";
+import { diffInstance, type InstanceDiff } from "./diff";
 import { installErrorOutputFilter, sayOnce } from "./error-output";
 import { read as readInstance } from "./read";
 import { configureConnection } from "./session";
@@ -55,16 +55,26 @@ export async function check(
     });
 }
 
-/** See `diff.ts`. */
+/**
+ * See `diff.ts`. Answers what the dynamic-provider runtime forwards (`changes`, `replaces`, `deleteBeforeReplace`);
+ * the plugin answers the detailed diff too ({@link diffDetailed}).
+ */
 export async function diff(
     _id: string,
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): Promise<dynamic.DiffResult> {
-    return sayOnce(async () => {
-        const result = diffInstance(olds, news);
-        return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
-    });
+    const result = await diffDetailed(_id, olds, news);
+    return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
+}
+
+/** The whole diff of `diff.ts`, per-path changes included (for the plugin, whose server forwards them). */
+export async function diffDetailed(
+    _id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): Promise<InstanceDiff> {
+    return sayOnce(async () => diffInstance(olds, news));
 }
 
 /** Creates the instance (`create.ts`), or adopts `adoptInstanceId` (`adopt.ts`). */

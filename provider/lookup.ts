@@ -130,18 +130,57 @@ export async function deleteDuplicates(
 }
 
 /** The outputs that record an unconfirmed create (see `InstanceOutputs.unconfirmedCreate`). */
-export type UnconfirmedCreateFields = Pick<InstanceOutputs, "unconfirmedCreate" | "unconfirmedCreateUntil">;
+export type UnconfirmedCreateFields = Pick<
+    InstanceOutputs,
+    "unconfirmedCreate" | "unconfirmedCreateUntil" | "unconfirmedCreatePending"
+>;
 
-/** The fields to record after a create one of whose attempts was ambiguous, finished now. */
-export function unconfirmedCreateFields(operationTimeoutMs: number, now = Date.now()): UnconfirmedCreateFields {
-    return { unconfirmedCreate: true, unconfirmedCreateUntil: new Date(now + operationTimeoutMs).toISOString() };
+/**
+ * The fields to record after a create one of whose attempts was ambiguous, finished now. `pending` is how many
+ * instances its attempts may still commit (see `InstanceOutputs.unconfirmedCreatePending`); at 0 there is nothing
+ * to record.
+ */
+export function unconfirmedCreateFields(
+    operationTimeoutMs: number,
+    pending: number,
+    now = Date.now(),
+): UnconfirmedCreateFields {
+    if (pending <= 0) {
+        return {};
+    }
+    return {
+        unconfirmedCreate: true,
+        unconfirmedCreateUntil: new Date(now + operationTimeoutMs).toISOString(),
+        unconfirmedCreatePending: pending,
+    };
+}
+
+/**
+ * What remains of an unconfirmed create after a sweep that deleted `deleted` duplicates at `now`: nothing (the flag
+ * is cleared) once every attempt that may commit is accounted for, or once `unconfirmedCreateUntil` has passed (no
+ * attempt can still commit then); else the flag, with fewer pending. State without a readable end: nothing, as
+ * there is no later sweep to wait for.
+ */
+export function afterSweep(state: UnconfirmedCreateFields, deleted: number, now = Date.now()): UnconfirmedCreateFields {
+    const until = state.unconfirmedCreateUntil;
+    const untilMs = Date.parse(until ?? "");
+    if (until === undefined || !Number.isFinite(untilMs) || now > untilMs) {
+        return {};
+    }
+    const pending = state.unconfirmedCreatePending;
+    if (pending === undefined) {
+        // State written before the count: only the end of the window settles it.
+        return { unconfirmedCreate: true, unconfirmedCreateUntil: until };
+    }
+    const left = pending - deleted;
+    return left > 0 ? { unconfirmedCreate: true, unconfirmedCreateUntil: until, unconfirmedCreatePending: left } : {};
 }
 
 /**
  * For `read` and `update` of a resource whose create was unconfirmed: looks its nonce up once and deletes verified
- * duplicates, keeping instance `id` (the one in state). Returns the fields to merge into the outputs: the flag is
- * kept until a sweep runs after `unconfirmedCreateUntil` (no attempt of the create can still commit then), and
- * dropped after it. Without the flag it does nothing and makes no call.
+ * duplicates (both exact tags and element key, see {@link findCreatedInstances}), keeping instance `id` (the one in
+ * state). Returns the fields to merge into the outputs ({@link afterSweep}): empty when the create is now confirmed.
+ * Without the flag it does nothing and makes no call.
  */
 export async function sweepUnconfirmedCreate(
     client: CloudElementsClient,
@@ -160,8 +199,9 @@ export async function sweepUnconfirmedCreate(
     const what = `checking instance ${id} for duplicates left by its create`;
     const secrets = secretsOf(state);
     const found = await findCreatedInstances(client, { marker, nonce }, secrets, what);
+    let deleted: number[];
     try {
-        await deleteDuplicates(client, found, Number(id));
+        deleted = await deleteDuplicates(client, found, Number(id));
     } catch (err) {
         throw new CloudElementsError(
             "http",
@@ -169,10 +209,5 @@ export async function sweepUnconfirmedCreate(
                 `instances tagged ${nonceTag(nonce)} other than ${id} by hand, or run again.`,
         );
     }
-    const until = state.unconfirmedCreateUntil;
-    const untilMs = Date.parse(until ?? "");
-    // No (readable) end recorded: this one sweep is all there is to do.
-    return until !== undefined && Number.isFinite(untilMs) && Date.now() <= untilMs
-        ? { unconfirmedCreate: true, unconfirmedCreateUntil: until }
-        : {};
+    return afterSweep(state, deleted.length);
 }

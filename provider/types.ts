@@ -138,6 +138,12 @@ export interface InstanceOutputs extends InstanceInputs {
     readonly unconfirmedCreate?: boolean;
     /** When {@link unconfirmedCreate} may be cleared: the create's end plus its `operationTimeoutMs` (ISO-8601). */
     readonly unconfirmedCreateUntil?: string;
+    /**
+     * How many instances the create's attempts may still commit: its ambiguous attempts (and the answered one)
+     * minus the instances with its nonce seen so far. Each POST commits at most one instance, so at 0 every attempt
+     * is accounted for and {@link unconfirmedCreate} is cleared before {@link unconfirmedCreateUntil}.
+     */
+    readonly unconfirmedCreatePending?: number;
 }
 
 /** Whether `value` is, or contains, the preview-time unknown value. */
