@@ -51,6 +51,7 @@ const topLevel = new Set([
     "elementId",
     "unconfirmedCreate",
     "unconfirmedCreateUntil",
+    "unconfirmedCreatePending",
 ]);
 
 let ctx: E2EContext;
