@@ -402,11 +402,11 @@ test("a POST committing after the client timeout: the preview shows the settling
         `PATCH /instances/${kept} 200`,
     ]);
     const final = await settle(stack, tag, `${label}: export after the settling up`);
-    expect(final.rec.emulatorIds).toEqual([Number(kept)]);
+    expect(final.rec.emulatorIds.map(String)).toEqual([kept]);
     expect(isClean(final.rec)).toBe(true);
     expect(final.resources.map((r) => r.id)).toEqual([kept]);
     expect(final.resources[0].outputs.unconfirmedCreate).toBeUndefined();
-    const [live] = (await ctx.control.instances()).filter((i) => i.id === Number(kept));
+    const [live] = (await ctx.control.instances()).filter((i) => String(i.id) === kept);
     expect(live.tags).toContain(`pulumi-marker:${final.resources[0].outputs.createMarker}`);
 
     const quiet = await ctx.log.mark();
