@@ -6,7 +6,8 @@
  * (`pulumi-create:<nonce>`, see `lookup.ts`). When an attempt's outcome is unknown (timeout, dropped connection,
  * 5xx, unreadable 2xx), the nonce is looked up (polling a while when the server may still be working on it) before
  * any new POST; when an attempt was ambiguous and a later one succeeds, a final lookup deletes verified duplicates,
- * and the outputs carry `unconfirmedCreate` so that `read` and `update` sweep once more for a commit later still.
+ * and the outputs carry `unconfirmedCreate` (with how many attempts may still commit) so that the next `up`,
+ * `refresh` or update sweeps once more for a commit later still.
  * Everything stays inside the operation's deadline (`cloudelements:operationTimeoutMs`).
  */
 
@@ -18,8 +19,13 @@ import { CloudElementsError, HttpError, isAmbiguousFailure, isConnectFailure, me
 import { backoffDelay, defaultBackoff, sleep } from "../api/retry";
 import { clientFor, connection } from "../api/session";
 import type { ApiInstance } from "../api/wire";
-import type { InstanceInputs, InstanceOutputs, UnconfirmedCreateFields } from "../model/instance";
-import { secretsOf, unconfirmedCreateFields } from "../model/instance";
+import {
+    type InstanceInputs,
+    type InstanceOutputs,
+    secretsOf,
+    type UnconfirmedCreateFields,
+    unconfirmedCreateFields,
+} from "../model/instance";
 import { assertFreshdeskInstance, buildCreateBody, outputsFromInstance } from "../model/mapping";
 import { type CreateIdentity, deleteDuplicates, findCreatedInstances, identityTags, instanceToKeep } from "./lookup";
 import { partialFailure } from "./partial";
@@ -47,6 +53,8 @@ interface PostOutcome {
     found: ApiInstance[];
     /** Whether an attempt may have reached Cloud Elements without us seeing the answer. */
     ambiguous: boolean;
+    /** How many attempts may have committed without their answer reaching us. */
+    ambiguousAttempts: number;
     attempts: number;
     lastFailure?: unknown;
 }
@@ -65,10 +73,7 @@ export async function createNewInstance(inputs: InstanceInputs): Promise<dynamic
         secrets: secretsOf(inputs),
     };
     const outcome = await post(run);
-    const unconfirmed: UnconfirmedCreateFields = outcome.ambiguous
-        ? unconfirmedCreateFields(settings.operationTimeoutMs)
-        : {};
-    const kept = await keepOne(run, outcome, unconfirmed);
+    const { kept, unconfirmed } = await keepOne(run, outcome);
     const created = await confirm(run, kept, outcome.answered !== undefined, unconfirmed);
     const { marker, nonce } = run.identity;
     return {
@@ -83,7 +88,7 @@ export async function createNewInstance(inputs: InstanceInputs): Promise<dynamic
  */
 async function post(run: CreateRun): Promise<PostOutcome> {
     const body = buildCreateBody(run.inputs, run.identity.marker, run.identity.nonce);
-    const outcome: PostOutcome = { found: [], ambiguous: false, attempts: 0 };
+    const outcome: PostOutcome = { found: [], ambiguous: false, ambiguousAttempts: 0, attempts: 0 };
     for (let attempt = 0; attempt <= run.settings.maxRetries; attempt++) {
         if (attempt > 0) {
             await backOff(run, attempt, outcome);
@@ -130,28 +135,44 @@ async function foundAfterFailure(run: CreateRun, err: unknown, outcome: PostOutc
         throw giveUp(run, outcome);
     }
     outcome.ambiguous = true;
+    outcome.ambiguousAttempts++;
     outcome.found = await pollForCommit(run, err, commitWindowMs(err, run.settings));
     return outcome.found.length > 0;
 }
 
-/** The one instance this create keeps; the verified duplicates left by lost answers are deleted. */
+/**
+ * What to record of a create whose instances seen so far number `seen`: every attempt beyond them may still commit
+ * one (a late commit), and only an ambiguous attempt can.
+ */
+function unconfirmedAfter(run: CreateRun, outcome: PostOutcome, seen: number): UnconfirmedCreateFields {
+    if (!outcome.ambiguous) {
+        return {};
+    }
+    const mayHaveCommitted = outcome.ambiguousAttempts + (outcome.answered === undefined ? 0 : 1);
+    return unconfirmedCreateFields(run.settings.operationTimeoutMs, mayHaveCommitted - seen);
+}
+
+/** The one instance this create keeps, and what to record; the verified duplicates left by lost answers are deleted. */
 async function keepOne(
     run: CreateRun,
     outcome: PostOutcome,
-    unconfirmed: UnconfirmedCreateFields,
-): Promise<ApiInstance> {
+): Promise<{ kept: ApiInstance; unconfirmed: UnconfirmedCreateFields }> {
     const { answered, found } = outcome;
     if (answered !== undefined) {
-        if (outcome.ambiguous) {
-            // An earlier attempt whose lookups found nothing may have committed since (a slow server).
-            await removeDuplicates(run, await lookUpAfterAnswer(run, answered, unconfirmed), answered, unconfirmed);
+        if (!outcome.ambiguous) {
+            return { kept: answered, unconfirmed: {} };
         }
-        return answered;
+        // An earlier attempt whose lookups found nothing may have committed since (a slow server).
+        const all = await lookUpAfterAnswer(run, answered, unconfirmedAfter(run, outcome, 1));
+        const unconfirmed = unconfirmedAfter(run, outcome, new Set([answered.id, ...all.map((i) => i.id)]).size);
+        await removeDuplicates(run, all, answered, unconfirmed);
+        return { kept: answered, unconfirmed };
     }
     if (found.length > 0) {
         const kept = instanceToKeep(found) as ApiInstance;
+        const unconfirmed = unconfirmedAfter(run, outcome, found.length);
         await removeDuplicates(run, found, kept, unconfirmed);
-        return kept;
+        return { kept, unconfirmed };
     }
     throw giveUp(run, outcome);
 }
@@ -216,7 +237,7 @@ async function confirm(
 
 /**
  * The longest a create polls for a late commit before it POSTs again. A commit later still is not lost: the
- * outputs carry `unconfirmedCreate`, and the next refresh or update deletes the duplicate. Longer polls would only
+ * outputs carry `unconfirmedCreate`, and the next `up`, refresh or update deletes the duplicate. Longer polls would only
  * slow every create through an outage.
  */
 const maxCommitWaitMs = 5_000;

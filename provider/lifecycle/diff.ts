@@ -1,40 +1,109 @@
 /**
- * The resource's diff: a pure function of the old outputs and the new checked inputs.
+ * The resource's diff: a pure function of the old outputs and the new checked inputs, computed once per call as a
+ * list of changed property paths (the detailed diff) from which everything else is derived.
  *
  * - `subdomain` replaces (a new instance is created first, then the old one deleted: names are not unique on Cloud
  *   Elements, so the default create-before-delete is safe and keeps the integration available).
- * - `name`, `tags`, `apiKey` (rotation), `filterResponseNulls` and `events` update in place.
+ * - `name`, `tags`, `apiKey` (rotation), `filterResponseNulls` and `events` update in place; `events` by field
+ *   (`events.callbackUrl`, ...), so the preview marks the field that changed.
+ * - An unconfirmed create (`unconfirmedCreate` in the old outputs) is a change of `unconfirmedCreate`: the update
+ *   looks the create up, deletes verified duplicates and clears the flag, so a plain `up` settles it.
  * - Nothing else is a change: not `createMarker` (fresh on every check), not `adoptInstanceId` or `adoptTakeOver`
- *   (only read by create), not `__provider`, not output-only fields.
+ *   (only read by create), not `__provider`, not other output-only fields.
  *
  * `changes` is always a boolean: `undefined` would make the engine diff the inputs itself, `__provider` included.
+ * See docs/diff.md for what each host shows.
  */
 import { containsUnknown, type FreshdeskInstanceEvents } from "../model/instance";
 
-/** What {@link diffInstance} returns; the subset of `DiffResult` the dynamic-provider runtime forwards. */
+/** A property's change, as the engine's `PropertyDiff.Kind` names it. */
+export type PropertyChangeKind = "ADD" | "ADD_REPLACE" | "DELETE" | "DELETE_REPLACE" | "UPDATE" | "UPDATE_REPLACE";
+
+/** One entry of the detailed diff. The old value is the old outputs' (never the old inputs'), as for `diffInstance`. */
+export interface PropertyChange {
+    readonly kind: PropertyChangeKind;
+}
+
+/** What {@link diffInstance} returns. */
 export interface InstanceDiff {
     readonly changes: boolean;
     readonly replaces: string[];
     readonly deleteBeforeReplace: boolean;
-    /** The properties that differ; informational (the runtime does not forward it). */
+    /** The top-level properties that differ (the engine's `diffs`). */
     readonly changed: string[];
+    /**
+     * Every changed property path (`apiKey`, `events.callbackUrl`, `unconfirmedCreate`) and its kind. The plugin
+     * sends it to the engine; the dynamic-provider runtime cannot (docs/diff.md).
+     */
+    readonly detailedDiff: Readonly<Record<string, PropertyChange>>;
 }
 
 /** Properties whose change replaces the instance. */
 export const replaceProperties: readonly string[] = ["subdomain"];
 /** Properties updated in place. */
 export const updateProperties: readonly string[] = ["name", "tags", "apiKey", "filterResponseNulls", "events"];
+/** The bookkeeping property whose presence makes the next `up` an update that settles the create. */
+export const unconfirmedCreateProperty = "unconfirmedCreate";
 
 /** Compares old outputs with new inputs. Unknown values (preview) count as a possible change. */
 export function diffInstance(olds: Record<string, unknown>, news: Record<string, unknown>): InstanceDiff {
-    const changed: string[] = [];
+    const detailedDiff: Record<string, PropertyChange> = {};
     for (const key of [...replaceProperties, ...updateProperties]) {
-        if (differs(key, olds[key], news[key])) {
-            changed.push(key);
+        if (!differs(key, olds[key], news[key])) {
+            continue;
+        }
+        const replace = replaceProperties.includes(key);
+        const eventPaths = key === "events" ? changedEventFields(olds[key], news[key]) : undefined;
+        if (eventPaths !== undefined && eventPaths.length > 0) {
+            for (const [field, kind] of eventPaths) {
+                detailedDiff[`events.${field}`] = { kind };
+            }
+        } else {
+            detailedDiff[key] = { kind: withReplace(kindOf(olds[key], news[key]), replace) };
         }
     }
+    if (olds[unconfirmedCreateProperty] === true) {
+        detailedDiff[unconfirmedCreateProperty] = { kind: "DELETE" };
+    }
+    const changed = [...new Set(Object.keys(detailedDiff).map((path) => path.split(".")[0]))];
     const replaces = changed.filter((key) => replaceProperties.includes(key));
-    return { changes: changed.length > 0, replaces, deleteBeforeReplace: false, changed };
+    return { changes: changed.length > 0, replaces, deleteBeforeReplace: false, changed, detailedDiff };
+}
+
+function isAbsent(value: unknown): boolean {
+    return value === undefined || value === null;
+}
+
+function kindOf(old: unknown, next: unknown): PropertyChangeKind {
+    if (isAbsent(old) && !isAbsent(next)) {
+        return "ADD";
+    }
+    return !isAbsent(old) && isAbsent(next) ? "DELETE" : "UPDATE";
+}
+
+function withReplace(kind: PropertyChangeKind, replace: boolean): PropertyChangeKind {
+    return replace ? (`${kind}_REPLACE` as PropertyChangeKind) : kind;
+}
+
+/**
+ * The fields of two events settings that differ, as stored (so the preview shows the values it has), or
+ * `undefined` when either side is not an object or is unknown (the whole `events` is marked then). Only called when
+ * the effective settings differ.
+ */
+function changedEventFields(old: unknown, next: unknown): [string, PropertyChangeKind][] | undefined {
+    if (!isPlainObject(old) || !isPlainObject(next) || containsUnknown(next)) {
+        return undefined;
+    }
+    const fields = [...new Set([...Object.keys(old), ...Object.keys(next)])].sort();
+    const normal = (field: string, value: unknown) =>
+        field === "resources" && Array.isArray(value) ? [...value].sort() : value;
+    return fields
+        .filter((field) => !sameJson(normal(field, old[field]), normal(field, next[field])))
+        .map((field) => [field, kindOf(old[field], next[field])]);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function differs(key: string, old: unknown, next: unknown): boolean {

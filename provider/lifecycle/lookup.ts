@@ -8,8 +8,7 @@ import type { CloudElementsClient } from "../api/client";
 import { CloudElementsError, HttpError, isApiNotFound, messageOf } from "../api/errors";
 import type { ApiInstance } from "../api/wire";
 import { freshdeskElementKey } from "../model/freshdesk";
-import type { UnconfirmedCreateFields } from "../model/instance";
-import { type InstanceOutputs, secretsOf } from "../model/instance";
+import { afterSweep, type InstanceOutputs, secretsOf, type UnconfirmedCreateFields } from "../model/instance";
 import { markerTag, nonceTag } from "../model/tags";
 
 /**
@@ -166,9 +165,9 @@ export async function deleteDuplicates(
 
 /**
  * For `read` and `update` of a resource whose create was unconfirmed: looks its nonce up once and deletes verified
- * duplicates, keeping instance `id` (the one in state). Returns the fields to merge into the outputs: the flag is
- * kept until a sweep runs after `unconfirmedCreateUntil` (no attempt of the create can still commit then), and
- * dropped after it. Without the flag it does nothing and makes no call.
+ * duplicates (both exact tags and element key, see {@link findCreatedInstances}), keeping instance `id` (the one in
+ * state). Returns the fields to merge into the outputs ({@link afterSweep}): empty when the create is now confirmed.
+ * Without the flag it does nothing and makes no call.
  */
 export async function sweepUnconfirmedCreate(
     client: CloudElementsClient,
@@ -187,8 +186,9 @@ export async function sweepUnconfirmedCreate(
     const what = `checking instance ${id} for duplicates left by its create`;
     const secrets = secretsOf(state);
     const found = await findCreatedInstances(client, { marker, nonce }, secrets, what);
+    let deleted: number[];
     try {
-        await deleteDuplicates(client, found, Number(id));
+        deleted = await deleteDuplicates(client, found, Number(id));
     } catch (err) {
         throw new CloudElementsError(
             "http",
@@ -196,10 +196,5 @@ export async function sweepUnconfirmedCreate(
                 `instances tagged ${nonceTag(nonce)} other than ${id} by hand, or run again.`,
         );
     }
-    const until = state.unconfirmedCreateUntil;
-    const untilMs = Date.parse(until ?? "");
-    // No (readable) end recorded: this one sweep is all there is to do.
-    return until !== undefined && Number.isFinite(untilMs) && Date.now() <= untilMs
-        ? { unconfirmedCreate: true, unconfirmedCreateUntil: until }
-        : {};
+    return afterSweep(state, deleted.length);
 }

@@ -16,14 +16,14 @@ export function partialFailure(
     reasons: string[],
     extra: { createNonce?: string } & UnconfirmedCreateFields = {},
 ): PartialCreateError {
-    const { unconfirmedCreate, unconfirmedCreateUntil, createNonce } = extra;
+    const { unconfirmedCreate, unconfirmedCreateUntil, unconfirmedCreatePending, createNonce } = extra;
     const properties = {
         ...inputs,
         ...outputsFromInstance(instance, inputs, {
             createMarker: marker,
             ...(createNonce === undefined ? {} : { createNonce }),
         }),
-        ...(unconfirmedCreate === true ? { unconfirmedCreate, unconfirmedCreateUntil } : {}),
+        ...(unconfirmedCreate === true ? { unconfirmedCreate, unconfirmedCreateUntil, unconfirmedCreatePending } : {}),
     };
     return new PartialCreateError(String(instance.id), properties, reasons);
 }

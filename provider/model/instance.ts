@@ -96,6 +96,12 @@ export interface InstanceOutputs extends InstanceInputs {
     readonly unconfirmedCreate?: boolean;
     /** When {@link unconfirmedCreate} may be cleared: the create's end plus its `operationTimeoutMs` (ISO-8601). */
     readonly unconfirmedCreateUntil?: string;
+    /**
+     * How many instances the create's attempts may still commit: its ambiguous attempts (and the answered one)
+     * minus the instances with its nonce seen so far. Each POST commits at most one instance, so at 0 every attempt
+     * is accounted for and {@link unconfirmedCreate} is cleared before {@link unconfirmedCreateUntil}.
+     */
+    readonly unconfirmedCreatePending?: number;
 }
 
 /** Whether `value` is, or contains, the preview-time unknown value. */
@@ -118,9 +124,48 @@ export function secretsOf(values: Partial<InstanceOutputs> | undefined): (string
 }
 
 /** The outputs that record an unconfirmed create (see `InstanceOutputs.unconfirmedCreate`). */
-export type UnconfirmedCreateFields = Pick<InstanceOutputs, "unconfirmedCreate" | "unconfirmedCreateUntil">;
+export type UnconfirmedCreateFields = Pick<
+    InstanceOutputs,
+    "unconfirmedCreate" | "unconfirmedCreateUntil" | "unconfirmedCreatePending"
+>;
 
-/** The fields to record after a create one of whose attempts was ambiguous, finished now. */
-export function unconfirmedCreateFields(operationTimeoutMs: number, now = Date.now()): UnconfirmedCreateFields {
-    return { unconfirmedCreate: true, unconfirmedCreateUntil: new Date(now + operationTimeoutMs).toISOString() };
+/**
+ * The fields to record after a create one of whose attempts was ambiguous, finished now. `pending` is how many
+ * instances its attempts may still commit (see `InstanceOutputs.unconfirmedCreatePending`); at 0 there is nothing
+ * to record.
+ */
+export function unconfirmedCreateFields(
+    operationTimeoutMs: number,
+    pending: number,
+    now = Date.now(),
+): UnconfirmedCreateFields {
+    if (pending <= 0) {
+        return {};
+    }
+    return {
+        unconfirmedCreate: true,
+        unconfirmedCreateUntil: new Date(now + operationTimeoutMs).toISOString(),
+        unconfirmedCreatePending: pending,
+    };
+}
+
+/**
+ * What remains of an unconfirmed create after a sweep that deleted `deleted` duplicates at `now`: nothing (the flag
+ * is cleared) once every attempt that may commit is accounted for, or once `unconfirmedCreateUntil` has passed (no
+ * attempt can still commit then); else the flag, with fewer pending. State without a readable end: nothing, as
+ * there is no later sweep to wait for.
+ */
+export function afterSweep(state: UnconfirmedCreateFields, deleted: number, now = Date.now()): UnconfirmedCreateFields {
+    const until = state.unconfirmedCreateUntil;
+    const untilMs = Date.parse(until ?? "");
+    if (until === undefined || !Number.isFinite(untilMs) || now > untilMs) {
+        return {};
+    }
+    const pending = state.unconfirmedCreatePending;
+    if (pending === undefined) {
+        // State written before the count: only the end of the window settles it.
+        return { unconfirmedCreate: true, unconfirmedCreateUntil: until };
+    }
+    const left = pending - deleted;
+    return left > 0 ? { unconfirmedCreate: true, unconfirmedCreateUntil: until, unconfirmedCreatePending: left } : {};
 }

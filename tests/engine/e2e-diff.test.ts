@@ -1,6 +1,7 @@
 /**
- * Honest diffs: what `pulumi preview --diff` renders, through the plain CLI on a program directory,
- * for a no-change preview, an API-key rotation, a rename, a tag change, polling events and `--replace`. Each case
+ * Honest diffs of the dynamic resource: what `pulumi preview --diff` renders, through the plain CLI on a program
+ * directory, for a no-change preview, an API-key rotation, a rename, a tag change, polling events and `--replace`
+ * (the plugin's, which marks a rotated key, are plugin-diff.test.ts; docs/diff.md compares the two). Each case
  * asserts the set of properties the CLI marks as changed, that no random value appears, and that no secret is
  * printed; then applies the change with `up` so that the next case starts from a clean state.
  *
@@ -50,6 +51,7 @@ const topLevel = new Set([
     "elementId",
     "unconfirmedCreate",
     "unconfirmedCreateUntil",
+    "unconfirmedCreatePending",
 ]);
 
 let ctx: E2EContext;

@@ -372,6 +372,58 @@ test("SIGKILL after the lookup, the POST committing afterwards: recover and one 
     Object.assign(tokens, await tokensOf(ctx, tag));
 });
 
+test("a POST committing after the client timeout: the preview shows the settling update, one plain up leaves one instance, the next up calls nothing", async () => {
+    const label = "settle";
+    const { dir, stack, tag } = await reliabilityProgram(ctx, label, { count: 1, tuning });
+    // Held past the client timeout, the lookups and the retry's answer: the up ends before it commits.
+    await ctx.control.addFault({
+        kind: "delay",
+        method: "POST",
+        path: "^/instances$",
+        delayMs: 3 * lateMs,
+        commit: "after",
+        count: 1,
+    });
+    const first = await up(dir, label);
+    expect(first.ok).toBe(true);
+    await ctx.control.clearFaults();
+    const afterUp = await settle(stack, tag, `${label}: export after the up`);
+    // The late commit landed after the up: a duplicate, and the state says the create is unconfirmed.
+    expect(afterUp.rec.emulatorIds).toHaveLength(2);
+    expect(afterUp.resources).toHaveLength(1);
+    expect(afterUp.resources[0].outputs).toMatchObject({ unconfirmedCreate: true, unconfirmedCreatePending: 1 });
+
+    const preview = await cli(dir, label, ["preview", "--diff"], `${label}: preview --diff`);
+    expect(preview.ok).toBe(true);
+    expect(preview.output).toMatch(/~ 1 to update/);
+    expect(preview.output).toMatch(/FreshdeskInstance: \(update\)/);
+
+    const mark = await ctx.log.mark();
+    const settling = await up(dir, label);
+    expect(settling.ok).toBe(true);
+    const requests = describeRequests(await ctx.log.since(mark, "provider"));
+    const [kept] = afterUp.resources.map((r) => r.id);
+    const [duplicate] = afterUp.rec.emulatorIds.filter((id) => String(id) !== kept);
+    expect(requests).toEqual([
+        expect.stringMatching(/^GET \/instances\?.* 200$/),
+        `DELETE /instances/${duplicate} 200`,
+        `PATCH /instances/${kept} 200`,
+    ]);
+    const final = await settle(stack, tag, `${label}: export after the settling up`);
+    expect(final.rec.emulatorIds.map(String)).toEqual([kept]);
+    expect(isClean(final.rec)).toBe(true);
+    expect(final.resources.map((r) => r.id)).toEqual([kept]);
+    expect(final.resources[0].outputs.unconfirmedCreate).toBeUndefined();
+    const [live] = (await ctx.control.instances()).filter((i) => String(i.id) === kept);
+    expect(live.tags).toContain(`pulumi-marker:${final.resources[0].outputs.createMarker}`);
+
+    const quiet = await ctx.log.mark();
+    const again = await up(dir, label);
+    expect(again.ok).toBe(true);
+    expect(describeRequests(await ctx.log.since(quiet, "provider"))).toEqual([]);
+    Object.assign(tokens, await tokensOf(ctx, tag));
+});
+
 test("summary: one instance per resource in every case, no secret in any output", async () => {
     await captureEmulatorLogs(ctx, transcript);
     const leaks = transcript.findSecrets({ ...ctx.knownSecrets(), ...tokens });

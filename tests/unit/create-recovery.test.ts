@@ -357,7 +357,8 @@ describe("late commits: a POST that commits after the lookups leaves no duplicat
         expect(lines.slice(-2)).toEqual([lookupLine(nonce, 200), first]);
         expect(first).toMatch(/^DELETE \/instances\/\d+ 200$/);
         expect(first).not.toContain(result.id);
-        expect(result.outs).toMatchObject({ unconfirmedCreate: true });
+        // Both attempts' instances were seen (one kept, one deleted): no attempt can commit another.
+        expect(result.outs).not.toHaveProperty("unconfirmedCreate");
     });
 
     it("POST latency longer than the client timeout, committed after every lookup: the next refresh deletes the duplicate", async () => {
@@ -381,11 +382,11 @@ describe("late commits: a POST that commits after the lookups leaves no duplicat
             lookupLine(outs.createNonce!, 200),
             `DELETE /instances/${late?.id} 200`,
         ]);
-        // Still inside operationTimeoutMs after the create: the flag stays for the next sweep.
-        expect(refreshed.props).toMatchObject({
-            unconfirmedCreate: true,
-            unconfirmedCreateUntil: outs.unconfirmedCreateUntil,
-        });
+        // One ambiguous attempt, one answered, both instances seen: no attempt can commit another, the create is
+        // confirmed before operationTimeoutMs is over.
+        expect(outs.unconfirmedCreatePending).toBe(1);
+        expect(refreshed.props).not.toHaveProperty("unconfirmedCreate");
+        expect(refreshed.props).not.toHaveProperty("unconfirmedCreatePending");
     });
 
     it("the same with a 503 on the retry: the next update deletes the duplicate before its PATCH", async () => {
@@ -411,7 +412,13 @@ describe("late commits: a POST that commits after the lookups leaves no duplicat
         const [kept] = await emulator().control.instances();
         expect(kept).toMatchObject({ id: Number(result.id), name: "renamed" });
         expect(kept.tags).toEqual(["t", `pulumi-marker:${inputs.createMarker}`, `pulumi-create:${outs.createNonce}`]);
-        expect(updated.outs).toMatchObject({ unconfirmedCreate: true, createNonce: outs.createNonce });
+        // The 503 attempt may still be counted as a commit to come: the flag stays, one instance fewer pending.
+        expect(outs.unconfirmedCreatePending).toBe(2);
+        expect(updated.outs).toMatchObject({
+            unconfirmedCreate: true,
+            unconfirmedCreatePending: 1,
+            createNonce: outs.createNonce,
+        });
     });
 
     it("a sweep later than operationTimeoutMs after the create clears the flag; without the flag, no lookup", async () => {

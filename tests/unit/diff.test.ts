@@ -1,9 +1,11 @@
 /**
- * `diff` is a pure function of the old outputs and the new checked inputs.
+ * `diff` is a pure function of the old outputs and the new checked inputs: which properties changed, by path and
+ * kind (the detailed diff), and the rule that an unconfirmed create is a change the next update settles.
  */
 
 import { diff } from "../../provider/hosts/dynamic/implementation";
 import { diffInstance } from "../../provider/lifecycle/diff";
+import { afterSweep, unconfirmedCreateFields } from "../../provider/model/instance";
 
 const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const events = {
@@ -117,5 +119,140 @@ describe("the provider's diff", () => {
         expect(same).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
         const changed = await diff("7", olds(), news({ subdomain: "globex" }));
         expect(changed).toEqual({ changes: true, replaces: ["subdomain"], deleteBeforeReplace: false });
+    });
+});
+
+describe("the detailed diff", () => {
+    // [description, old-output overrides, new-input overrides, expected paths and kinds]
+    const table: [string, Record<string, unknown>, Record<string, unknown>, Record<string, string>][] = [
+        ["no change", {}, {}, {}],
+        ["api key rotated: a changed secret, by name", {}, { apiKey: "acmeFreshdeskKey0002" }, { apiKey: "UPDATE" }],
+        ["renamed", {}, { name: "renamed" }, { name: "UPDATE" }],
+        ["a tag added", {}, { tags: ["team-a", "env:dev", "x"] }, { tags: "UPDATE" }],
+        ["subdomain: a replacement", {}, { subdomain: "globex" }, { subdomain: "UPDATE_REPLACE" }],
+        [
+            "filterResponseNulls first set in old state",
+            { filterResponseNulls: undefined },
+            { filterResponseNulls: false },
+            { filterResponseNulls: "ADD" },
+        ],
+        [
+            "events turned on: each changed field",
+            { events: { enabled: false, pollingIntervalMinutes: 15, resources: ["incidents", "contacts"] } },
+            {
+                events: {
+                    enabled: true,
+                    callbackUrl: "https://h.example.com",
+                    pollingIntervalMinutes: 5,
+                    resources: ["contacts", "incidents"],
+                },
+            },
+            { "events.callbackUrl": "ADD", "events.enabled": "UPDATE", "events.pollingIntervalMinutes": "UPDATE" },
+        ],
+        [
+            "callback changed",
+            {},
+            { events: { ...events, callbackUrl: "https://other.example.com" } },
+            { "events.callbackUrl": "UPDATE" },
+        ],
+        [
+            "signature key removed",
+            {},
+            { events: { ...events, signatureKey: undefined } },
+            { "events.signatureKey": "DELETE" },
+        ],
+        ["events absent in old state, on now", { events: undefined }, {}, { events: "ADD" }],
+        [
+            "unknown nested callback: the whole events",
+            {},
+            { events: { ...events, callbackUrl: unknown } },
+            { events: "UPDATE" },
+        ],
+        ["an unconfirmed create: the flag goes", { unconfirmedCreate: true }, {}, { unconfirmedCreate: "DELETE" }],
+        [
+            "an unconfirmed create and a rename",
+            { unconfirmedCreate: true },
+            { name: "renamed" },
+            { name: "UPDATE", unconfirmedCreate: "DELETE" },
+        ],
+        ["a confirmed create (flag false or absent) is no change", { unconfirmedCreate: false }, {}, {}],
+    ];
+
+    it.each(table)("%s", (_description, oldOverrides, newOverrides, expected) => {
+        const result = diffInstance(olds(oldOverrides), news(newOverrides));
+        expect(Object.fromEntries(Object.entries(result.detailedDiff).map(([p, c]) => [p, c.kind]))).toEqual(expected);
+        expect(result.changes).toBe(Object.keys(expected).length > 0);
+        expect(result.changed).toEqual([...new Set(Object.keys(expected).map((p) => p.split(".")[0]))]);
+    });
+
+    it("an unconfirmed create makes an otherwise unchanged resource an update, not a replacement", () => {
+        const result = diffInstance(
+            olds({ unconfirmedCreate: true, unconfirmedCreateUntil: "2030-01-01T00:00:00Z" }),
+            news(),
+        );
+        expect(result).toMatchObject({ changes: true, replaces: [], changed: ["unconfirmedCreate"] });
+    });
+
+    it("the dynamic host's diff reports the unconfirmed create as a change", async () => {
+        expect(await diff("7", olds({ unconfirmedCreate: true }), news())).toEqual({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+    });
+});
+
+describe("what a sweep leaves of an unconfirmed create", () => {
+    const now = Date.parse("2030-01-01T00:00:00Z");
+    const until = "2030-01-01T00:05:00.000Z";
+
+    it("clears the flag once every attempt that may commit is accounted for", () => {
+        expect(
+            afterSweep({ unconfirmedCreate: true, unconfirmedCreateUntil: until, unconfirmedCreatePending: 1 }, 1, now),
+        ).toEqual({});
+    });
+
+    it("keeps the flag, fewer pending, while an attempt may still commit", () => {
+        expect(
+            afterSweep({ unconfirmedCreate: true, unconfirmedCreateUntil: until, unconfirmedCreatePending: 2 }, 1, now),
+        ).toEqual({
+            unconfirmedCreate: true,
+            unconfirmedCreateUntil: until,
+            unconfirmedCreatePending: 1,
+        });
+        expect(
+            afterSweep({ unconfirmedCreate: true, unconfirmedCreateUntil: until, unconfirmedCreatePending: 1 }, 0, now),
+        ).toEqual({
+            unconfirmedCreate: true,
+            unconfirmedCreateUntil: until,
+            unconfirmedCreatePending: 1,
+        });
+    });
+
+    it("clears the flag after the window, whatever is pending", () => {
+        const later = Date.parse(until) + 1;
+        expect(
+            afterSweep(
+                { unconfirmedCreate: true, unconfirmedCreateUntil: until, unconfirmedCreatePending: 3 },
+                0,
+                later,
+            ),
+        ).toEqual({});
+    });
+
+    it("state without the count waits for the window", () => {
+        expect(afterSweep({ unconfirmedCreate: true, unconfirmedCreateUntil: until }, 1, now)).toEqual({
+            unconfirmedCreate: true,
+            unconfirmedCreateUntil: until,
+        });
+    });
+
+    it("records nothing for a create whose attempts are all accounted for", () => {
+        expect(unconfirmedCreateFields(300_000, 0, now)).toEqual({});
+        expect(unconfirmedCreateFields(300_000, 1, now)).toEqual({
+            unconfirmedCreate: true,
+            unconfirmedCreateUntil: until,
+            unconfirmedCreatePending: 1,
+        });
     });
 });

@@ -1,12 +1,14 @@
 /**
  * The plugin's schema against the TypeScript declarations and the shared implementation: generated from the TSDoc'd
  * args (so descriptions match what TypeScript users read), and failing here when the schema and what `check` accepts
- * or what the provider outputs drift apart. Also the adapter's secret wrapping and its reading of `PULUMI_CONFIG`.
+ * or what the provider outputs drift apart. Also the adapter's secret wrapping, its reading of `PULUMI_CONFIG`, and
+ * its `Diff` RPC answer (the detailed diff the SDK's server would drop).
  */
 import * as path from "node:path";
 import { connectionSources } from "../../provider/api/connection";
 import {
     configFromEnvironment,
+    diffHandler,
     freshdeskInstanceToken,
     makeProvider,
     ownerOf,
@@ -162,4 +164,53 @@ test("check stamps the owner (project, stack, type, name) that tells a replaceme
     expect(result?.failures).toEqual([]);
     expect(result?.inputs.owner).toBe(ownerOf(urn));
     expect(result?.inputs.name).toBe("helpdesk");
+});
+
+test("the Diff RPC answers every changed path with its kind, a rotated secret included, and no value", async () => {
+    // google-protobuf comes with @pulumi/pulumi.
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+    const proto = require("@pulumi/pulumi/proto/provider_pb");
+    const secret = (value: unknown) => ({ "4dabf18193072939515e22adb298388d": secretValue, value });
+    const urn = "urn:pulumi:dev::p::cloudelements:index:FreshdeskInstance::helpdesk";
+    const base = { subdomain: "acme", name: "helpdesk", tags: ["a"], filterResponseNulls: true };
+    const olds = { ...base, apiKey: secret("old-key-0001"), instanceId: 7, unconfirmedCreate: true };
+    const news = { ...base, subdomain: "globex", apiKey: secret("new-key-0002"), name: "renamed" };
+    const call = {
+        request: {
+            getId: () => "7",
+            getUrn: () => urn,
+            getOlds: () => Struct.fromJavaScript(olds),
+            getNews: () => Struct.fromJavaScript(news),
+        },
+    };
+    /** The response as the engine decodes it. */
+    interface DiffAnswer {
+        changes: number;
+        replacesList: string[];
+        diffsList: string[];
+        hasdetaileddiff: boolean;
+        detaileddiffMap: [string, { kind: number; inputdiff: boolean }][];
+    }
+    const answer = await new Promise<{ err: unknown; wire: Uint8Array }>((resolve) => {
+        void diffHandler(makeProvider("{}", "1.2.3"))(call, (err, resp) =>
+            resolve({ err, wire: (resp as { serializeBinary(): Uint8Array }).serializeBinary() }),
+        );
+    });
+    expect(answer.err).toBeUndefined();
+    const resp: DiffAnswer = proto.DiffResponse.deserializeBinary(answer.wire).toObject();
+    expect(resp.changes).toBe(proto.DiffResponse.DiffChanges.DIFF_SOME);
+    expect(resp.replacesList).toEqual(["subdomain"]);
+    expect(resp.diffsList).toEqual(["subdomain", "name", "apiKey", "unconfirmedCreate"]);
+    expect(resp.hasdetaileddiff).toBe(true);
+    const kinds = Object.fromEntries(resp.detaileddiffMap.map(([p, d]) => [p, [d.kind, d.inputdiff]]));
+    const kind = proto.PropertyDiff.Kind;
+    expect(kinds).toEqual({
+        subdomain: [kind.UPDATE_REPLACE, false],
+        name: [kind.UPDATE, false],
+        apiKey: [kind.UPDATE, false],
+        unconfirmedCreate: [kind.DELETE, false],
+    });
+    const wire = Buffer.from(answer.wire).toString("latin1");
+    expect(wire).not.toContain("old-key-0001");
+    expect(wire).not.toContain("new-key-0002");
 });

@@ -10,7 +10,7 @@ import { configureConnection } from "../../api/session";
 import { adopt } from "../../lifecycle/adopt";
 import { createNewInstance } from "../../lifecycle/create";
 import { deleteInstance } from "../../lifecycle/delete";
-import { diffInstance } from "../../lifecycle/diff";
+import { diffInstance, type InstanceDiff } from "../../lifecycle/diff";
 import { read as readInstance } from "../../lifecycle/read";
 import type { InstanceInputs, InstanceOutputs } from "../../model/instance";
 import { checkInputs } from "../../model/validation";
@@ -47,16 +47,26 @@ export async function check(
     });
 }
 
-/** See `diff.ts`. */
+/**
+ * See `diff.ts`. Answers what the dynamic-provider runtime forwards (`changes`, `replaces`, `deleteBeforeReplace`);
+ * the plugin answers the detailed diff too ({@link diffDetailed}).
+ */
 export async function diff(
-    _id: string,
+    id: string,
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): Promise<dynamic.DiffResult> {
-    return sayOnce(async () => {
-        const result = diffInstance(olds, news);
-        return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
-    });
+    const result = await diffDetailed(id, olds, news);
+    return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
+}
+
+/** The whole diff of `diff.ts`, per-path changes included (for the plugin, whose server forwards them). */
+export async function diffDetailed(
+    _id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): Promise<InstanceDiff> {
+    return sayOnce(async () => diffInstance(olds, news));
 }
 
 /** Creates the instance (`create.ts`), or adopts `adoptInstanceId` (`adopt.ts`). */

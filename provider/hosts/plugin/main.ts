@@ -1,10 +1,9 @@
 /**
  * Entry point of `pulumi-resource-cloudelements`: serves the provider over the engine's gRPC protocol with
- * `@pulumi/pulumi/provider`'s `main` (no gRPC code of ours). The engine starts it as
- * `pulumi-resource-cloudelements <engine address>` and reads the port it prints.
+ * `@pulumi/pulumi/provider`'s `main`, its `Diff` RPC answered by `serve` with a detailed diff (`provider.ts`). The
+ * engine starts it as `pulumi-resource-cloudelements <engine address>` and reads the port it prints.
  */
-import { main } from "@pulumi/pulumi/provider";
-import { makeProvider, pluginVersion, readSchema } from "./provider";
+import { makeProvider, pluginVersion, readSchema, serve } from "./provider";
 
 /** Errors of ours are expected failures: the engine shows their message once, so no stack trace on stderr. */
 const expectedErrorNames = ["CloudElementsError", "HttpError", "PartialCreateError"];
@@ -31,7 +30,7 @@ function quietExpectedErrors(): void {
 }
 
 quietExpectedErrors();
-main(makeProvider(readSchema(__dirname), pluginVersion(__dirname)), process.argv.slice(2)).catch((err: unknown) => {
+serve(makeProvider(readSchema(__dirname), pluginVersion(__dirname)), process.argv.slice(2)).catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(1);
 });

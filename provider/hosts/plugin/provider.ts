@@ -1,13 +1,14 @@
 /**
  * The `cloudelements` resource provider plugin (Pulumi YAML, `pulumi import`): an adapter over the dynamic
- * provider's implementation that adds only the plugin's config, secret wrapping and import
- * (docs/architecture.md#the-plugin-adapter).
+ * provider's implementation that adds only the plugin's config, secret wrapping, import
+ * (docs/architecture.md#the-plugin-adapter) and the detailed diff the SDK's server drops (docs/diff.md).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as provider from "@pulumi/pulumi/provider";
 import { connectionSources } from "../../api/connection";
 import { readPackageVersion } from "../../api/package-info";
+import type { PropertyChange } from "../../lifecycle/diff";
 import type { InstanceInputs, InstanceOutputs } from "../../model/instance";
 import * as impl from "../dynamic/implementation";
 
@@ -179,10 +180,26 @@ function assertType(urn: string): void {
     }
 }
 
+/** The plugin's `diff` answer: the SDK's `DiffResult` plus what its server does not forward. */
+export interface PluginDiffResult extends provider.DiffResult {
+    readonly changes: boolean;
+    readonly replaces: string[];
+    readonly deleteBeforeReplace: boolean;
+    /** The top-level properties that changed (the engine's `diffs`). */
+    readonly diffs: string[];
+    /** Every changed property path; the old value of each is the old outputs' (`inputDiff` false). */
+    readonly detailedDiff: Readonly<Record<string, PropertyChange>>;
+}
+
+/** The plugin's provider: an SDK `Provider` whose `diff` answers a detailed diff. */
+export interface PluginProvider extends provider.Provider {
+    diff(id: string, urn: string, olds: unknown, news: unknown): Promise<PluginDiffResult>;
+}
+
 /**
  * Builds the plugin's `Provider`. `schema` is the JSON text `getSchema` returns.
  */
-export function makeProvider(schema: string, version: string): provider.Provider {
+export function makeProvider(schema: string, version: string): PluginProvider {
     let configured: Promise<void> | undefined;
     // Config is read once per process, on first use: the engine starts one process per provider configuration.
     const ready = async (urn: string) => {
@@ -194,7 +211,7 @@ export function makeProvider(schema: string, version: string): provider.Provider
         version,
         getSchema: async () => schema,
         check: (urn, olds, news) => ready(urn).then(() => check(urn, olds, news)),
-        diff: (id, urn, olds, news) => ready(urn).then(() => diff(id, olds, news)),
+        diff: (id, urn, olds, news) => ready(urn).then(() => diff(id, olds as Props, news as Props)),
         create: (urn, inputs) => ready(urn).then(() => create(inputs)),
         read: (id, urn, props) => ready(urn).then(() => read(id, props)),
         update: (id, urn, olds, news) => ready(urn).then(() => update(id, olds, news)),
@@ -217,9 +234,15 @@ async function check(urn: string, olds: Props, news: Props): Promise<provider.Ch
     return { inputs: wrapSecrets(result.inputs as Props, n.secretKeys), failures: result.failures ?? [] };
 }
 
-async function diff(id: string, olds: Props, news: Props): Promise<provider.DiffResult> {
-    const result = await impl.diff(id, unwrapSecrets(olds).plain, unwrapSecrets(news).plain);
-    return { changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace };
+async function diff(id: string, olds: Props, news: Props): Promise<PluginDiffResult> {
+    const result = await impl.diffDetailed(id, unwrapSecrets(olds).plain, unwrapSecrets(news).plain);
+    return {
+        changes: result.changes,
+        replaces: result.replaces,
+        deleteBeforeReplace: result.deleteBeforeReplace,
+        diffs: result.changed,
+        detailedDiff: result.detailedDiff,
+    };
 }
 
 async function create(inputs: Props): Promise<provider.CreateResult> {
@@ -275,6 +298,86 @@ function secretSafe(err: unknown, secretKeys: ReadonlySet<string>): unknown {
     Object.defineProperty(safe, "reasons", { value: e.reasons, enumerable: true });
     Object.defineProperty(safe, "properties", { value: wrapSecrets(e.properties, secretKeys), enumerable: false });
     return safe;
+}
+
+/** The parts of the gRPC and protobuf modules {@link serve} uses (the SDK ships them without types we can import). */
+interface DiffCall {
+    request: {
+        getId(): string;
+        getUrn(): string;
+        getOlds(): { toJavaScript(): unknown } | undefined;
+        getNews(): { toJavaScript(): unknown } | undefined;
+    };
+}
+type DiffCallback = (err: unknown, resp: unknown) => void;
+interface GrpcServerClass {
+    prototype: { addService(service: object, implementation: object): void };
+}
+
+/**
+ * Answers the engine's `Diff` RPC from `prov.diff`, with `diffs` and the detailed diff; the same fields as the SDK's
+ * `Server.diff` (`@pulumi/pulumi/provider/server.js`) for the rest.
+ */
+export function diffHandler(prov: PluginProvider): (call: DiffCall, callback: DiffCallback) => Promise<void> {
+    const proto = require("@pulumi/pulumi/proto/provider_pb");
+    return async (call, callback) => {
+        try {
+            const req = call.request;
+            const result = await prov.diff(
+                req.getId(),
+                req.getUrn(),
+                req.getOlds()?.toJavaScript() ?? {},
+                req.getNews()?.toJavaScript() ?? {},
+            );
+            const resp = new proto.DiffResponse();
+            resp.setChanges(
+                result.changes ? proto.DiffResponse.DiffChanges.DIFF_SOME : proto.DiffResponse.DiffChanges.DIFF_NONE,
+            );
+            resp.setReplacesList(result.replaces);
+            resp.setDeletebeforereplace(result.deleteBeforeReplace);
+            resp.setDiffsList(result.diffs);
+            const detailed = resp.getDetaileddiffMap();
+            for (const [propertyPath, change] of Object.entries(result.detailedDiff)) {
+                const entry = new proto.PropertyDiff();
+                entry.setKind(proto.PropertyDiff.Kind[change.kind]);
+                // The old value is the old outputs' (what diffInstance compared), not the old inputs'.
+                entry.setInputdiff(false);
+                detailed.set(propertyPath, entry);
+            }
+            resp.setHasdetaileddiff(true);
+            callback(undefined, resp);
+        } catch (err) {
+            // As the SDK's server does: the engine shows the error it receives; main.ts drops our own's stack.
+            console.error(`${err}: ${(err as Error)?.stack}`);
+            callback(err, undefined);
+        }
+    };
+}
+
+/**
+ * Serves `prov` with the SDK's `main`, its `Diff` RPC answered by {@link diffHandler}. The SDK neither exports its
+ * server class nor forwards a detailed diff, so the one `addService` call `main` makes (synchronously, before it
+ * binds the port) is intercepted to replace that one method on the SDK's service object; the hook is removed at
+ * once. Both modules are resolved from `@pulumi/pulumi`'s folder so they are the instances `main` uses.
+ */
+export function serve(prov: PluginProvider, args: string[]): Promise<void> {
+    const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+    const grpc: { Server: GrpcServerClass } = require(require.resolve("@grpc/grpc-js", { paths: [sdk] }));
+    const services: { ResourceProviderService: object } = require("@pulumi/pulumi/proto/provider_grpc_pb");
+    const { main } = require("@pulumi/pulumi/provider") as typeof provider;
+    const prototype = grpc.Server.prototype;
+    const original = prototype.addService;
+    prototype.addService = function (this: unknown, service: object, implementation: object) {
+        if (service === services.ResourceProviderService) {
+            Object.defineProperty(implementation, "diff", { value: diffHandler(prov), writable: true });
+        }
+        return original.call(this, service, implementation);
+    };
+    try {
+        return main(prov, args);
+    } finally {
+        prototype.addService = original;
+    }
 }
 
 /** Reads the schema written next to the compiled plugin by the build (`schema.json`). */
