@@ -3,8 +3,9 @@
 // Usage: node scripts/test-summary.cjs <jest report> <go report or ""> <files left in the tree or ""> [jest status]
 // Files the suites left in the working tree count as one failed check; a Go package that failed without running
 // a test (a build failure) counts as one failed test; so does a suite that could not run, and a jest run that failed
-// with no failed test (the coverage threshold).
+// with no failed test (the coverage threshold). Before that line it lists the ten slowest test files.
 const fs = require("node:fs");
+const path = require("node:path");
 
 const [jestReport, goReport, left, jestStatus] = process.argv.slice(2);
 const jest = JSON.parse(fs.readFileSync(jestReport, "utf8"));
@@ -32,6 +33,15 @@ if (goReport) {
         }
         console.log(`[go] ${e.Action === "pass" ? "ok  " : e.Action.toUpperCase()} ${pkg} (${n} tests)`);
     }
+}
+// The ten slowest test files (wall time each, several run at once), to see where the suite's time goes.
+const files = (jest.testResults ?? [])
+    .filter((r) => r.startTime && r.endTime)
+    .map((r) => ({ name: path.relative(process.cwd(), r.name), seconds: (r.endTime - r.startTime) / 1000 }))
+    .sort((a, b) => b.seconds - a.seconds);
+if (files.length > 1) {
+    console.log("[test] slowest files:");
+    for (const f of files.slice(0, 10)) console.log(`[test] ${f.seconds.toFixed(1).padStart(7)} s  ${f.name}`);
 }
 const passed = jest.numPassedTests + go.pass;
 const suitesNotRun = jest.numRuntimeErrorTestSuites ?? 0;

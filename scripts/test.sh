@@ -2,8 +2,15 @@
 # `npm test`: provisions the toolchain, builds, type-checks, and runs every jest suite (unit, emulator and
 # the suites that drive the real Pulumi CLI) and the Go tests of our language host (tools/pulumi-cli).
 # Extra arguments go to jest and run only those suites, without the Go tests (e.g. `npm test -- tests/unit`).
+# `--unit` first (`npm run test:unit`): only the unit and emulator suites, no CLI, no plugin, no Go tests.
 # In a git checkout it also fails when the tests leave new or changed files in the working tree.
 set -euo pipefail
+unit=false
+if [ "${1:-}" = --unit ]; then
+    unit=true
+    shift
+    set -- --selectProjects unit "$@"
+fi
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 bash scripts/toolchain.sh
@@ -11,11 +18,14 @@ bash scripts/toolchain.sh
 source .toolchain/env.sh
 echo "[test] node $(node --version), $(pulumi version), from $PULUMI_CLI_BIN" >&2
 
+# The one type check of sources and tests (jest only transpiles), alongside the build that mostly waits on disk.
+npx tsc -p tsconfig.json --noEmit &
+typecheck=$!
 # The provider's serialized stub requires the compiled implementation (bin/provider), so build first.
 npx tsc -p tsconfig.build.json
-npx tsc -p tsconfig.json --noEmit
-# The provider plugin (schema + staged folder + archive under .plugin/) for the plugin-*.test.ts suites.
-node bin/scripts/plugin-build.js >/dev/null
+# The provider plugin (schema + staged folder + archive under .plugin/), staged once for the plugin-*.test.ts suites.
+[ "$unit" = true ] || node bin/scripts/plugin-build.js >/dev/null
+wait "$typecheck"
 
 report=$(mktemp)
 go_report=$(mktemp)
