@@ -28,9 +28,11 @@ npx tsc -p tsconfig.build.json
 wait "$typecheck"
 
 report=$(mktemp)
+serial_report=$(mktemp)
 go_report=$(mktemp)
 before=$(mktemp)
-trap 'rm -f "$report" "$go_report" "$before"' EXIT
+trap 'rm -f "$report" "$serial_report" "$go_report" "$before"' EXIT
+serial=(tests/engine/reliability-interrupt.test.ts tests/engine/langhost-parity.test.ts)
 # The suites must leave the tree as they found it (no lockfiles, stack files or state next to the sources). In a git
 # checkout, what `git status` shows after jest is compared with what it showed before.
 in_git=false
@@ -50,12 +52,20 @@ if [ $# -eq 0 ]; then
         go_status=1
     fi
 fi
-# The whole suite also checks the provider's coverage threshold (jest.config.js); a chosen subset does not.
-coverage=()
-[ $# -gt 0 ] || coverage=(--coverage)
-npx jest --json --outputFile="$report" "${coverage[@]}" "$@"
-status=$?
-jest_status=$status
+if [ $# -eq 0 ]; then
+    # The whole suite also checks the provider's coverage threshold (jest.config.js); a chosen subset does not.
+    # Suites that interrupt the CLI mid-operation or compare its durations run afterwards, one at a time, so that
+    # the files running side by side (jest.config.js maxWorkers) do not load the machine under them.
+    npx jest --json --outputFile="$report" --coverage --testPathIgnorePatterns /node_modules/ "${serial[@]}"
+    jest_status=$?
+    npx jest --json --outputFile="$serial_report" --runInBand "${serial[@]}"
+    serial_status=$?
+    [ "$serial_status" -eq 0 ] || jest_status=$serial_status
+else
+    npx jest --json --outputFile="$report" "$@"
+    jest_status=$?
+fi
+status=$jest_status
 set -e
 left=""
 if [ "$in_git" = true ]; then
@@ -67,6 +77,6 @@ if [ "$in_git" = true ]; then
     fi
 fi
 # jest's and go's summaries are not in the form CI reads: one plain closing line for both.
-node scripts/test-summary.cjs "$report" "$( [ $# -eq 0 ] && echo "$go_report")" "$left" "$jest_status" || echo "Tests: 0 passed, 1 failed"
+node scripts/test-summary.cjs "$report$( [ $# -eq 0 ] && echo ",$serial_report")" "$( [ $# -eq 0 ] && echo "$go_report")" "$left" "$jest_status" || echo "Tests: 0 passed, 1 failed"
 [ "$go_status" -eq 0 ] || status=1
 exit $status

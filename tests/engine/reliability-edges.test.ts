@@ -25,18 +25,17 @@ import {
     isAlive,
     isClean,
     killAll,
-    type ReliabilityContext,
     reconcile,
     reliabilityProgram,
     runRecover,
     Summary,
     type SummaryRow,
     startCli,
-    startReliability,
     Transcript,
     tally,
     tokensOf,
     until,
+    useReliability,
 } from "../helpers/reliability";
 import { describeRequests, freshdeskResources, routeOf } from "../helpers/stacks";
 
@@ -47,7 +46,7 @@ const tuning: ClientTuning = { timeoutMs: 1_500, maxRetries: 3 };
 /** How long a late POST is held before it commits: well past the client timeout and the first lookup. */
 const lateMs = 4_500;
 
-let ctx: ReliabilityContext;
+const ctx = useReliability("rel-edges", { beforeClose: () => killAll(started) });
 const summary = new Summary("reliability-edges");
 const transcript = new Transcript();
 const tokens: Record<string, string> = {};
@@ -61,14 +60,7 @@ async function idle(): Promise<void> {
     idleSeq = await emulatorIdle(ctx, idleSeq);
 }
 
-beforeAll(async () => {
-    ctx = await startReliability("rel-edges");
-});
-
-afterAll(async () => {
-    killAll(started);
-    await ctx?.close();
-});
+beforeAll(async () => {});
 
 /** `pulumi <args>` in the program folder; the output joins the transcript. */
 async function cli(dir: string, stackName: string, args: string[], label: string) {
