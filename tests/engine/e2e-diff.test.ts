@@ -51,7 +51,7 @@ const topLevel = new Set([
     "unconfirmedCreateUntil",
 ]);
 
-const ctx = useE2E({ label: "diff" });
+const ctx = useE2E({ label: "diff", transpileOnly: true });
 let dir: string;
 /** Every line printed in this file, scanned for secrets at the end. */
 let printed = "";

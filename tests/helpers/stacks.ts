@@ -107,6 +107,12 @@ export interface E2EOptions {
     readonly label: string;
     /** Extra Freshdesk subdomains the emulator accepts (see {@link makeTestAccounts}). */
     readonly extraSubdomains?: readonly string[];
+    /**
+     * The file's program directories are repository fixtures, which `npm test` type-checks with the repository:
+     * ts-node only transpiles them on every CLI run (`PULUMI_NODEJS_TRANSPILE_ONLY`). Not for examples run as a
+     * user would.
+     */
+    readonly transpileOnly?: boolean;
     /** Extra emulator options (accounts are always the generated ones). */
     readonly emulator?: {
         readonly maskUsername?: boolean;
@@ -186,7 +192,10 @@ export async function startE2E(options: E2EOptions): Promise<E2EContext> {
         ...(options.emulator?.maskUsername !== undefined ? { maskUsername: options.emulator.maskUsername } : {}),
         ...(options.emulator?.log !== undefined ? { log: options.emulator.log } : {}),
     });
-    const backend = createBackend(options.label);
+    const created = createBackend(options.label);
+    const backend: TestBackend = options.transpileOnly
+        ? { ...created, env: { ...created.env, PULUMI_NODEJS_TRANSPILE_ONLY: "true" } }
+        : created;
     const api = new CloudElementsApi(emulator.baseUrl, accounts.userSecret, accounts.organizationSecret);
     const folders: string[] = [];
     return {

@@ -30,10 +30,13 @@ const tuningKeys: Record<keyof ClientTuning, string> = {
     operationTimeoutMs: "cloudelements:operationTimeoutMs",
 };
 
-/** Starts the e2e context (fresh random credentials, Freshdesk key check on) with its access log captured. */
+/**
+ * Starts the e2e context (fresh random credentials, Freshdesk key check on, fixture programs transpiled only) with
+ * its access log captured.
+ */
 export async function startReliability(label: string): Promise<ReliabilityContext> {
     const access: string[] = [];
-    const e2e = await startE2E({ label, emulator: { log: (line) => access.push(line) } });
+    const e2e = await startE2E({ label, transpileOnly: true, emulator: { log: (line) => access.push(line) } });
     return {
         ...e2e,
         label,
