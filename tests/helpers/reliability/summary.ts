@@ -123,7 +123,10 @@ export class Summary {
         }
         merged[this.file] = { finishedAt: new Date().toISOString(), rows };
         fs.mkdirSync(path.dirname(summaryFile), { recursive: true });
-        fs.writeFileSync(summaryFile, `${JSON.stringify(merged, null, 2)}\n`);
+        // Reliability files run side by side: a rename is atomic, so another file never reads half a summary.
+        const partial = `${summaryFile}.${process.pid}`;
+        fs.writeFileSync(partial, `${JSON.stringify(merged, null, 2)}\n`);
+        fs.renameSync(partial, summaryFile);
         const allRows = Object.keys(merged)
             .sort()
             .flatMap((file) => merged[file].rows);
