@@ -11,7 +11,7 @@ import { sequencesOf } from "../chaos/replay";
 import { type RunResult, runSequence } from "../chaos/runner";
 import { generateSequence, type Sequence } from "../chaos/sequence";
 import { repoRoot } from "../helpers/pulumi";
-import { type ReliabilityContext, Summary, startReliability } from "../helpers/reliability";
+import { Summary, useReliability } from "../helpers/reliability";
 
 jest.setTimeout(600_000);
 
@@ -22,16 +22,8 @@ const regressions = sequencesOf(
     JSON.parse(fs.readFileSync(path.join(repoRoot, "tests", "chaos", "regressions.json"), "utf8")),
 );
 
-let ctx: ReliabilityContext;
+const ctx = useReliability("chaos");
 const summary = new Summary("reliability-chaos");
-
-beforeAll(async () => {
-    ctx = await startReliability("chaos");
-});
-
-afterAll(async () => {
-    await ctx?.close();
-});
 
 function count(result: RunResult, area: string): void {
     const row = summary.row(area);

@@ -11,30 +11,21 @@ import { attempt, exportState } from "../helpers/reliability";
 import {
     configDrivenStack,
     describeRequests,
-    type E2EContext,
     findSecrets,
     fingerprint,
     freshdeskResources,
     instanceById,
     outputCollector,
     setConfig,
-    startE2E,
+    useE2E,
 } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
 
-let ctx: E2EContext;
+const ctx = useE2E({ label: "adoption" });
 const printed = outputCollector();
 /** The token of every instance this file saw alive, for the secret sweeps (a deleted one's cannot be read). */
 const tokens: Record<string, string> = {};
-
-beforeAll(async () => {
-    ctx = await startE2E({ label: "adoption" });
-});
-
-afterAll(async () => {
-    await ctx?.close();
-});
 
 function newStack(stackName: string, config: Parameters<typeof configDrivenStack>[3]): Promise<Stack> {
     return configDrivenStack(ctx, "freshdesk-adoption", stackName, config);

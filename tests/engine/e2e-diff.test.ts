@@ -16,11 +16,10 @@
  *   a targeted `--replace`, and the re-check of a diff-driven replacement), so the new instance gets a new
  *   `createMarker`, and the diff shows it. Updates keep the marker (check reuses the old inputs' one).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StateResource } from "../../cli/deployment";
 import { type CliResult, programStack, repoRoot } from "../helpers/pulumi";
-import { cli, describeRequests, type E2EContext, findSecrets, startE2E, workProgram } from "../helpers/stacks";
+import { cli, describeRequests, findSecrets, useE2E, workProgram } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
 
@@ -54,7 +53,7 @@ const topLevel = new Set([
     "unconfirmedCreatePending",
 ]);
 
-let ctx: E2EContext;
+const ctx = useE2E({ label: "diff", transpileOnly: true });
 let dir: string;
 /** Every line printed in this file, scanned for secrets at the end. */
 let printed = "";
@@ -104,8 +103,7 @@ async function urn(): Promise<string> {
 }
 
 beforeAll(async () => {
-    ctx = await startE2E({ label: "diff" });
-    dir = workProgram(fixture, "diff", "symlink");
+    dir = ctx.trackDir(workProgram(fixture, "diff", "symlink"));
     const stack = await programStack({ backend: ctx.backend, workDir: dir, stackName });
     const [account] = ctx.accounts.freshdesk;
     await stack.setAllConfig({
@@ -118,13 +116,8 @@ beforeAll(async () => {
     await ok(["up", "--yes", "--skip-preview"]);
 });
 
-afterAll(async () => {
-    try {
-        if (ctx) expect(findSecrets(printed, ctx.knownSecrets())).toEqual([]);
-    } finally {
-        await ctx?.close();
-        if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    }
+afterAll(() => {
+    expect(findSecrets(printed, ctx.knownSecrets())).toEqual([]);
 });
 
 test("a preview without changes shows nothing changed and calls no API", async () => {

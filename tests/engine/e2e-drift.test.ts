@@ -10,7 +10,6 @@ import type { FreshdeskStateResource } from "../helpers/stacks";
 import {
     configDrivenStack,
     describeRequests,
-    type E2EContext,
     findSecrets,
     fingerprint,
     freshdeskResources,
@@ -18,21 +17,13 @@ import {
     outputCollector,
     secretMarker,
     secretSig,
-    startE2E,
+    useE2E,
 } from "../helpers/stacks";
 
 jest.setTimeout(300_000);
 
-let ctx: E2EContext;
+const ctx = useE2E({ label: "drift" });
 const printed = outputCollector();
-
-beforeAll(async () => {
-    ctx = await startE2E({ label: "drift" });
-});
-
-afterAll(async () => {
-    await ctx?.close();
-});
 
 function newStack(stackName: string, config: Parameters<typeof configDrivenStack>[3]): Promise<Stack> {
     return configDrivenStack(ctx, "freshdesk-drift", stackName, config);

@@ -14,7 +14,6 @@ import { programStack, repoRoot } from "../helpers/pulumi";
 import {
     cli,
     describeRequests,
-    type E2EContext,
     findSecrets,
     fingerprint,
     freshdeskResources,
@@ -23,7 +22,7 @@ import {
     resourcesContaining,
     secretMarker,
     secretSig,
-    startE2E,
+    useE2E,
     workProgram,
 } from "../helpers/stacks";
 
@@ -33,19 +32,13 @@ const fixture = path.join(repoRoot, "tests", "fixtures", "freshdesk");
 /** The fixture is type-checked with the repository; skip ts-node's check on every run. */
 const fastTs = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 
-let ctx: E2EContext;
+const ctx = useE2E({ label: "environments" });
 let dir: string;
 /** Everything the CLI printed in this file. */
 let printed = "";
 
-beforeAll(async () => {
-    ctx = await startE2E({ label: "environments" });
-    dir = workProgram(fixture, "environments", "symlink");
-});
-
-afterAll(async () => {
-    await ctx?.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+beforeAll(() => {
+    dir = ctx.trackDir(workProgram(fixture, "environments", "symlink"));
 });
 
 /** Runs the CLI in the program directory; fails the test with the CLI's output when the exit code is not 0. */

@@ -5,17 +5,15 @@
  * stack trace, and the message names the base URL it tried and where that came from (stack config
  * `cloudelements:baseUrl`, which wins, or the environment variable `CLOUD_ELEMENTS_BASE_URL`).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CliResult, repoRoot } from "../helpers/pulumi";
 import {
     cli,
     describeRequests,
-    type E2EContext,
     findSecrets,
     freshdeskResources,
     instanceById,
-    startE2E,
+    useE2E,
     workProgram,
 } from "../helpers/stacks";
 
@@ -27,18 +25,12 @@ const fastTs = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 const unreachable = "http://127.0.0.1:9";
 const unreachableBase = `${unreachable}/elements/api-v2`;
 
-let ctx: E2EContext;
+const ctx = useE2E({ label: "errors" });
 let dir: string;
 const transcript: string[] = [];
 
-beforeAll(async () => {
-    ctx = await startE2E({ label: "errors" });
-    dir = workProgram(fixture, "errors", "copy");
-});
-
-afterAll(async () => {
-    await ctx?.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+beforeAll(() => {
+    dir = ctx.trackDir(workProgram(fixture, "errors", "copy"));
 });
 
 async function run(args: string[], env: Record<string, string> = {}): Promise<CliResult> {

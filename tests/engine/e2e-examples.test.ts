@@ -21,13 +21,12 @@ import {
     accountFor,
     cli,
     describeRequests,
-    type E2EContext,
     findSecrets,
     fingerprint,
     freshdeskType,
     instancesTagged,
     packageName,
-    startE2E,
+    useE2E,
     workProgram,
 } from "../helpers/stacks";
 import { type JobInputs, type JobRun, runJob, type Workflow, type WorkflowStep } from "../helpers/workflow";
@@ -42,23 +41,11 @@ const fastTs = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 /** Subdomains the per-environment example's stack files name. */
 const exampleSubdomains = ["acme-dev", "acme-staging", "acme"];
 
-let ctx: E2EContext;
-const workDirs: string[] = [];
+const ctx = useE2E({ label: "examples", extraSubdomains: exampleSubdomains });
 let printed = "";
 
-beforeAll(async () => {
-    ctx = await startE2E({ label: "examples", extraSubdomains: exampleSubdomains });
-});
-
-afterAll(async () => {
-    await ctx?.close();
-    for (const dir of workDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
 function copyExample(name: string): string {
-    const dir = workProgram(path.join(examples, name), `example-${name}`, "symlink");
-    workDirs.push(dir);
-    return dir;
+    return ctx.trackDir(workProgram(path.join(examples, name), `example-${name}`, "symlink"));
 }
 
 /** Type-checks an example with its own tsconfig.json, against the built package's declarations. */
@@ -129,8 +116,7 @@ test("basic: up creates one instance, token secret; destroy deletes it", async (
 
 test("basic, installed as the README says (npm install: a packed copy of the package) outside the repository", async () => {
     // Outside the repository, so nothing resolves from its node_modules: the example's own install must suffice.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cef-example-basic-"));
-    workDirs.push(dir);
+    const dir = ctx.trackDir(fs.mkdtempSync(path.join(os.tmpdir(), "cef-example-basic-")));
     fs.cpSync(path.join(examples, "basic"), dir, {
         recursive: true,
         // Not its lockfile: it pins the package as file:../.., rewritten below.

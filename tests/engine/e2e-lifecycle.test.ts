@@ -15,7 +15,6 @@ import type { FreshdeskStateResource } from "../helpers/stacks";
 import {
     cli,
     describeRequests,
-    type E2EContext,
     findSecrets,
     fingerprint,
     freshdeskResources,
@@ -25,12 +24,12 @@ import {
     secretMarker,
     secretSig,
     setConfig,
-    startE2E,
+    useE2E,
 } from "../helpers/stacks";
 
 jest.setTimeout(300_000);
 
-let ctx: E2EContext;
+const ctx = useE2E({ label: "lifecycle" });
 let stack: Stack;
 let workDir: string;
 /** Every line the CLI printed in this file, scanned for secrets at the end. */
@@ -44,7 +43,6 @@ const desired = {
 };
 
 beforeAll(async () => {
-    ctx = await startE2E({ label: "lifecycle" });
     stack = await inlineStack({
         backend: ctx.backend,
         projectName: "freshdesk-lifecycle",
@@ -61,10 +59,6 @@ beforeAll(async () => {
         tags: desired.tags,
         filterResponseNulls: false,
     });
-});
-
-afterAll(async () => {
-    await ctx?.close();
 });
 
 async function stateResources(): Promise<FreshdeskStateResource[]> {

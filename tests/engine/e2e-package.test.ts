@@ -15,16 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runCommandOk } from "../helpers/commands";
 import { repoRoot } from "../helpers/pulumi";
-import {
-    accountFor,
-    cli,
-    type E2EContext,
-    findSecrets,
-    fingerprint,
-    instancesTagged,
-    packageName,
-    startE2E,
-} from "../helpers/stacks";
+import { accountFor, cli, findSecrets, fingerprint, instancesTagged, packageName, useE2E } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
 
@@ -37,18 +28,12 @@ const readmeTag = "team-support";
 const rootManifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
 const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
 
-let ctx: E2EContext;
+const ctx = useE2E({ label: "package", extraSubdomains: [readmeSubdomain] });
 let scratch: string;
 let printed = "";
 
-beforeAll(async () => {
-    ctx = await startE2E({ label: "package", extraSubdomains: [readmeSubdomain] });
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cef-package-"));
-});
-
-afterAll(async () => {
-    await ctx?.close();
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+beforeAll(() => {
+    scratch = ctx.trackDir(fs.mkdtempSync(path.join(os.tmpdir(), "cef-package-")));
 });
 
 /** The first fenced block of `language` after `heading` in the README. */

@@ -10,27 +10,18 @@ import { attempt, exportState } from "../helpers/reliability";
 import {
     configDrivenStack,
     describeRequests,
-    type E2EContext,
     findSecrets,
     freshdeskResources,
     outputCollector,
-    startE2E,
+    useE2E,
 } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
 
-let ctx: E2EContext;
+const ctx = useE2E({ label: "refresh" });
 const printed = outputCollector();
 const tokens: Record<string, string> = {};
 const callbackUrl = "https://hooks.example.com/refresh";
-
-beforeAll(async () => {
-    ctx = await startE2E({ label: "refresh" });
-});
-
-afterAll(async () => {
-    await ctx?.close();
-});
 
 function newStack(stackName: string, config: Parameters<typeof configDrivenStack>[3]): Promise<Stack> {
     return configDrivenStack(ctx, "freshdesk-refresh", stackName, config);

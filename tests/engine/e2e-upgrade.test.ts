@@ -11,11 +11,10 @@ import { repoRoot } from "../helpers/pulumi";
 import {
     cli,
     describeRequests,
-    type E2EContext,
     freshdeskResources,
     instanceById,
     setCopiedPackageVersion,
-    startE2E,
+    useE2E,
     userAgentVersion,
     workProgram,
 } from "../helpers/stacks";
@@ -27,17 +26,11 @@ const fastTs = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 const currentVersion: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version;
 const upgradedVersion = "99.1.0-e2e";
 
-let ctx: E2EContext;
+const ctx = useE2E({ label: "upgrade" });
 let dir: string;
 
-beforeAll(async () => {
-    ctx = await startE2E({ label: "upgrade" });
-    dir = workProgram(fixture, "upgrade", "copy");
-});
-
-afterAll(async () => {
-    await ctx?.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+beforeAll(() => {
+    dir = ctx.trackDir(workProgram(fixture, "upgrade", "copy"));
 });
 
 async function pulumi(args: string[]): Promise<string> {

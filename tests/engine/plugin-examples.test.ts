@@ -14,12 +14,11 @@ import {
     accountFor,
     cli,
     describeRequests,
-    type E2EContext,
     findSecrets,
     fingerprint,
     instanceById,
     instancesTagged,
-    startE2E,
+    useE2E,
     workProgram,
 } from "../helpers/stacks";
 
@@ -29,27 +28,20 @@ const examples = path.join(repoRoot, "examples");
 /** Subdomains the per-environment stack files name. */
 const exampleSubdomains = ["acme-dev", "acme-staging", "acme"];
 
-let ctx: E2EContext;
-const dirs: string[] = [];
+const ctx = useE2E({ label: "plugin-examples", extraSubdomains: exampleSubdomains });
+/** Where the plugin was installed from (a copy of the YAML example). */
+let home: string;
 let printed = "";
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
     requirePluginBuilt();
-    ctx = await startE2E({ label: "plugin-examples", extraSubdomains: exampleSubdomains });
-    const home = workProgram(path.join(examples, "yaml"), "plugin-install");
-    dirs.push(home);
+    home = ctx.trackDir(workProgram(path.join(examples, "yaml"), "plugin-install"));
     await installPlugin(ctx.backend, home);
 });
 
-afterAll(async () => {
-    await ctx?.close();
-    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
 function copyExample(name: string): string {
-    const dir = workProgram(path.join(examples, name), `example-${name}`);
-    dirs.push(dir);
+    const dir = ctx.trackDir(workProgram(path.join(examples, name), `example-${name}`));
     // Proves the installed plugin is what runs: the examples name no plugin path.
     expect(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")).not.toMatch(/plugins:/);
     return dir;
@@ -76,7 +68,7 @@ function secrets(): Record<string, string> {
 }
 
 test("the plugin is installed from its archive", async () => {
-    const listed = await pulumi(dirs[0], ["plugin", "ls", "--json"]);
+    const listed = await pulumi(home, ["plugin", "ls", "--json"]);
     const plugins = JSON.parse(listed) as { name: string; kind: string; version: string }[];
     expect(plugins).toContainEqual(
         expect.objectContaining({ name: "cloudelements", kind: "resource", version: pluginVersion }),

@@ -14,12 +14,11 @@ import {
     faulted,
     isClean,
     type OpResult,
-    type ReliabilityContext,
     reconcile,
-    startReliability,
     Transcript,
     tokensOf,
     until,
+    useReliability,
 } from "../helpers/reliability";
 import type { ExportedState, FreshdeskStateResource } from "../helpers/stacks";
 import { freshdeskResources, instanceById } from "../helpers/stacks";
@@ -30,7 +29,7 @@ type Operation = "create" | "read";
 const operations: Operation[] = ["create", "read"];
 const method: Record<Operation, string> = { create: "POST", read: "GET" };
 
-let ctx: ReliabilityContext;
+const ctx = useReliability("plugin-faults");
 const transcript = new Transcript();
 const dirs = {} as Record<Operation, string>;
 /** What each stack's program declares: resource name -> instance name. */
@@ -98,7 +97,6 @@ async function expectConverged(op: Operation): Promise<ExportedState> {
 
 beforeAll(async () => {
     requirePluginBuilt();
-    ctx = await startReliability("plugin-faults");
     for (const op of operations) {
         desired[op] = new Map();
         dirs[op] = ctx.trackDir(yamlProject(`plugin-faults-${op}`, { name: `plugin-faults-${op}`, resources: "  {}" }));
@@ -112,10 +110,6 @@ beforeAll(async () => {
     desired.read.set("target", "plugin-read-initial");
     writeProgram("read");
     await must("read", ["up", "--yes", "--skip-preview"], "setup up");
-});
-
-afterAll(async () => {
-    await ctx?.close();
 });
 
 async function prepare(

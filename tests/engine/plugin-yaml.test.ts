@@ -13,7 +13,6 @@ import {
     type ApiInstanceJson,
     cli,
     describeRequests,
-    type E2EContext,
     type ExportedState,
     type FreshdeskStateResource,
     findSecrets,
@@ -24,7 +23,7 @@ import {
     type StateJson,
     secretMarker,
     secretSig,
-    startE2E,
+    useE2E,
 } from "../helpers/stacks";
 
 // js-yaml comes with @pulumi/pulumi.
@@ -32,21 +31,14 @@ const yaml: { load(text: string): unknown; dump(value: unknown, opts?: object): 
 
 jest.setTimeout(600_000);
 
-let ctx: E2EContext;
-const dirs: string[] = [];
+const ctx = useE2E({ label: "plugin-yaml" });
 /** Everything the CLI printed (except --show-secrets output), for the secret sweep. */
 let printed = "";
 /** Element tokens of every instance the tests saw, for the secret sweep. */
 const tokens: Record<string, string> = {};
 
-beforeAll(async () => {
+beforeAll(() => {
     requirePluginBuilt();
-    ctx = await startE2E({ label: "plugin-yaml" });
-});
-
-afterAll(async () => {
-    await ctx?.close();
-    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs the CLI; fails the test on a non-zero exit unless `allowFailure`. Returns stdout + stderr. */
@@ -65,9 +57,7 @@ async function pulumi(
 }
 
 function project(label: string, resources: string, extra: { outputs?: string } = {}): string {
-    const dir = yamlProject(label, { name: label, resources, outputs: extra.outputs });
-    dirs.push(dir);
-    return dir;
+    return ctx.trackDir(yamlProject(label, { name: label, resources, outputs: extra.outputs }));
 }
 
 async function initStack(dir: string, apiKey: string, connection: "config" | "none" = "config"): Promise<void> {

@@ -27,7 +27,6 @@ import {
     isAlive,
     isClean,
     killAll,
-    type ReliabilityContext,
     reconcile,
     reliabilityProgram,
     runRecover,
@@ -35,11 +34,11 @@ import {
     type SummaryRow,
     startCase,
     startCli,
-    startReliability,
     Transcript,
     tally,
     tokensOf,
     until,
+    useReliability,
 } from "../helpers/reliability";
 import { describeRequests, freshdeskResources, routeOf } from "../helpers/stacks";
 
@@ -52,7 +51,7 @@ const lateMs = 4_500;
 /** A hold of the first POST long enough that the provider's retry (after its commit window) comes before the commit. */
 const retryBeforeCommitMs = 20_000;
 
-let ctx: ReliabilityContext;
+const ctx = useReliability("rel-edges", { beforeClose: () => killAll(started) });
 const summary = new Summary("reliability-edges");
 const transcript = new Transcript();
 const tokens: Record<string, string> = {};
@@ -66,14 +65,7 @@ async function idle(): Promise<void> {
     idleSeq = await emulatorIdle(ctx, idleSeq);
 }
 
-beforeAll(async () => {
-    ctx = await startReliability("rel-edges");
-});
-
-afterAll(async () => {
-    killAll(started);
-    await ctx?.close();
-});
+beforeAll(async () => {});
 
 /** `pulumi <args>` in the program folder; the output joins the transcript. */
 async function cli(dir: string, stackName: string, args: string[], label: string) {

@@ -29,15 +29,14 @@ import {
     faulted,
     isClean,
     type OpResult,
-    type ReliabilityContext,
     reconcile,
     Summary,
     startCase,
-    startReliability,
     Transcript,
     tally,
     tokensOf,
     until,
+    useReliability,
 } from "../helpers/reliability";
 import type { ExportedState, FreshdeskStateResource } from "../helpers/stacks";
 import { freshdeskResources, inlineStack, instanceById } from "../helpers/stacks";
@@ -46,7 +45,7 @@ jest.setTimeout(600_000);
 
 const method: Record<Operation, string> = { create: "POST", update: "PATCH", read: "GET", delete: "DELETE" };
 
-let ctx: ReliabilityContext;
+const ctx = useReliability("rel-faults");
 const summary = new Summary("reliability-faults");
 const transcript = new Transcript();
 const stacks = {} as Record<Operation, Stack>;
@@ -114,7 +113,6 @@ async function expectConverged(op: Operation, exported: ExportedState): Promise<
 }
 
 beforeAll(async () => {
-    ctx = await startReliability("rel-faults");
     for (const op of operations) {
         desired[op] = new Map();
         stacks[op] = ctx.track(
@@ -142,10 +140,6 @@ beforeAll(async () => {
         }
         await exportOf(op);
     }
-});
-
-afterAll(async () => {
-    await ctx?.close();
 });
 
 /**

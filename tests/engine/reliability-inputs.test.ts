@@ -20,11 +20,10 @@ import {
     attempt,
     captureEmulatorLogs,
     exportState,
-    type ReliabilityContext,
     reconcile,
     Summary,
-    startReliability,
     Transcript,
+    useReliability,
 } from "../helpers/reliability";
 import { cli, findSecrets, routeOf, workProgram } from "../helpers/stacks";
 
@@ -37,7 +36,7 @@ const maxRetries = 1;
 const fixture = path.join(repoRoot, "tests", "fixtures", "reliability-inputs");
 const stackName = "inputs";
 
-let ctx: ReliabilityContext;
+const ctx = useReliability("rel-inputs");
 let stack: Stack;
 let dir: string;
 const summary = new Summary("reliability-inputs");
@@ -265,14 +264,9 @@ const cases: InputCase[] = [
 ];
 
 beforeAll(async () => {
-    ctx = await startReliability("rel-inputs");
     dir = ctx.trackDir(workProgram(fixture, "rel-inputs", "symlink"));
     stack = await programStack({ backend: ctx.backend, workDir: dir, stackName });
     await stack.setAllConfig(ctx.connectionConfig({ maxRetries }));
-});
-
-afterAll(async () => {
-    await ctx?.close();
 });
 
 function secrets(): Record<string, string> {

@@ -26,7 +26,6 @@ import {
     isAlive,
     isClean,
     killAll,
-    type ReliabilityContext,
     type RunningCli,
     reconcile,
     reliabilityProgram,
@@ -34,31 +33,24 @@ import {
     Summary,
     startCase,
     startCli,
-    startReliability,
     Transcript,
     tally,
     tokensOf,
     until,
+    useReliability,
 } from "../helpers/reliability";
 import { freshdeskResources, freshdeskType, inlineStack, routeOf } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
 
-let ctx: ReliabilityContext;
+const ctx = useReliability("rel-interrupt", { beforeClose: () => killAll(started) });
 const summary = new Summary("reliability-interrupt");
 const transcript = new Transcript();
 const tokens: Record<string, string> = {};
 /** Every process a test started (CLI and its plugins), killed at the end if still alive. */
 const started: number[] = [];
 
-beforeAll(async () => {
-    ctx = await startReliability("rel-interrupt");
-});
-
-afterAll(async () => {
-    killAll(started);
-    await ctx?.close();
-});
+beforeAll(async () => {});
 
 /** A copy of the reliability program with its own stack (2 retries), configured for this emulator. */
 function programWithStack(label: string, config: { count: number; dependents?: number }) {

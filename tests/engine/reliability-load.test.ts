@@ -13,14 +13,13 @@ import {
     exportState,
     faulted,
     isClean,
-    type ReliabilityContext,
     reconcile,
     Summary,
     startCase,
-    startReliability,
     Transcript,
     tally,
     tokensOf,
+    useReliability,
 } from "../helpers/reliability";
 import { inlineStack, routeOf } from "../helpers/stacks";
 
@@ -30,14 +29,13 @@ const instances = 50;
 const requestsPerSecond = 10;
 const tag = "rel-load";
 
-let ctx: ReliabilityContext;
+const ctx = useReliability("rel-load");
 let stack: Stack;
 const summary = new Summary("reliability-load");
 const transcript = new Transcript();
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-    ctx = await startReliability("rel-load");
     const [account] = ctx.accounts.freshdesk;
     stack = ctx.track(
         await inlineStack({
@@ -59,10 +57,6 @@ beforeAll(async () => {
     );
     // Default timeout and retries: the limit must be absorbed without tuning.
     await stack.setAllConfig(ctx.connectionConfig());
-});
-
-afterAll(async () => {
-    await ctx?.close();
 });
 
 test(`up creates ${instances} instances at ${requestsPerSecond} requests/s: no failure, no duplicate`, async () => {

@@ -12,14 +12,7 @@
  */
 import * as path from "node:path";
 import { type CliResult, programStack, repoRoot } from "../helpers/pulumi";
-import {
-    captureEmulatorLogs,
-    type ReliabilityContext,
-    reconcile,
-    Summary,
-    startReliability,
-    Transcript,
-} from "../helpers/reliability";
+import { captureEmulatorLogs, reconcile, Summary, Transcript, useReliability } from "../helpers/reliability";
 import { cli, findSecrets, fingerprint, workProgram } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
@@ -28,7 +21,7 @@ const fixture = path.join(repoRoot, "tests", "fixtures", "reliability");
 const tag = "rel-secrets";
 const stackName = "secrets";
 
-let ctx: ReliabilityContext;
+const ctx = useReliability("rel-secrets");
 let dir: string;
 const summary = new Summary("reliability-secrets");
 /** Everything except `--show-secrets` output. */
@@ -39,7 +32,6 @@ const tokens: Record<string, string> = {};
 const startedAt = Date.now();
 
 beforeAll(async () => {
-    ctx = await startReliability("rel-secrets");
     dir = ctx.trackDir(workProgram(fixture, "rel-secrets", "symlink"));
     const stack = await programStack({ backend: ctx.backend, workDir: dir, stackName });
     const [account] = ctx.accounts.freshdesk;
@@ -51,10 +43,6 @@ beforeAll(async () => {
         "reliability:subdomain": { value: account.subdomain },
         "reliability:apiKey": { value: account.apiKeys[0], secret: true },
     });
-});
-
-afterAll(async () => {
-    await ctx?.close();
 });
 
 /** Runs the CLI, records its output under `label` and counts it in the summary. */

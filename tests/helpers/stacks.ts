@@ -22,11 +22,13 @@ import {
     type RequestLogEntry,
     startEmulator,
 } from "../../emulator";
+import { ApiError } from "../../emulator/api/errors";
 import { FreshdeskInstance } from "../../provider";
+import { packageName } from "../../provider/api/package-info";
 import { freshdeskInstanceType } from "../../provider/hosts/dynamic/type-token";
 import { type FreshdeskInstanceClass, instanceFromConfig } from "../fixtures/freshdesk/program";
 import { call } from "./emulator";
-import { type CliResult, createBackend, inlineStack, repoRoot, runPulumi, type TestBackend } from "./pulumi";
+import { type CliResult, cliEnv, createBackend, inlineStack, repoRoot, runPulumi, type TestBackend } from "./pulumi";
 import { findSecrets } from "./secret-sweep";
 
 /** Type token of the resource in state (the provider's own constant). */
@@ -34,9 +36,6 @@ export const freshdeskType = freshdeskInstanceType;
 
 /** Path prefix of the Cloud Elements platform API. */
 export const apiPrefix = "/elements/api-v2";
-
-/** npm name of this package. */
-export const packageName = "pulumi-cloudelements-freshdesk";
 
 /** User-Agent of every call a test makes through {@link CloudElementsApi}, so logs can tell them apart. */
 export const outOfBandUserAgent = "cef-e2e-tests/out-of-band";
@@ -110,6 +109,12 @@ export interface E2EOptions {
     readonly label: string;
     /** Extra Freshdesk subdomains the emulator accepts (see {@link makeTestAccounts}). */
     readonly extraSubdomains?: readonly string[];
+    /**
+     * The file's program directories are repository fixtures, which `npm test` type-checks with the repository:
+     * ts-node only transpiles them on every CLI run (`PULUMI_NODEJS_TRANSPILE_ONLY`). Not for examples run as a
+     * user would.
+     */
+    readonly transpileOnly?: boolean;
     /** Extra emulator options (accounts are always the generated ones). */
     readonly emulator?: {
         readonly maskUsername?: boolean;
@@ -144,7 +149,16 @@ export interface E2EContext {
     knownSecrets(): Record<string, string>;
     /** Reads an instance's element token through the public API (the control API only has fingerprints). */
     tokenOf(instanceId: number | string): Promise<string>;
-    /** Stops the emulator and deletes the backend. */
+    /** Environment of a plain CLI run against this backend, with the toolchain's `pulumi` first on PATH. */
+    cliEnv(extra?: Record<string, string>): NodeJS.ProcessEnv;
+    /**
+     * Registers an inline program's stack: its workspace folder (a temp folder the Automation API creates, holding
+     * `Pulumi.<stack>.yaml`) is deleted by {@link E2EContext.close}. Returns the stack.
+     */
+    track(stack: Stack): Stack;
+    /** Registers a folder the file made (a copied program, a scratch folder) for deletion by `close()`. Returns it. */
+    trackDir(dir: string): string;
+    /** Stops the emulator, deletes the backend and the tracked folders. */
     close(): Promise<void>;
 }
 
@@ -180,8 +194,12 @@ export async function startE2E(options: E2EOptions): Promise<E2EContext> {
         ...(options.emulator?.maskUsername !== undefined ? { maskUsername: options.emulator.maskUsername } : {}),
         ...(options.emulator?.log !== undefined ? { log: options.emulator.log } : {}),
     });
-    const backend = createBackend(options.label);
+    const created = createBackend(options.label);
+    const backend: TestBackend = options.transpileOnly
+        ? { ...created, env: { ...created.env, PULUMI_NODEJS_TRANSPILE_ONLY: "true" } }
+        : created;
     const api = new CloudElementsApi(emulator.baseUrl, accounts.userSecret, accounts.organizationSecret);
+    const folders: string[] = [];
     return {
         backend,
         accounts,
@@ -211,11 +229,66 @@ export async function startE2E(options: E2EOptions): Promise<E2EContext> {
             }
             return instance.token;
         },
+        cliEnv: (extra = {}) => cliEnv(backend, extra),
+        track: (stack) => {
+            const dir = stack.workspace.workDir;
+            if (path.basename(dir).startsWith("automation-")) folders.push(dir);
+            return stack;
+        },
+        trackDir: (dir) => {
+            folders.push(dir);
+            return dir;
+        },
         close: async () => {
             await emulator.close();
             backend.cleanup();
+            for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
         },
     };
+}
+
+/** Options of {@link useContext}. */
+export interface UseContextOptions {
+    /** Runs in `afterAll` before the context closes (e.g. killing CLI processes the file started). */
+    readonly beforeClose?: () => unknown;
+}
+
+/**
+ * The one setup of an engine test file: `start()` runs in `beforeAll`, `close()` in `afterAll` (after
+ * `beforeClose`). Returns a stand-in that forwards to the started context, so the file declares it once at the top
+ * (`const ctx = useE2E(...)`) and its tests and hooks use it directly; reading it before `beforeAll` throws.
+ */
+export function useContext<T extends { close(): Promise<void> }>(
+    start: () => Promise<T>,
+    options: UseContextOptions = {},
+): T {
+    let started: T | undefined;
+    beforeAll(async () => {
+        started = await start();
+    });
+    afterAll(async () => {
+        try {
+            await options.beforeClose?.();
+        } finally {
+            await started?.close();
+        }
+    });
+    return new Proxy({} as T, {
+        get: (_target, key) => {
+            if (started === undefined) {
+                throw new Error(`the engine test context is read (${String(key)}) before its beforeAll started it`);
+            }
+            return Reflect.get(started, key);
+        },
+    });
+}
+
+/**
+ * {@link startE2E} for the whole test file (emulator, `file://` backend, PULUMI_HOME, credentials, cleanup): see
+ * {@link useContext}.
+ */
+export function useE2E(options: E2EOptions & UseContextOptions): E2EContext {
+    return useContext(() => startE2E(options), options);
 }
 
 /** The path of a logged request after the `/elements/api-v2` prefix. */
@@ -365,18 +438,8 @@ export function outputCollector(): { onOutput: (out: string) => void; text: () =
 
 /** Inline-program stacks come from the base helpers; re-exported so suites import their stack helpers from one place. */
 /** `fingerprint()` of the emulator, re-exported so tests compare with the instance fields. */
-export { fingerprint, inlineStack };
-
-/** An error answer of the public API. */
-export class ApiError extends Error {
-    constructor(
-        readonly status: number,
-        readonly body: unknown,
-        what: string,
-    ) {
-        super(`${what} answered ${status}: ${JSON.stringify(body)}`);
-    }
-}
+/** The package's npm name (the provider's own constant), re-exported for the packaging suites. */
+export { fingerprint, inlineStack, packageName };
 
 /**
  * The emulator's public Cloud Elements API (`Authorization: User <u>, Organization <o>`), as another tool or a person
@@ -401,7 +464,7 @@ export class CloudElementsApi {
         // A body that is not JSON is kept as text.
         const parsed: unknown = reply.json ?? (reply.text === "" ? undefined : reply.text);
         if (reply.status < 200 || reply.status > 299) {
-            throw new ApiError(reply.status, parsed, `${method} ${route}`);
+            throw new ApiError(reply.status, `${method} ${route} answered ${reply.status}: ${JSON.stringify(parsed)}`);
         }
         return parsed;
     }

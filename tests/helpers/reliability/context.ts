@@ -1,13 +1,9 @@
 /**
  * One reliability test file's world: the e2e context of `stacks.ts` ({@link startE2E}) with the emulator's access
- * log kept, client tuning in the stack config, the environment of a plain CLI process, and cleanup of the program
- * folders the file copied.
+ * log kept and client tuning in the stack config.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
-import { cliEnv } from "../pulumi";
-import { type E2EContext, startE2E } from "../stacks";
+import type { ConfigMap } from "@pulumi/pulumi/automation";
+import { type E2EContext, startE2E, type UseContextOptions, useContext } from "../stacks";
 
 /**
  * Project config that shortens the provider's budgets: `cloudelements:maxRetries`, `cloudelements:timeoutMs` (per
@@ -19,24 +15,13 @@ export interface ClientTuning {
     readonly operationTimeoutMs?: number;
 }
 
-/** The e2e context of one reliability test file, with the access log, client tuning and workspace cleanup. */
+/** The e2e context of one reliability test file, with the access log and client tuning. */
 export interface ReliabilityContext extends Omit<E2EContext, "connectionConfig"> {
     readonly label: string;
     /** Lines of the emulator's access log so far. */
     accessLog(): readonly string[];
     /** Stack config pointing the provider at the emulator (secrets marked secret), plus client tuning. */
     connectionConfig(tuning?: ClientTuning): ConfigMap;
-    /** Environment of a CLI run against this backend, with the toolchain's `pulumi` first on PATH. */
-    cliEnv(extra?: Record<string, string>): NodeJS.ProcessEnv;
-    /**
-     * Registers an inline program's stack: its workspace folder (a temp folder the Automation API creates, holding
-     * `Pulumi.<stack>.yaml`) is deleted by {@link close}. Returns the stack.
-     */
-    track(stack: Stack): Stack;
-    /** Registers a copied program folder (see `workProgram`) for deletion by {@link close}. Returns it. */
-    trackDir(dir: string): string;
-    /** Stops the emulator, deletes the backend and the tracked workspaces. */
-    close(): Promise<void>;
 }
 
 const tuningKeys: Record<keyof ClientTuning, string> = {
@@ -45,11 +30,13 @@ const tuningKeys: Record<keyof ClientTuning, string> = {
     operationTimeoutMs: "cloudelements:operationTimeoutMs",
 };
 
-/** Starts the e2e context (fresh random credentials, Freshdesk key check on) with its access log captured. */
+/**
+ * Starts the e2e context (fresh random credentials, Freshdesk key check on, fixture programs transpiled only) with
+ * its access log captured.
+ */
 export async function startReliability(label: string): Promise<ReliabilityContext> {
     const access: string[] = [];
-    const e2e = await startE2E({ label, emulator: { log: (line) => access.push(line) } });
-    const workspaces: string[] = [];
+    const e2e = await startE2E({ label, transpileOnly: true, emulator: { log: (line) => access.push(line) } });
     return {
         ...e2e,
         label,
@@ -62,23 +49,10 @@ export async function startReliability(label: string): Promise<ReliabilityContex
             }
             return config;
         },
-        cliEnv: (extra = {}) => cliEnv(e2e.backend, extra),
-        track: (stack) => {
-            const dir = stack.workspace.workDir;
-            if (path.basename(dir).startsWith("automation-")) {
-                workspaces.push(dir);
-            }
-            return stack;
-        },
-        trackDir: (dir) => {
-            workspaces.push(dir);
-            return dir;
-        },
-        close: async () => {
-            await e2e.close();
-            for (const dir of workspaces) {
-                fs.rmSync(dir, { recursive: true, force: true });
-            }
-        },
     };
+}
+
+/** {@link startReliability} for the whole test file: see `useContext` in ../stacks. */
+export function useReliability(label: string, options: UseContextOptions = {}): ReliabilityContext {
+    return useContext(() => startReliability(label), options);
 }
