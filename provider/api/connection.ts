@@ -5,6 +5,7 @@
  * stored in state nor frozen there (a rotated secret works for `destroy` too).
  */
 import { CloudElementsError } from "./errors";
+import { isLoopbackHost } from "./loopback";
 import {
     connectionSources,
     describeOrigin,
@@ -15,7 +16,7 @@ import {
     settingNames,
 } from "./settings";
 
-export { connectionSources };
+export { connectionSources, isLoopbackHost };
 
 /** Raw values as read from stack config; any of them may be missing. */
 export type ConfiguredConnection = Partial<Record<SettingName, string>>;
@@ -163,12 +164,6 @@ function parseBoolean(name: SettingName, raw: { value: string; origin: SettingOr
         );
     }
     return raw.value.toLowerCase() === "true";
-}
-
-/** Whether `hostname` (as `URL.hostname` gives it) is a loopback address. */
-export function isLoopbackHost(hostname: string): boolean {
-    const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-    return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** Options of {@link normalizeBaseUrl}. */
