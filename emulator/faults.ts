@@ -191,7 +191,9 @@ export class FaultRegistry {
             admitted: [],
             windowStart: 0,
         });
-        if (this.history.size >= faultLogLimit) this.history.delete(this.history.keys().next().value as string);
+        if (this.history.size >= faultLogLimit) {
+            this.history.delete(this.history.keys().next().value as string);
+        }
         // A scripted answer's body and headers may carry secrets (a `respond` fault imitating the platform): the log
         // keeps what identifies the fault, not what it answers.
         const { body: _body, headers: _headers, ...logged } = spec as FaultSpec & { body?: string; headers?: unknown };

@@ -23,7 +23,9 @@ export function replaceMarkedBlock(text: string, name: string, content: string):
     }
     const from = text.indexOf(start) + start.length;
     const to = text.indexOf(end);
-    if (to < from) throw new Error(`${end} comes before ${start}`);
+    if (to < from) {
+        throw new Error(`${end} comes before ${start}`);
+    }
     return `${text.slice(0, from)}\n${content.trim()}\n${text.slice(to)}`;
 }
 

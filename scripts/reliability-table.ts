@@ -80,8 +80,12 @@ export function formatTable(rows: readonly SummaryRow[]): string {
     const header = `| ${columns.map(([, title]) => title).join(" | ")} |`;
     const rule = `|${columns.map(([key]) => (key === "area" ? "---" : "---:")).join("|")}|`;
     const cell = (row: SummaryRow, key: keyof SummaryRow) => {
-        if (key === "seconds") return Math.round(row.seconds);
-        if (reconciliationColumns.includes(key) && !row.reconciled) return "-";
+        if (key === "seconds") {
+            return Math.round(row.seconds);
+        }
+        if (reconciliationColumns.includes(key) && !row.reconciled) {
+            return "-";
+        }
         return row[key] ?? 0;
     };
     const body = rows.map((row) => `| ${columns.map(([key]) => cell(row, key)).join(" | ")} |`);
@@ -109,7 +113,9 @@ export function recordsDir(repoRoot: string): string {
 
 /** Every record in `dir` (none when it does not exist). */
 export function readRecords(dir: string): RunRecord[] {
-    if (!fs.existsSync(dir)) return [];
+    if (!fs.existsSync(dir)) {
+        return [];
+    }
     return fs
         .readdirSync(dir)
         .filter((name) => name.endsWith(".json"))
@@ -119,6 +125,8 @@ export function readRecords(dir: string): RunRecord[] {
 /** The records of the last run (the run of the most recently finished record), by file name; none if no record. */
 export function lastRun(records: readonly RunRecord[]): RunRecord[] {
     const latest = [...records].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)).pop();
-    if (!latest) return [];
+    if (!latest) {
+        return [];
+    }
     return records.filter((r) => r.runId === latest.runId).sort((a, b) => a.file.localeCompare(b.file));
 }

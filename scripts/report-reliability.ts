@@ -35,4 +35,6 @@ function main(): number {
     return 0;
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) {
+    process.exitCode = main();
+}

@@ -19,8 +19,12 @@ import { generateSequence, type Sequence } from "./sequence";
 const usage = "usage: npm run chaos -- --seed <integer> [--runs <n>] [--steps <k>] | --replay <file.json>";
 
 function integer(value: string | undefined, name: string, fallback?: number): number {
-    if (value === undefined && fallback !== undefined) return fallback;
-    if (value === undefined || !/^\d+$/.test(value)) throw new Error(`--${name} must be a non-negative integer`);
+    if (value === undefined && fallback !== undefined) {
+        return fallback;
+    }
+    if (value === undefined || !/^\d+$/.test(value)) {
+        throw new Error(`--${name} must be a non-negative integer`);
+    }
     return Number(value);
 }
 
@@ -45,8 +49,12 @@ async function main(): Promise<number> {
             const runs = integer(values.runs, "runs", 1);
             const steps = integer(values.steps, "steps", 8);
             // Zero runs (or steps) would check nothing and still exit 0.
-            if (runs < 1) throw new Error("--runs must be at least 1");
-            if (steps < 1) throw new Error("--steps must be at least 1");
+            if (runs < 1) {
+                throw new Error("--runs must be at least 1");
+            }
+            if (steps < 1) {
+                throw new Error("--steps must be at least 1");
+            }
             sequences = Array.from({ length: runs }, (_, i) => ({
                 name: `seed-${seed + i}-${process.pid}`,
                 sequence: generateSequence(seed + i, steps),

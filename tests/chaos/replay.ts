@@ -9,7 +9,9 @@ export function sequencesOf(json: unknown): Sequence[] {
     const items = Array.isArray(json) ? json : [json];
     return items.map((item) => {
         const sequence = (item as { sequence?: Sequence }).sequence ?? (item as Sequence);
-        if (!Array.isArray(sequence?.steps)) throw new Error("a replayed sequence needs a `steps` array");
+        if (!Array.isArray(sequence?.steps)) {
+            throw new Error("a replayed sequence needs a `steps` array");
+        }
         return sequence;
     });
 }

@@ -124,7 +124,9 @@ export async function runSequence(
             outcome = "armed";
         } else if (isChange(step)) {
             model = applyChange(model, step);
-            if (step.op === "add" && step.adopt) await world.createAdoptee(step.key);
+            if (step.op === "add" && step.adopt) {
+                await world.createAdoptee(step.key);
+            }
             await world.configure(model);
             outcome = await world.run(["up", "--yes", "--skip-preview"]);
         } else if (step.op === "refresh") {
@@ -137,13 +139,17 @@ export async function runSequence(
         } else {
             outcome = await world.outOfBand(step);
         }
-        if (outcome.startsWith("failed")) failedSteps++;
+        if (outcome.startsWith("failed")) {
+            failedSteps++;
+        }
         const problems = await world.check(false);
         say(
             `step ${i + 1}/${steps.length}: ${describeStep(step)}: ${outcome} (${((Date.now() - started) / 1000).toFixed(1)} s)` +
                 (problems.length > 0 ? ` INVARIANT VIOLATED:\n  ${problems.join("\n  ")}` : ""),
         );
-        if (problems.length > 0) violations.push({ afterStep: i + 1, step: describeStep(step), problems });
+        if (problems.length > 0) {
+            violations.push({ afterStep: i + 1, step: describeStep(step), problems });
+        }
     }
     if (violations.length === 0) {
         // Converge without faults: refresh (the sweep of unconfirmed creates, out-of-band deletes), then up.
@@ -160,23 +166,33 @@ export async function runSequence(
             up = await world.cli(["up", "--yes", "--skip-preview"]);
         }
         const problems = await world.check(true);
-        if (!refreshed.ok) problems.push(`the final fault-free refresh failed:\n${tail(refreshed.output)}`);
-        if (!up.ok) problems.push(`the final fault-free up failed:\n${tail(up.output)}`);
+        if (!refreshed.ok) {
+            problems.push(`the final fault-free refresh failed:\n${tail(refreshed.output)}`);
+        }
+        if (!up.ok) {
+            problems.push(`the final fault-free up failed:\n${tail(up.output)}`);
+        }
         const inState = new Set(freshdeskResources(await world.exported()).map((r) => urnName(r.urn)));
         const missing = model.filter((r) => !inState.has(r.key)).map((r) => r.key);
-        if (up.ok && missing.length > 0) problems.push(`after the final up, not in state: ${missing.join(", ")}`);
+        if (up.ok && missing.length > 0) {
+            problems.push(`after the final up, not in state: ${missing.join(", ")}`);
+        }
         say(
             `final: refresh ${refreshed.ok ? "ok" : "failed"}, up ${up.ok ? "ok" : "failed"}` +
                 (problems.length > 0 ? ` INVARIANT VIOLATED:\n  ${problems.join("\n  ")}` : ""),
         );
-        if (problems.length > 0) violations.push({ afterStep: steps.length, step: "final refresh + up", problems });
+        if (problems.length > 0) {
+            violations.push({ afterStep: steps.length, step: "final refresh + up", problems });
+        }
     }
     await ctx.control.clearFaults();
     const { fired: faultsFired, unreached: faultsUnreached } = world.faultsFired(
         (await ctx.control.faultLog()).filter((f) => !faultLogBefore.has(f.id)),
     );
     say(`faults: ${faults} armed, ${faultsFired} fired, ${faultsUnreached} armed and never reached`);
-    if (violations.length === 0) ctx.trackDir(dir); // a failed run's program folder stays, for inspection
+    if (violations.length === 0) {
+        ctx.trackDir(dir); // a failed run's program folder stays, for inspection
+    }
 
     // The secret sweep: every CLI output of this run, against every credential and every token of the stack.
     const tokens: Record<string, string> = {};
@@ -244,7 +260,9 @@ class World {
         const fired = new Set<string>();
         for (const entry of log) {
             const origin = this.faultOrigins.get(entry.id);
-            if (origin !== undefined && entry.fired > 0) fired.add(origin);
+            if (origin !== undefined && entry.fired > 0) {
+                fired.add(origin);
+            }
         }
         const origins = new Set(this.faultOrigins.values());
         return { fired: fired.size, unreached: origins.size - fired.size };
@@ -284,7 +302,9 @@ class World {
     /** {@link cli} as a step outcome: `ok`, or `failed: <the error line>`. */
     async run(args: string[]): Promise<string> {
         const result = await this.cli(args);
-        if (result.ok) return "ok";
+        if (result.ok) {
+            return "ok";
+        }
         const errorLine =
             result.output
                 .split("\n")
@@ -299,13 +319,17 @@ class World {
             cwd: this.dir,
             backend: this.ctx.backend,
         });
-        if (result.code !== 0) throw new Error(`pulumi stack export failed:\n${result.stdout}${result.stderr}`);
+        if (result.code !== 0) {
+            throw new Error(`pulumi stack export failed:\n${result.stdout}${result.stderr}`);
+        }
         this.transcript.add(`${this.stack.name}: pulumi stack export`, result.stdout);
         const exported = JSON.parse(result.stdout) as Exported;
         const pending = (exported.deployment?.pending_operations ?? []).map((op) => op.resource);
         for (const r of [...freshdeskResources(exported), ...pending]) {
             for (const m of [r.outputs?.createMarker, r.inputs?.createMarker]) {
-                if (typeof m === "string") this.markers.add(m);
+                if (typeof m === "string") {
+                    this.markers.add(m);
+                }
             }
         }
         return exported;
@@ -343,9 +367,13 @@ class World {
     /** An out-of-band edit or delete of resource `key`'s instance through the public API. */
     async outOfBand(step: Extract<Step, { op: "oob-edit" | "oob-delete" }>): Promise<string> {
         const resource = await this.resourceOf(step.key);
-        if (!resource) return "skipped (not in state)";
+        if (!resource) {
+            return "skipped (not in state)";
+        }
         const id = String(resource.id);
-        if (this.deletedOutOfBand.has(id)) return "skipped (already deleted)";
+        if (this.deletedOutOfBand.has(id)) {
+            return "skipped (already deleted)";
+        }
         try {
             if (step.op === "oob-edit") {
                 await this.withoutFaults(() => this.ctx.api.patchInstance(id, { name: step.name }));
@@ -373,7 +401,9 @@ class World {
                 if (remaining === null || remaining > 0) {
                     const again = await this.ctx.control.addFault({ ...spec, count: remaining ?? 0 } as FaultSpec);
                     const origin = this.faultOrigins.get(id);
-                    if (origin !== undefined) this.faultOrigins.set(again.id, origin);
+                    if (origin !== undefined) {
+                        this.faultOrigins.set(again.id, origin);
+                    }
                 }
             }
         }
@@ -402,8 +432,12 @@ class World {
             const id = String(r.id);
             const label = `${urnName(r.urn)}${r.delete ? " (pending delete)" : ""}`;
             const marker = r.outputs?.createMarker ?? r.inputs?.createMarker;
-            if (r.outputs?.unconfirmedCreate === true && typeof marker === "string") unconfirmedMarkers.add(marker);
-            if (ids.has(id)) problems.push(`${label} and ${ids.get(id)} both point at instance ${id}`);
+            if (r.outputs?.unconfirmedCreate === true && typeof marker === "string") {
+                unconfirmedMarkers.add(marker);
+            }
+            if (ids.has(id)) {
+                problems.push(`${label} and ${ids.get(id)} both point at instance ${id}`);
+            }
             ids.set(id, label);
             const instance = instances.get(id);
             if (!instance) {
@@ -412,7 +446,9 @@ class World {
                 }
                 continue;
             }
-            if (instance.elementKey !== "freshdeskv2") problems.push(`${label}: instance ${id} is not freshdeskv2`);
+            if (instance.elementKey !== "freshdeskv2") {
+                problems.push(`${label}: instance ${id} is not freshdeskv2`);
+            }
             if (typeof marker !== "string") {
                 problems.push(`${label}: no createMarker in state`);
             } else if (!instance.tags.includes(`${markerPrefix}${marker}`)) {
@@ -420,9 +456,13 @@ class World {
             }
         }
         for (const instance of await this.stackInstances()) {
-            if (ids.has(String(instance.id))) continue;
+            if (ids.has(String(instance.id))) {
+                continue;
+            }
             const marker = instance.tags.find((t) => t.startsWith(markerPrefix))?.slice(markerPrefix.length);
-            if (!strict && marker !== undefined && unconfirmedMarkers.has(marker)) continue;
+            if (!strict && marker !== undefined && unconfirmedMarkers.has(marker)) {
+                continue;
+            }
             const what =
                 marker !== undefined && resources.some((r) => r.outputs?.createMarker === marker)
                     ? "duplicate"

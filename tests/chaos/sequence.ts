@@ -74,9 +74,13 @@ export function applyChange(model: readonly ModelResource[], step: ChangeStep): 
                   { key: step.key, name: `chaos-${step.key}`, tags: [], account: 0, keyIndex: 0, adopt: step.adopt },
               ];
     }
-    if (step.op === "remove") return model.filter((r) => r.key !== step.key);
+    if (step.op === "remove") {
+        return model.filter((r) => r.key !== step.key);
+    }
     return model.map((r) => {
-        if (r.key !== step.key) return r;
+        if (r.key !== step.key) {
+            return r;
+        }
         switch (step.op) {
             case "rename":
                 return { ...r, name: step.name };
@@ -129,7 +133,9 @@ export class Prng {
         let roll = this.next() * entries.reduce((sum, [, w]) => sum + w, 0);
         for (const [key, weight] of entries) {
             roll -= weight;
-            if (roll < 0) return key;
+            if (roll < 0) {
+                return key;
+            }
         }
         return entries[entries.length - 1][0];
     }

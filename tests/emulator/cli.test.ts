@@ -60,7 +60,9 @@ interface Launched {
 const running = new Set<ChildProcessWithoutNullStreams>();
 
 afterEach(() => {
-    for (const child of running) child.kill("SIGKILL");
+    for (const child of running) {
+        child.kill("SIGKILL");
+    }
     running.clear();
 });
 

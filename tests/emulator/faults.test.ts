@@ -81,7 +81,9 @@ describe("status faults", () => {
     it("count 0 lasts until cleared; one fault can be removed by id", async () => {
         await createInstance(emulator());
         const { id } = await emulator().control.addFault({ kind: "status", status: 500, count: 0 });
-        for (let i = 0; i < 4; i++) expect((await call(emulator(), "GET", "/instances")).status).toBe(500);
+        for (let i = 0; i < 4; i++) {
+            expect((await call(emulator(), "GET", "/instances")).status).toBe(500);
+        }
         expect(await emulator().control.faults()).toEqual([
             { kind: "status", status: 500, count: 0, id, remaining: null },
         ]);
@@ -95,7 +97,9 @@ describe("status faults", () => {
         await emulator().control.addFault({ kind: "status", status: 502, count: 2 });
         await emulator().control.addFault({ kind: "status", status: 503 });
         const statuses = [];
-        for (let i = 0; i < 4; i++) statuses.push((await call(emulator(), "GET", "/instances")).status);
+        for (let i = 0; i < 4; i++) {
+            statuses.push((await call(emulator(), "GET", "/instances")).status);
+        }
         expect(statuses).toEqual([502, 502, 503, 200]);
     });
 });
@@ -168,7 +172,9 @@ describe("connection faults", () => {
         ).rejects.toThrow();
         const lookup = await call(emulator(), "GET", "/instances?searchText=committed-late");
         // Unless this machine stalled for the whole delay, the lookup ran before the commit.
-        if (Date.now() - started < 1900) expect(lookup.status).toBe(404);
+        if (Date.now() - started < 1900) {
+            expect(lookup.status).toBe(404);
+        }
         expect((await emulator().control.health()).inFlight).toBe(1);
         const committed = await storedInstance(emulator(), (i) => i.name === "committed-late");
         expect(Date.now() - started).toBeGreaterThanOrEqual(1990);
@@ -310,7 +316,9 @@ describe("latency and rate limiting", () => {
         await call(emulator(), "GET", "/instances");
         const log = (await emulator().control.requests()).filter((r) => r.method === "GET");
         expect(log.map((r) => r.fault ?? "none")).toEqual(["latency", "latency", "none", "none"]);
-        for (const entry of log.slice(0, 2)) expect(entry.durationMs).toBeGreaterThanOrEqual(145);
+        for (const entry of log.slice(0, 2)) {
+            expect(entry.durationMs).toBeGreaterThanOrEqual(145);
+        }
     });
 
     it("latency combines with a one-shot fault", async () => {
@@ -404,7 +412,9 @@ describe("request log", () => {
             `PATCH /elements/api-v2/instances/${created.id}/configuration/${usernameEntry?.id}`,
             "GET /elements/api-v2/instances",
         ]);
-        for (let i = 1; i < log.length; i++) expect(log[i].seq).toBeGreaterThan(log[i - 1].seq);
+        for (let i = 1; i < log.length; i++) {
+            expect(log[i].seq).toBeGreaterThan(log[i - 1].seq);
+        }
         const [create, , patch, list] = log;
         expect(create.status).toBe(200);
         expect(new Date(create.startedAt).toISOString()).toBe(create.startedAt);

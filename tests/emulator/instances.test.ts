@@ -24,7 +24,9 @@ describe("create", () => {
         const reply = await call(emulator(), "POST", "/instances", { body: exampleBody() });
         expect(reply.status).toBe(200);
         const instance = reply.json;
-        for (const field of documentedFields) expect(instance).toHaveProperty([field]);
+        for (const field of documentedFields) {
+            expect(instance).toHaveProperty([field]);
+        }
         expect(Number.isInteger(instance.id)).toBe(true);
         expect(instance.name).toBe("acme-helpdesk");
         expect(instance.tags).toEqual(["team-a"]);
@@ -85,13 +87,17 @@ describe("create", () => {
 
     it("hands out large, unique, increasing integer ids with random gaps, and distinct tokens", async () => {
         const created = [];
-        for (let i = 0; i < 12; i++) created.push(await createInstance(emulator(), { name: `id-${i}` }));
+        for (let i = 0; i < 12; i++) {
+            created.push(await createInstance(emulator(), { name: `id-${i}` }));
+        }
         const ids = created.map((instance) => instance.id as number);
         for (const id of ids) {
             expect(Number.isSafeInteger(id)).toBe(true);
             expect(id).toBeGreaterThanOrEqual(minInstanceId);
         }
-        for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1]);
+        for (let i = 1; i < ids.length; i++) {
+            expect(ids[i]).toBeGreaterThan(ids[i - 1]);
+        }
         // Random gaps: 11 consecutive gaps of 1 happen with probability 1e-33.
         expect(ids[ids.length - 1] - ids[0]).toBeGreaterThan(ids.length - 1);
         expect(new Set(created.map((instance) => instance.token)).size).toBe(created.length);
@@ -771,7 +777,9 @@ describe("masking (only PASSWORD-type keys; the API key optionally)", () => {
         );
         expect(seen.apiKeyFingerprint).toBe(fingerprint("FRESHDESK_API_KEY"));
         const dump = JSON.stringify(await emulator().control.instances());
-        for (const secret of Object.values(secretConfiguration).slice(1)) expect(dump).not.toContain(secret);
+        for (const secret of Object.values(secretConfiguration).slice(1)) {
+            expect(dump).not.toContain(secret);
+        }
         expect(dump).not.toContain(created.token);
     });
 });

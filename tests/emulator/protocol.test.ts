@@ -30,7 +30,9 @@ describe("request ids and error shape", () => {
         const notFound = await call(emulator(), "GET", "/nothing-here");
         const unauthorized = await call(emulator(), "GET", "/instances", { auth: null });
         const ids = [ok, notFound, unauthorized].map((reply) => reply.headers.get("elements-request-id"));
-        for (const id of ids) expect(id).toMatch(/^[0-9a-f]{24}$/);
+        for (const id of ids) {
+            expect(id).toMatch(/^[0-9a-f]{24}$/);
+        }
         expect(new Set(ids).size).toBe(3);
         expect(notFound.json.requestId).toBe(ids[1]);
         expect(unauthorized.json.requestId).toBe(ids[2]);
@@ -294,7 +296,9 @@ describe("listing", () => {
             returned.push(reply.headers.get("elements-returned-count") as string);
             seen.push(...reply.json.map((i: { id: number }) => i.id));
             const token = reply.headers.get("elements-next-page-token");
-            if (!token) break;
+            if (!token) {
+                break;
+            }
             path = `/instances?pageSize=2&nextPage=${encodeURIComponent(token)}`;
         }
         expect(returned).toEqual(["2", "2", "1"]);
@@ -362,7 +366,9 @@ describe("listing", () => {
                 returned.push(reply.headers.get("elements-returned-count") as string);
                 seen.push(...reply.json.map((i: { id: number }) => i.id));
                 const token = reply.headers.get("elements-next-page-token");
-                if (!token) break;
+                if (!token) {
+                    break;
+                }
                 path = `/instances?hydrate=false&nextPage=${encodeURIComponent(token)}`;
             }
             expect(returned).toEqual(["200", "200", "50"]);

@@ -31,14 +31,24 @@ function count(result: RunResult, area: string): void {
     // The invariant is checked against the emulator after every step: orphans, duplicates and lost are measured.
     row.reconciled = true;
     row.faultsInjected += result.faultsFired;
-    if (result.violations.length === 0) row.faultsSurvived += result.faultsFired;
+    if (result.violations.length === 0) {
+        row.faultsSurvived += result.faultsFired;
+    }
     row.faultsUnreached += result.faultsUnreached;
     for (const violation of result.violations) {
         for (const problem of violation.problems) {
-            if (/^orphan/.test(problem)) row.orphaned++;
-            if (/^duplicate|both point at/.test(problem)) row.duplicated++;
-            if (/\(lost\)$/.test(problem)) row.lost++;
-            if (/^secret/.test(problem)) row.secretsFound++;
+            if (/^orphan/.test(problem)) {
+                row.orphaned++;
+            }
+            if (/^duplicate|both point at/.test(problem)) {
+                row.duplicated++;
+            }
+            if (/\(lost\)$/.test(problem)) {
+                row.lost++;
+            }
+            if (/^secret/.test(problem)) {
+                row.secretsFound++;
+            }
         }
     }
     row.seconds += result.seconds;

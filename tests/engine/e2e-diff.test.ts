@@ -74,7 +74,9 @@ async function ok(args: string[]): Promise<CliResult> {
 function resourceBlock(stdout: string): string[] {
     const lines = stdout.split("\n");
     const start = lines.findIndex((line) => line.includes(`${instanceType}: (`));
-    if (start < 0) return [];
+    if (start < 0) {
+        return [];
+    }
     const end = lines.findIndex((line, i) => i > start && /^\s*(Resources:|--outputs:--)/.test(line));
     return lines.slice(start, end < 0 ? undefined : end);
 }
@@ -86,7 +88,9 @@ function rendered(stdout: string): { step?: string; marked: Record<string, strin
     const marked: Record<string, string> = {};
     for (const line of block.slice(1)) {
         const match = /^\s*([~+-])\s*(\w+)\s*:/.exec(line);
-        if (match && topLevel.has(match[2])) marked[match[2]] = match[1];
+        if (match && topLevel.has(match[2])) {
+            marked[match[2]] = match[1];
+        }
     }
     return { step, marked };
 }

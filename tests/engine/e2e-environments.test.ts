@@ -45,7 +45,9 @@ beforeAll(() => {
 async function pulumi(args: string[], env: Record<string, string> = {}): Promise<string> {
     const result = await cli(ctx, dir, args, { ...fastTs, ...env });
     // What --show-secrets prints is meant to hold secrets; everything else is scanned.
-    if (!args.includes("--show-secrets")) printed += result.stdout + result.stderr;
+    if (!args.includes("--show-secrets")) {
+        printed += result.stdout + result.stderr;
+    }
     if (result.code !== 0) {
         throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
     }

@@ -61,7 +61,9 @@ async function typeCheck(dir: string): Promise<void> {
 async function pulumi(dir: string, args: string[], env: Record<string, string> = {}): Promise<string> {
     const result = await cli(ctx, dir, args, { ...fastTs, ...env });
     // What --show-secrets prints is meant to hold secrets; everything else is scanned.
-    if (!args.includes("--show-secrets")) printed += result.stdout + result.stderr;
+    if (!args.includes("--show-secrets")) {
+        printed += result.stdout + result.stderr;
+    }
     if (result.code !== 0) {
         throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
     }
@@ -281,7 +283,9 @@ describe("ci", () => {
         printed += run.output;
         try {
             expect(run.skipped).toHaveLength(2);
-            if (!run.ok) throw new Error(run.output);
+            if (!run.ok) {
+                throw new Error(run.output);
+            }
             expect(run.output).toMatch(/\+ 2 created/);
             expect(run.output).toMatch(/- 2 deleted/);
             // The last step stopped the emulator's whole process group (npx and the emulator under it).
@@ -320,7 +324,9 @@ describe("ci", () => {
             // What the jobs leave in $RUNNER_TEMP (previews, plans) holds no secret either.
             for (const file of fs.readdirSync(result.runnerTemp, { recursive: true }) as string[]) {
                 const full = path.join(result.runnerTemp, file);
-                if (fs.statSync(full).isFile()) printed += fs.readFileSync(full, "utf8");
+                if (fs.statSync(full).isFile()) {
+                    printed += fs.readFileSync(full, "utf8");
+                }
             }
             fs.rmSync(result.runnerTemp, { recursive: true, force: true });
             return result;
@@ -361,7 +367,9 @@ describe("ci", () => {
 
             // Each job from a fresh checkout and a fresh runner: no Pulumi.<stack>.yaml, no login.
             const staging = await run("staging", copyExample("ci"), "staging");
-            if (!staging.ok) throw new Error(staging.output);
+            if (!staging.ok) {
+                throw new Error(staging.output);
+            }
             expect(staging.summary).toContain(`### staging at ${"0".repeat(40)}\n\`\`\`diff\n`);
             expect(staging.summary).toMatch(/\+ 2 to create/);
             const [stagingInstance] = await ciInstances("staging");
@@ -373,7 +381,9 @@ describe("ci", () => {
 
             let mark = await ctx.log.mark();
             const preview = await run("preview-production", copyExample("ci"), "prod");
-            if (!preview.ok) throw new Error(preview.output);
+            if (!preview.ok) {
+                throw new Error(preview.output);
+            }
             expect(preview.summary).toContain(`### prod at ${"0".repeat(40)}\n\`\`\`diff\n`);
             expect(preview.summary).toMatch(/\+ 2 to create/);
             expect(preview.outputs).toEqual({ "change-summary": '{"create":2}' });
@@ -394,7 +404,9 @@ describe("ci", () => {
             const deployed = await run("deploy-production", copyExample("ci"), "prod", {
                 needs: { "preview-production": preview.outputs },
             });
-            if (!deployed.ok) throw new Error(deployed.output);
+            if (!deployed.ok) {
+                throw new Error(deployed.output);
+            }
             const [instance] = await ciInstances("prod");
             expect(instance).toMatchObject({
                 name: "support-prod",
@@ -407,7 +419,9 @@ describe("ci", () => {
             // The next preview finds no change, at the stated cost: one GET per instance per preview (two previews).
             mark = await ctx.log.mark();
             const again = await run("preview-production", copyExample("ci"), "prod");
-            if (!again.ok) throw new Error(again.output);
+            if (!again.ok) {
+                throw new Error(again.output);
+            }
             expect(again.outputs).toEqual({ "change-summary": '{"same":2}' });
             expect(describeRequests(await ctx.log.since(mark))).toEqual([
                 `GET /instances/${instance.id} 200`,
@@ -466,14 +480,18 @@ describe("ci", () => {
                 { mode: 0o755 },
             );
             const recovered = await run("recover", recoverDir, "prod", { inputs: { stack: "prod" } });
-            if (!recovered.ok) throw new Error(recovered.output);
+            if (!recovered.ok) {
+                throw new Error(recovered.output);
+            }
             expect(recovered.ran.at(-1)).toBe("Refuse to go on over pending operations");
             expect(recovered.summary).toContain("### recovery of prod at");
             expect(recovered.summary).toContain("ci-interrupted-create");
             expect(recovered.summary).toContain("dry run: nothing changed");
             expect((await ciInstances("prod")).map((i) => i.id)).toEqual([instance.id]);
             const after = await run("preview-production", copyExample("ci"), "prod");
-            if (!after.ok) throw new Error(after.output);
+            if (!after.ok) {
+                throw new Error(after.output);
+            }
             expect(after.outputs).toEqual({ "change-summary": '{"same":2}' });
 
             for (const stack of ["staging", "prod"]) {
@@ -505,7 +523,9 @@ function processGroupAlive(pgid: number): boolean {
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
     const deadline = Date.now() + 10_000;
     while (!condition()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        if (Date.now() > deadline) {
+            throw new Error(`timed out waiting for ${what}`);
+        }
         await new Promise((resolve) => setTimeout(resolve, 50));
     }
 }

@@ -67,7 +67,9 @@ async function stateResources(): Promise<FreshdeskStateResource[]> {
 
 function allSecrets(): Record<string, string> {
     const secrets = ctx.knownSecrets();
-    for (const [id, token] of Object.entries(tokens)) secrets[`token(${id})`] = token;
+    for (const [id, token] of Object.entries(tokens)) {
+        secrets[`token(${id})`] = token;
+    }
     return secrets;
 }
 

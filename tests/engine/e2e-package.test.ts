@@ -40,7 +40,9 @@ beforeAll(() => {
 function readmeBlock(heading: string, language: string): string {
     const section = readme.slice(readme.indexOf(heading));
     const match = new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\``, "m").exec(section);
-    if (!match) throw new Error(`no ${language} block after ${heading} in README.md`);
+    if (!match) {
+        throw new Error(`no ${language} block after ${heading} in README.md`);
+    }
     return match[1];
 }
 
@@ -60,7 +62,9 @@ function filesUnder(dir: string): string[] {
 /** `npm pack --json` output: lifecycle banners may come first. */
 function parsePackJson(stdout: string): { filename: string; files: { path: string }[] } {
     const start = stdout.search(/^\[/m);
-    if (start < 0) throw new Error(`npm pack printed no JSON:\n${stdout}`);
+    if (start < 0) {
+        throw new Error(`npm pack printed no JSON:\n${stdout}`);
+    }
     return JSON.parse(stdout.slice(start))[0];
 }
 
@@ -163,7 +167,9 @@ test("a packed fresh clone installs into an empty project and deploys the README
     for (const help of [emulatorHelp, recoverHelp]) {
         const documents = [...help.matchAll(/\b(docs\/[\w.-]+\.md)\b/g)].map((m) => m[1]);
         expect(documents.length).toBeGreaterThan(0);
-        for (const document of documents) expect(files).toContain(document);
+        for (const document of documents) {
+            expect(files).toContain(document);
+        }
     }
     expect(recoverHelp).toMatch(/--stack[\s\S]*--cwd[\s\S]*--dry-run[\s\S]*--clear-other-pending-creates/);
 
@@ -183,8 +189,12 @@ test("a packed fresh clone installs into an empty project and deploys the README
     };
     const run = async (args: string[]) => {
         const result = await cli(ctx, project, args);
-        if (!args.includes("--show-secrets")) printed += result.stdout + result.stderr;
-        if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")}: ${result.stdout}\n${result.stderr}`);
+        if (!args.includes("--show-secrets")) {
+            printed += result.stdout + result.stderr;
+        }
+        if (result.code !== 0) {
+            throw new Error(`pulumi ${args.join(" ")}: ${result.stdout}\n${result.stderr}`);
+        }
         return result.stdout;
     };
     await run(["stack", "init", "dev"]);

@@ -31,7 +31,9 @@ interface Outcome {
 /** The Diagnostics section of a CLI output, without color codes. */
 function diagnosticsOf(output: string): string {
     const start = output.indexOf("\nDiagnostics:\n");
-    if (start === -1) return "";
+    if (start === -1) {
+        return "";
+    }
     const end = output.indexOf("\nResources:\n", start);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI color codes are what is stripped
     return output.slice(start + 1, end === -1 ? undefined : end).replace(/\x1b\[[0-9;]*m/g, "");

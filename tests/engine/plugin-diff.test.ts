@@ -56,7 +56,9 @@ async function ok(args: string[]): Promise<CliResult> {
 function resourceBlock(stdout: string): string[] {
     const lines = stdout.split("\n");
     const start = lines.findIndex((line) => line.includes(`${pluginType}: (`));
-    if (start < 0) return [];
+    if (start < 0) {
+        return [];
+    }
     const end = lines.findIndex((line, i) => i > start && /^\s*(Resources:|--outputs:--)/.test(line));
     return lines.slice(start, end < 0 ? undefined : end);
 }
@@ -68,7 +70,9 @@ function rendered(stdout: string): { step?: string; marked: Record<string, strin
     const marked: Record<string, string> = {};
     for (const line of block.slice(1)) {
         const match = /^\s*([~+-])\s*(\w+|\[\d+\])\s*:/.exec(line);
-        if (match) marked[match[2]] = match[1];
+        if (match) {
+            marked[match[2]] = match[1];
+        }
     }
     return { step, marked };
 }
@@ -99,10 +103,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
     try {
-        if (ctx) expect(findSecrets(printed, ctx.knownSecrets())).toEqual([]);
+        if (ctx) {
+            expect(findSecrets(printed, ctx.knownSecrets())).toEqual([]);
+        }
     } finally {
         await ctx?.close();
-        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+        if (dir) {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     }
 });
 

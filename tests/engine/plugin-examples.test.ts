@@ -49,7 +49,9 @@ function copyExample(name: string): string {
 
 async function pulumi(dir: string, args: string[]): Promise<string> {
     const result = await cli(ctx, dir, args);
-    if (!args.includes("--show-secrets")) printed += result.stdout + result.stderr;
+    if (!args.includes("--show-secrets")) {
+        printed += result.stdout + result.stderr;
+    }
     if (result.code !== 0) {
         throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
     }

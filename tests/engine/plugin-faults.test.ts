@@ -68,7 +68,9 @@ async function run(op: Operation, args: string[], label: string): Promise<OpResu
 
 async function must(op: Operation, args: string[], label: string): Promise<void> {
     const result = await run(op, args, label);
-    if (!result.ok) throw new Error(`pulumi ${args.join(" ")} failed:\n${result.output}`);
+    if (!result.ok) {
+        throw new Error(`pulumi ${args.join(" ")} failed:\n${result.output}`);
+    }
 }
 
 async function exportOf(op: Operation): Promise<ExportedState> {

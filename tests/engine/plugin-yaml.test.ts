@@ -49,7 +49,9 @@ async function pulumi(
 ): Promise<{ code: number; out: string }> {
     const result = await cli(ctx, dir, args, opts.env);
     const out = result.stdout + result.stderr;
-    if (!args.includes("--show-secrets")) printed += out;
+    if (!args.includes("--show-secrets")) {
+        printed += out;
+    }
     if (result.code !== 0 && !opts.allowFailure) {
         throw new Error(`pulumi ${args.join(" ")} exited ${result.code}\n${out}`);
     }

@@ -147,7 +147,9 @@ async function holdLookup(holdMs: number): Promise<() => Promise<void>> {
     });
     return async () => {
         const arrived = await until(async () => !(await ctx.control.faults()).some((f) => f.id === id), 60_000, 100);
-        if (!arrived) throw new Error("the provider never looked its create up");
+        if (!arrived) {
+            throw new Error("the provider never looked its create up");
+        }
     };
 }
 

@@ -89,7 +89,9 @@ function recover(dir: string, stackName: string): Promise<{ code: number; output
  */
 async function allArrived(faultId: string, timeoutMs = 60_000): Promise<void> {
     const arrived = await until(async () => !(await ctx.control.faults()).some((f) => f.id === faultId), timeoutMs);
-    if (!arrived) throw new Error(`the requests of fault ${faultId} did not all reach the emulator in ${timeoutMs} ms`);
+    if (!arrived) {
+        throw new Error(`the requests of fault ${faultId} did not all reach the emulator in ${timeoutMs} ms`);
+    }
 }
 
 function postsIn(entries: RequestLogEntry[]): RequestLogEntry[] {

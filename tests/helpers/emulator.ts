@@ -168,10 +168,13 @@ export async function call(
     const baseUrl = typeof target === "string" ? target : target.baseUrl;
     const headers: Record<string, string> = {};
     const auth = options.auth === undefined ? devAuthorization : options.auth;
-    if (auth !== null) headers.authorization = auth;
+    if (auth !== null) {
+        headers.authorization = auth;
+    }
     let body: string | undefined;
-    if (options.rawBody !== undefined) body = options.rawBody;
-    else if (options.body !== undefined) {
+    if (options.rawBody !== undefined) {
+        body = options.rawBody;
+    } else if (options.body !== undefined) {
         body = JSON.stringify(options.body);
         headers["content-type"] = "application/json";
     }
@@ -213,7 +216,9 @@ export async function createInstance(
     // biome-ignore lint/suspicious/noExplicitAny: the created instance as the API answers it; the tests assert on its shape, which is what they test
 ): Promise<any> {
     const reply = await call(emulator, "POST", "/instances", { body: { ...exampleBody(), ...overrides }, auth });
-    if (reply.status !== 200) throw new Error(`create answered ${reply.status}: ${reply.text}`);
+    if (reply.status !== 200) {
+        throw new Error(`create answered ${reply.status}: ${reply.text}`);
+    }
     return reply.json;
 }
 
@@ -225,8 +230,12 @@ export async function until(
 ): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-        if (await predicate()) return true;
-        if (Date.now() >= deadline) return false;
+        if (await predicate()) {
+            return true;
+        }
+        if (Date.now() >= deadline) {
+            return false;
+        }
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
 }
@@ -242,7 +251,9 @@ async function eventually<T>(find: () => Promise<T | undefined>, what: string, t
         timeoutMs,
         20,
     );
-    if (!held || found === undefined) throw new Error(`no ${what} within ${timeoutMs} ms`);
+    if (!held || found === undefined) {
+        throw new Error(`no ${what} within ${timeoutMs} ms`);
+    }
     return found;
 }
 

@@ -22,7 +22,9 @@ export function secretForms(value: string): Record<string, string> {
     for (let skip = 0; skip < 3; skip++) {
         const whole = bytes.subarray(skip, skip + Math.floor((bytes.length - skip) / 3) * 3);
         const core = whole.toString("base64");
-        if (core.length < minimumCore) continue;
+        if (core.length < minimumCore) {
+            continue;
+        }
         forms[`base64 (alignment ${skip})`] = core;
         forms[`base64url (alignment ${skip})`] = whole.toString("base64url");
     }
@@ -30,15 +32,20 @@ export function secretForms(value: string): Record<string, string> {
     forms.base64url = bytes.toString("base64url");
     const seen = new Set<string>();
     for (const [name, form] of Object.entries(forms)) {
-        if (seen.has(form) || form.length === 0) delete forms[name];
-        else seen.add(form);
+        if (seen.has(form) || form.length === 0) {
+            delete forms[name];
+        } else {
+            seen.add(form);
+        }
     }
     return forms;
 }
 
 /** Which forms (see {@link secretForms}) of `value` occur in `text`. */
 export function formsFound(text: string, value: string): string[] {
-    if (value.length === 0) return [];
+    if (value.length === 0) {
+        return [];
+    }
     return Object.entries(secretForms(value))
         .filter(([, form]) => text.includes(form))
         .map(([name]) => name);

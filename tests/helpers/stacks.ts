@@ -180,7 +180,9 @@ export function secretsOfAccounts(accounts: TestAccounts): Record<string, string
 /** The Freshdesk account with this subdomain among the test accounts; throws if there is none. */
 export function accountFor(accounts: TestAccounts, subdomain: string): TestFreshdeskAccount {
     const account = accounts.freshdesk.find((a) => a.subdomain === subdomain);
-    if (!account) throw new Error(`no test Freshdesk account for subdomain ${subdomain}`);
+    if (!account) {
+        throw new Error(`no test Freshdesk account for subdomain ${subdomain}`);
+    }
     return account;
 }
 
@@ -232,7 +234,9 @@ export async function startE2E(options: E2EOptions): Promise<E2EContext> {
         cliEnv: (extra = {}) => cliEnv(backend, extra),
         track: (stack) => {
             const dir = stack.workspace.workDir;
-            if (path.basename(dir).startsWith("automation-")) folders.push(dir);
+            if (path.basename(dir).startsWith("automation-")) {
+                folders.push(dir);
+            }
             return stack;
         },
         trackDir: (dir) => {
@@ -242,7 +246,9 @@ export async function startE2E(options: E2EOptions): Promise<E2EContext> {
         close: async () => {
             await emulator.close();
             backend.cleanup();
-            for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
+            for (const dir of folders) {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         },
     };
 }
@@ -300,7 +306,9 @@ export function routeOf(entry: Pick<RequestLogEntry, "path">): string {
 export function queryOf(entry: Pick<RequestLogEntry, "query">): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(entry.query ?? {})) {
-        for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
+        for (const v of Array.isArray(value) ? value : [value]) {
+            params.append(key, v);
+        }
     }
     const text = params.toString();
     return text ? `?${text}` : "";

@@ -99,9 +99,13 @@ type ExpressionValues = Pick<JobInputs, "secrets" | "vars" | "inputs" | "needs">
 export function substituteExpressions(text: string, values: ExpressionValues): string {
     return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (whole, expr: string) => {
         const flat = /^(secrets|vars|inputs)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
-        if (flat) return values[flat[1] as "secrets" | "vars" | "inputs"]?.[flat[2]] ?? "";
+        if (flat) {
+            return values[flat[1] as "secrets" | "vars" | "inputs"]?.[flat[2]] ?? "";
+        }
         const nested = /^(needs|steps)\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)$/.exec(expr);
-        if (nested) return values[nested[1] as "needs" | "steps"]?.[nested[2]]?.[nested[3]] ?? "";
+        if (nested) {
+            return values[nested[1] as "needs" | "steps"]?.[nested[2]]?.[nested[3]] ?? "";
+        }
         throw new Error(`the harness cannot evaluate ${whole}`);
     });
 }
@@ -117,7 +121,9 @@ function readGithubEnv(file: string): Record<string, string> {
     const values: Record<string, string> = {};
     for (const line of fs.readFileSync(file, "utf8").split("\n")) {
         const eq = line.indexOf("=");
-        if (eq > 0) values[line.slice(0, eq)] = line.slice(eq + 1);
+        if (eq > 0) {
+            values[line.slice(0, eq)] = line.slice(eq + 1);
+        }
     }
     return values;
 }
@@ -129,9 +135,15 @@ function readGithubEnv(file: string): Record<string, string> {
 function runnerBaseEnv(runnerTemp: string): Record<string, string> {
     const base: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) {
-        if (value === undefined || key.startsWith("CLOUD_ELEMENTS_")) continue;
-        if (["PULUMI_BACKEND_URL", "PULUMI_HOME", "PULUMI_ACCESS_TOKEN", "PULUMI_STACK"].includes(key)) continue;
-        if (key.startsWith("PULUMI_CONFIG_PASSPHRASE")) continue;
+        if (value === undefined || key.startsWith("CLOUD_ELEMENTS_")) {
+            continue;
+        }
+        if (["PULUMI_BACKEND_URL", "PULUMI_HOME", "PULUMI_ACCESS_TOKEN", "PULUMI_STACK"].includes(key)) {
+            continue;
+        }
+        if (key.startsWith("PULUMI_CONFIG_PASSPHRASE")) {
+            continue;
+        }
         base[key] = value;
     }
     const home = path.join(runnerTemp, "home");
@@ -162,15 +174,21 @@ export async function runJob(job: WorkflowJob, workflow: Workflow, inputs: JobIn
     const skipped: string[] = [];
     for (const step of job.steps) {
         const label = step.name ?? step.run ?? step.uses ?? "?";
-        if (!ok && step.if !== "always()") continue;
-        if (step.run === undefined) continue;
+        if (!ok && step.if !== "always()") {
+            continue;
+        }
+        if (step.run === undefined) {
+            continue;
+        }
         if (inputs.skip?.(step)) {
             skipped.push(label);
             continue;
         }
         const workingDirectory = step["working-directory"] ?? job.defaults?.run?.["working-directory"] ?? ".";
         const cwd = inputs.directories[workingDirectory];
-        if (!cwd) throw new Error(`step "${label}": no folder for working-directory ${workingDirectory}`);
+        if (!cwd) {
+            throw new Error(`step "${label}": no folder for working-directory ${workingDirectory}`);
+        }
         // A fresh $GITHUB_OUTPUT per step, as on the runner.
         const outputFile = path.join(runnerTemp, `github-output-${ran.length}`);
         fs.writeFileSync(outputFile, "");
@@ -191,10 +209,16 @@ export async function runJob(job: WorkflowJob, workflow: Workflow, inputs: JobIn
             replaceEnv: true,
         });
         ran.push(label);
-        if (step.id !== undefined) steps[step.id] = readGithubEnv(outputFile);
+        if (step.id !== undefined) {
+            steps[step.id] = readGithubEnv(outputFile);
+        }
         output += `--- ${label} (exit ${result.code})\n${result.stdout}${result.stderr}`;
-        if (result.code !== 0) ok = false;
-        if (step.name !== undefined && step.name === inputs.until) break;
+        if (result.code !== 0) {
+            ok = false;
+        }
+        if (step.name !== undefined && step.name === inputs.until) {
+            break;
+        }
     }
     const summary = fs.readFileSync(base.GITHUB_STEP_SUMMARY, "utf8");
     const outputs = ok ? substituteAll(job.outputs, { ...inputs, steps }) : {};

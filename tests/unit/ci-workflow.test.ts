@@ -32,13 +32,17 @@ const deployJobNames = ["staging", "preview-production", "deploy-production", "r
 const writerNames = ["staging", "deploy-production", "recover"];
 const job = (name: string): WorkflowJob => {
     const found = jobs[name];
-    if (!found) throw new Error(`no job ${name}`);
+    if (!found) {
+        throw new Error(`no job ${name}`);
+    }
     return found;
 };
 const usesOf = (j: WorkflowJob, action: string) => j.steps.filter((s) => s.uses?.startsWith(`${action}@`));
 const stepIndex = (j: WorkflowJob, name: string) => {
     const at = j.steps.findIndex((s) => s.name === name);
-    if (at < 0) throw new Error(`no step ${name}`);
+    if (at < 0) {
+        throw new Error(`no step ${name}`);
+    }
     return at;
 };
 /** The run steps that call pulumi (or the recovery command, which does) with the given start. */
@@ -100,8 +104,9 @@ describe("the recipe's checklist", () => {
         expect(text).not.toMatch(/pull_request_target/);
         expect(Object.keys(jobs).sort()).toEqual([...deployJobNames, "pull-request"].sort());
         expect(job("pull-request").if).toBe("github.event_name == 'pull_request'");
-        for (const name of ["staging", "preview-production", "deploy-production"])
+        for (const name of ["staging", "preview-production", "deploy-production"]) {
             expect(job(name).if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+        }
         expect(job("recover").if).toBe("github.event_name == 'workflow_dispatch'");
         // Staging first; production's preview job carries no approval; the deploy job does.
         expect(job("staging").needs).toBeUndefined();
@@ -112,17 +117,21 @@ describe("the recipe's checklist", () => {
         expect(job("deploy-production").environment).toBe("production");
         expect(job("recover").environment).toBe(gh("inputs.stack == 'prod' && 'production' || 'staging'"));
         expect(job("pull-request").environment).toBeUndefined();
-        for (const name of deployJobNames) expect(job(name)["runs-on"]).toBe("ubuntu-latest");
+        for (const name of deployJobNames) {
+            expect(job(name)["runs-on"]).toBe("ubuntu-latest");
+        }
     });
 
     test("permissions: nothing at the top; contents read per job; id-token only where an environment is", () => {
         expect(workflow.permissions).toEqual({});
         expect(job("pull-request").permissions).toEqual({ contents: "read" });
-        for (const name of deployJobNames)
+        for (const name of deployJobNames) {
             expect(job(name).permissions).toEqual({ contents: "read", "id-token": "write" });
+        }
         for (const [name, j] of Object.entries(jobs)) {
-            if (j.permissions?.["id-token"] !== undefined)
+            if (j.permissions?.["id-token"] !== undefined) {
                 expect([name, j.environment]).toEqual([name, expect.any(String)]);
+            }
         }
     });
 
@@ -133,7 +142,9 @@ describe("the recipe's checklist", () => {
         for (const line of lines) {
             const match = /uses: ((actions|pulumi)\/[\w-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(line);
             expect([line, match !== null]).toEqual([line, true]);
-            if (!match) continue;
+            if (!match) {
+                continue;
+            }
             pins.set(match[1], (pins.get(match[1]) ?? new Set()).add(`${match[3]} ${match[4]}`));
         }
         expect([...pins.keys()].sort()).toEqual([
@@ -142,11 +153,15 @@ describe("the recipe's checklist", () => {
             "pulumi/actions",
             "pulumi/auth-actions",
         ]);
-        for (const [action, versions] of pins) expect([action, versions.size]).toEqual([action, 1]);
+        for (const [action, versions] of pins) {
+            expect([action, versions.size]).toEqual([action, 1]);
+        }
         // The parsed `uses:` agree with the lines read above (no other form slipped through).
         const parsed = Object.values(jobs).flatMap((j) => j.steps.flatMap((s) => (s.uses ? [s.uses] : [])));
         expect(parsed).toHaveLength(lines.length);
-        for (const uses of parsed) expect(uses).toMatch(/^(actions|pulumi)\/[\w-]+@[0-9a-f]{40}$/);
+        for (const uses of parsed) {
+            expect(uses).toMatch(/^(actions|pulumi)\/[\w-]+@[0-9a-f]{40}$/);
+        }
     });
 
     test("timeout-minutes on every job; the up stops gracefully well inside it", () => {
@@ -154,7 +169,9 @@ describe("the recipe's checklist", () => {
             expect([name, typeof j["timeout-minutes"]]).toEqual([name, "number"]);
         }
         expect(job("pull-request")["timeout-minutes"]).toBe(15);
-        for (const name of deployJobNames) expect(job(name)["timeout-minutes"]).toBe(30);
+        for (const name of deployJobNames) {
+            expect(job(name)["timeout-minutes"]).toBe(30);
+        }
         for (const name of ["staging", "deploy-production"]) {
             const ups = jobCommands(job(name)).filter((c) => c.includes("pulumi up"));
             expect(ups).toEqual([
@@ -197,7 +214,9 @@ describe("the recipe's checklist", () => {
                         !c.startsWith("npx cloudelements-freshdesk-recover "),
                 );
                 expect([step.name, others]).toEqual([step.name, []]);
-                for (const value of Object.values(step.env ?? {})) expect(value).toMatch(/^\$\{\{ secrets\.\w+ \}\}$/);
+                for (const value of Object.values(step.env ?? {})) {
+                    expect(value).toMatch(/^\$\{\{ secrets\.\w+ \}\}$/);
+                }
             }
         }
         expect(text).not.toMatch(/--show-secrets|--debug/);
@@ -242,7 +261,9 @@ describe("the recipe's checklist", () => {
     test("every up refreshes first", () => {
         const ups = Object.values(jobs).flatMap((j) => jobCommands(j).filter((c) => /\bpulumi up\b/.test(c)));
         expect(ups.length).toBe(3);
-        for (const up of ups) expect(up).toContain("pulumi up --refresh ");
+        for (const up of ups) {
+            expect(up).toContain("pulumi up --refresh ");
+        }
     });
 
     test("a pending-operations guard before every preview and up of a real stack, and after a recovery", () => {
@@ -255,8 +276,9 @@ describe("the recipe's checklist", () => {
             const at = stepIndex(j, guardStep);
             expect(splitCommands(j.steps[at].run ?? "").filter(Boolean)).toEqual(guard);
             expect(at).toBeGreaterThan(stepIndex(j, "Select the stack (created once by hand, never here)"));
-            for (const i of commandIndexes(j, /^(exec timeout .* )?pulumi (preview|up)\b/))
+            for (const i of commandIndexes(j, /^(exec timeout .* )?pulumi (preview|up)\b/)) {
                 expect(i).toBeGreaterThan(at);
+            }
         }
         // The recovery: a plan (changing nothing) into the summary, then the recovery, then the guard proves it.
         const recover = job("recover");
@@ -320,7 +342,9 @@ describe("the recipe's checklist", () => {
             "cancel-in-progress": false,
         });
         expect(text).not.toMatch(/cancel-in-progress: true/);
-        for (const name of writerNames) expect(job(name).concurrency?.["cancel-in-progress"]).toBe(false);
+        for (const name of writerNames) {
+            expect(job(name).concurrency?.["cancel-in-progress"]).toBe(false);
+        }
     });
 
     test("Dependabot keeps the pins current", () => {
@@ -349,8 +373,12 @@ describe("the recipe's README", () => {
         const interesting = (c: string) =>
             /^(pulumi|npm|npx|setsid npx|exec timeout) /.test(c) || /^(pending|changes)=/.test(c);
         expect(run.filter(interesting).length).toBeGreaterThan(10);
-        for (const command of run.filter(interesting)) expect(documented).toContain(command);
-        for (const command of documented.filter(interesting)) expect(run).toContain(command);
+        for (const command of run.filter(interesting)) {
+            expect(documented).toContain(command);
+        }
+        for (const command of documented.filter(interesting)) {
+            expect(run).toContain(command);
+        }
     });
 
     test("carries the mandatory repository settings with their checks, and the recovery runbook", () => {
@@ -362,8 +390,9 @@ describe("the recipe's README", () => {
             "gh api repos/OWNER/REPO/rules/branches/main",
             "gh api repos/OWNER/REPO/actions/permissions --jq .sha_pinning_required",
             "gh api repos/OWNER/REPO/actions/permissions/workflow",
-        ])
+        ]) {
             expect(settings).toContain(check);
+        }
         expect(settings).toMatch(/prevent_self_review/);
         expect(settings).toMatch(/CODEOWNERS/);
         expect(settings).toMatch(/OIDC/);
@@ -375,7 +404,8 @@ describe("the recipe's README", () => {
     test("names the steps the project's tests do not run, and why", () => {
         const section = sectionOf("What the project's tests run");
         const notRun = Object.values(jobs).flatMap((j) => j.steps.filter((s: WorkflowStep) => s.uses !== undefined));
-        for (const action of new Set(notRun.map((s) => s.uses?.split("@")[0])))
+        for (const action of new Set(notRun.map((s) => s.uses?.split("@")[0]))) {
             expect(section).toContain(`\`${action}\``);
+        }
     });
 });

@@ -26,7 +26,9 @@ function checkLinks(cwd: string, files: string[]): { status: number | null; repo
         ],
         { cwd, encoding: "utf8", timeout: 60_000 },
     );
-    if (result.error) throw result.error;
+    if (result.error) {
+        throw result.error;
+    }
     return { status: result.status, report: `${result.stdout}${result.stderr}` };
 }
 

@@ -104,9 +104,16 @@ test("descriptions come from the TSDoc, secrets and replacements are marked", ()
     expect(resource.properties.token.description).toMatch(/element instance token/);
     expect(resource.inputProperties.subdomain.replaceOnChanges).toBe(true);
     const marked: string[] = [];
-    for (const [name, spec] of Object.entries(resource.properties)) if (spec.secret) marked.push(name);
-    for (const [name, spec] of Object.entries(schema.types[eventsTypeToken].properties))
-        if (spec.secret) marked.push(`events.${name}`);
+    for (const [name, spec] of Object.entries(resource.properties)) {
+        if (spec.secret) {
+            marked.push(name);
+        }
+    }
+    for (const [name, spec] of Object.entries(schema.types[eventsTypeToken].properties)) {
+        if (spec.secret) {
+            marked.push(`events.${name}`);
+        }
+    }
     expect(marked.sort()).toEqual(secretPaths.map((p) => p.filter(Boolean).join(".")).sort());
 });
 

@@ -45,7 +45,9 @@ export async function startReliability(label: string): Promise<ReliabilityContex
             const config: ConfigMap = e2e.connectionConfig();
             for (const [key, configKey] of Object.entries(tuningKeys) as [keyof ClientTuning, string][]) {
                 const value = tuning[key];
-                if (value !== undefined) config[configKey] = { value: String(value) };
+                if (value !== undefined) {
+                    config[configKey] = { value: String(value) };
+                }
             }
             return config;
         },

@@ -30,13 +30,17 @@ export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): R
     const listeners = new Set<() => void>();
     const onData = (chunk: Buffer) => {
         text += chunk.toString("utf8");
-        for (const listener of listeners) listener();
+        for (const listener of listeners) {
+            listener();
+        }
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
         child.on("exit", (code, signal) => {
-            for (const listener of listeners) listener();
+            for (const listener of listeners) {
+                listener();
+            }
             resolve({ code, signal });
         });
     });

@@ -74,9 +74,17 @@ export async function emulatorIdle(ctx: ReliabilityContext, from = 0, timeoutMs 
         const probe = Math.max(...entries.filter((e) => e.path === probePath).map((e) => e.seq));
         const seen = new Set(entries.map((e) => e.seq));
         let missing = 0;
-        for (let seq = from + 1; seq < probe; seq++) if (!seen.has(seq)) missing++;
-        if (missing === 0) return probe;
-        if (Date.now() > deadline) throw new Error(`the emulator still processes ${missing} request(s)`);
+        for (let seq = from + 1; seq < probe; seq++) {
+            if (!seen.has(seq)) {
+                missing++;
+            }
+        }
+        if (missing === 0) {
+            return probe;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`the emulator still processes ${missing} request(s)`);
+        }
         await new Promise((resolve) => setTimeout(resolve, 200));
     }
 }

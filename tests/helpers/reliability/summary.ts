@@ -32,7 +32,9 @@ export function runId(): string {
 
 /** The command of this run, as scripts/test.sh exports it (else the jest process's command line, where readable). */
 export function runCommand(): string {
-    if (process.env.RELIABILITY_RUN_COMMAND) return process.env.RELIABILITY_RUN_COMMAND;
+    if (process.env.RELIABILITY_RUN_COMMAND) {
+        return process.env.RELIABILITY_RUN_COMMAND;
+    }
     try {
         const argv = fs.readFileSync(`/proc/${jestPid()}/cmdline`, "utf8").split("\0").filter(Boolean);
         return argv
@@ -86,7 +88,9 @@ export async function countFaults(
 ): Promise<void> {
     const { fired, unreached } = await faultsSince(control, start);
     row.faultsInjected += fired;
-    if (clean) row.faultsSurvived += fired;
+    if (clean) {
+        row.faultsSurvived += fired;
+    }
     row.faultsUnreached += unreached;
 }
 

@@ -37,7 +37,9 @@ export class Transcript {
         const contexts: string[] = [];
         for (const part of this.parts) {
             for (const [name, value] of Object.entries(secrets)) {
-                if (value.length === 0) continue;
+                if (value.length === 0) {
+                    continue;
+                }
                 for (const [formName, form] of Object.entries(secretForms(value))) {
                     let at = part.text.indexOf(form);
                     let shown = 0;
