@@ -193,7 +193,7 @@ async function lookUpAfterAnswer(
             identity.marker,
             [
                 `an earlier attempt failed ambiguously, and looking for a duplicate tagged ${identityTags(identity)} ` +
-                    `failed: ${messageOf(err)}. The next refresh or update looks again.`,
+                    `failed: ${messageOf(err)}. The next up, refresh or update looks again.`,
             ],
             { createNonce: identity.nonce, ...unconfirmed },
         );
