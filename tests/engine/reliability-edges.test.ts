@@ -198,7 +198,7 @@ async function lateCommit(
     expect(resources).toHaveLength(1);
     let final = afterUp;
     if (!isClean(afterUp)) {
-        // CONTRACT item 3: a duplicate may outlive the up only while the outputs say the create was unconfirmed.
+        // A duplicate may outlive the up only while the outputs say the create was unconfirmed (docs/reliability.md).
         expect(resources[0].outputs.unconfirmedCreate).toBe(true);
         const refreshed = await cli(dir, label, ["refresh", "--yes", "--skip-preview"], `${label}: refresh`);
         expect(refreshed.ok).toBe(true);

@@ -65,7 +65,7 @@ function creating(output: string, prefix: string): Set<string> {
 }
 
 /**
- * `pulumi up` with room for every create at once: the CLI's default `--parallel` is 4 per CPU (8 on this 2-core
+ * `pulumi up` with room for every create at once: the CLI's default `--parallel` is 4 per CPU (8 on a 2-core
  * machine), which would queue the creates behind each other.
  */
 function startUp(dir: string, stackName: string): RunningCli {
