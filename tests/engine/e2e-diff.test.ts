@@ -18,6 +18,7 @@
  */
 import * as path from "node:path";
 import type { StateResource } from "../../cli/deployment";
+import { resourceBlock as blockOf, type RenderedDiff, renderedDiff } from "../helpers/preview-diff";
 import { type CliResult, programStack, repoRoot } from "../helpers/pulumi";
 import { cli, describeRequests, findSecrets, useE2E, workProgram } from "../helpers/stacks";
 
@@ -70,30 +71,8 @@ async function ok(args: string[]): Promise<CliResult> {
     return result;
 }
 
-/** The lines of the resource's block in a `preview --diff` (from its step line to the summary or outputs). */
-function resourceBlock(stdout: string): string[] {
-    const lines = stdout.split("\n");
-    const start = lines.findIndex((line) => line.includes(`${instanceType}: (`));
-    if (start < 0) {
-        return [];
-    }
-    const end = lines.findIndex((line, i) => i > start && /^\s*(Resources:|--outputs:--)/.test(line));
-    return lines.slice(start, end < 0 ? undefined : end);
-}
-
-/** The step of the resource (`update`, `replace`, ...) and the top-level properties marked changed, by marker. */
-function rendered(stdout: string): { step?: string; marked: Record<string, string> } {
-    const block = resourceBlock(stdout);
-    const step = /: \((\w+)\)\s*$/.exec(block[0] ?? "")?.[1];
-    const marked: Record<string, string> = {};
-    for (const line of block.slice(1)) {
-        const match = /^\s*([~+-])\s*(\w+)\s*:/.exec(line);
-        if (match && topLevel.has(match[2])) {
-            marked[match[2]] = match[1];
-        }
-    }
-    return { step, marked };
-}
+const resourceBlock = (stdout: string): string[] => blockOf(stdout, instanceType);
+const rendered = (stdout: string): RenderedDiff => renderedDiff(stdout, instanceType, (name) => topLevel.has(name));
 
 async function stateMarker(): Promise<string> {
     const exported = JSON.parse((await ok(["stack", "export"])).stdout);

@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs";
 import { pluginType, requirePluginBuilt, writeYamlProject, yamlProject } from "../helpers/plugin";
+import { resourceBlock as blockOf, type RenderedDiff, renderedDiff } from "../helpers/preview-diff";
 import type { CliResult } from "../helpers/pulumi";
 import { cli, describeRequests, type E2EContext, findSecrets, startE2E } from "../helpers/stacks";
 
@@ -52,30 +53,8 @@ async function ok(args: string[]): Promise<CliResult> {
     return result;
 }
 
-/** The lines of the resource's block in a `preview --diff` (from its step line to the summary or outputs). */
-function resourceBlock(stdout: string): string[] {
-    const lines = stdout.split("\n");
-    const start = lines.findIndex((line) => line.includes(`${pluginType}: (`));
-    if (start < 0) {
-        return [];
-    }
-    const end = lines.findIndex((line, i) => i > start && /^\s*(Resources:|--outputs:--)/.test(line));
-    return lines.slice(start, end < 0 ? undefined : end);
-}
-
-/** The step of the resource and every marked line's property (nested ones included), by marker. */
-function rendered(stdout: string): { step?: string; marked: Record<string, string> } {
-    const block = resourceBlock(stdout);
-    const step = /: \((\w+)\)\s*$/.exec(block[0] ?? "")?.[1];
-    const marked: Record<string, string> = {};
-    for (const line of block.slice(1)) {
-        const match = /^\s*([~+-])\s*(\w+|\[\d+\])\s*:/.exec(line);
-        if (match) {
-            marked[match[2]] = match[1];
-        }
-    }
-    return { step, marked };
-}
+const resourceBlock = (stdout: string): string[] => blockOf(stdout, pluginType);
+const rendered = (stdout: string): RenderedDiff => renderedDiff(stdout, pluginType);
 
 async function stateOf(): Promise<{ urn: string; marker: string }> {
     const exported = JSON.parse((await ok(["stack", "export"])).stdout);
