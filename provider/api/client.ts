@@ -16,7 +16,7 @@ import { Deadline } from "./deadline";
 import { CloudElementsError, type Endpoint, HttpError, isApiNotFound, redact } from "./errors";
 import { defaultBackoff, isRetryableRequest, type RetryPolicy, retryDelay } from "./retry";
 import { settingNames } from "./settings";
-import type { ApiInstance } from "./wire";
+import type { ApiConfigurationItem, ApiInstance } from "./wire";
 
 /**
  * axios and axios-retry, loaded with the first client rather than with this module: check and diff never call the
@@ -252,6 +252,62 @@ export class CloudElementsClient {
         return expectInstance(data, method, path);
     }
 
+    /**
+     * `PUT` (enable) or `DELETE` (disable) `/instances/{id}/enabled`: the configuration is kept either way. Answers
+     * the instance as it is afterwards (a fresh GET: the enabled routes' answer is not documented).
+     */
+    async setEnabled(
+        id: number | string,
+        enabled: boolean,
+        secrets: readonly (string | undefined)[],
+    ): Promise<ApiInstance> {
+        const path = `/instances/${encodeURIComponent(String(id))}/enabled`;
+        await this.call(
+            enabled ? "PUT" : "DELETE",
+            path,
+            { summary: `${enabled ? "enabling" : "disabling"} instance ${id}`, secrets },
+            true,
+        );
+        return this.getInstance(id, secrets);
+    }
+
+    /** `GET /elements/{keyOrId}`: the element (`configuration` items, `authentication`, `id`, ...). */
+    async getElement(elementKey: string): Promise<Record<string, unknown>> {
+        const path = `/elements/${encodeURIComponent(elementKey)}`;
+        const data = await this.call("GET", path, { summary: `reading the metadata of element ${elementKey}` });
+        if (typeof data !== "object" || data === null || Array.isArray(data)) {
+            throw new CloudElementsError(
+                "response",
+                `Cloud Elements GET ${path} answered with ${describeJson(data)}; expected an element object.`,
+            );
+        }
+        return data as Record<string, unknown>;
+    }
+
+    /**
+     * `GET /elements/{keyOrId}/configuration`: the element's configuration items (`{"configuration": [...]}`; a bare
+     * array is accepted too). A 404 throws an {@link HttpError} with status 404 (no such element).
+     */
+    async getElementConfiguration(elementKey: string): Promise<ApiConfigurationItem[]> {
+        const path = `/elements/${encodeURIComponent(elementKey)}/configuration`;
+        const data = await this.call("GET", path, {
+            summary: `reading the configuration metadata of element ${elementKey}`,
+        });
+        return expectItems(data, "GET", path);
+    }
+
+    /**
+     * `GET /elements/{keyOrId}/authentication-types/{type}/configurations`: the items one authentication mode needs.
+     * Not every element answers it: a 404 throws an {@link HttpError} with status 404.
+     */
+    async getAuthenticationTypeConfiguration(elementKey: string, type: string): Promise<ApiConfigurationItem[]> {
+        const path = `/elements/${encodeURIComponent(elementKey)}/authentication-types/${encodeURIComponent(type)}/configurations`;
+        const data = await this.call("GET", path, {
+            summary: `reading what authentication type ${type} of element ${elementKey} needs`,
+        });
+        return expectItems(data, "GET", path);
+    }
+
     /** `DELETE /instances/{id}`; the API's JSON 404 means it is already gone. */
     async deleteInstance(id: number | string): Promise<void> {
         const path = `/instances/${encodeURIComponent(String(id))}`;
@@ -387,6 +443,25 @@ function expectInstance(data: unknown, method: string, path: string): ApiInstanc
         );
     }
     return { ...(record as object), id } as ApiInstance;
+}
+
+/** Configuration items from `{"configuration": [...]}` or a bare array; entries without a string `key` are dropped. */
+function expectItems(data: unknown, method: string, path: string): ApiConfigurationItem[] {
+    const list = Array.isArray(data)
+        ? data
+        : typeof data === "object" && data !== null
+          ? (data as { configuration?: unknown }).configuration
+          : undefined;
+    if (!Array.isArray(list)) {
+        throw new CloudElementsError(
+            "response",
+            `Cloud Elements ${method} ${path} answered with ${describeJson(data)}; expected {"configuration": [items]}.`,
+        );
+    }
+    return list.filter(
+        (item): item is ApiConfigurationItem =>
+            typeof item === "object" && item !== null && typeof (item as { key?: unknown }).key === "string",
+    );
 }
 
 function headerString(value: unknown): string | undefined {

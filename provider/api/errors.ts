@@ -22,7 +22,9 @@ export type CloudElementsErrorKind =
     /** The API answered, but not with what was expected (not JSON, not an instance of the expected element, ...). */
     | "response"
     /** An instance exists but a later step failed; see {@link PartialCreateError}. */
-    | "partial";
+    | "partial"
+    /** The resource's inputs do not fit the element's metadata (a missing required key, OAuth without a token). */
+    | "input";
 
 /** Base class of every error raised by this package. */
 export class CloudElementsError extends Error {

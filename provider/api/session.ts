@@ -8,11 +8,13 @@ import {
     type ConfigReader,
     type ConfiguredConnection,
     type ConnectionSettings,
+    connectionSources,
     readConfiguredConnection,
     resolveConnection,
 } from "./connection";
 import { Deadline } from "./deadline";
 import { packageName, readPackageVersion } from "./package-info";
+import type { SettingName } from "./settings";
 
 let agent: string | undefined;
 
@@ -34,9 +36,24 @@ export function configureConnection(config: ConfigReader): void {
     configured = readConfiguredConnection(config);
 }
 
-/** The connection to use now: stack config first, then environment variables read at call time. */
-export function connection(): ConnectionSettings {
-    return resolveConnection(configured, process.env);
+/**
+ * The connection to use now: a resource's own account settings first (the `account` input of the TypeScript
+ * resources), then stack config, then environment variables read at call time; per setting.
+ */
+export function connection(account?: Readonly<Record<string, unknown>>): ConnectionSettings {
+    return resolveConnection({ ...configured, ...accountSettings(account) }, process.env);
+}
+
+/** The account's settings as raw strings, like stack config values; absent and empty ones left out. */
+function accountSettings(account: Readonly<Record<string, unknown>> | undefined): ConfiguredConnection {
+    const result: ConfiguredConnection = {};
+    for (const name of Object.keys(connectionSources) as SettingName[]) {
+        const value = account?.[name];
+        if (typeof value === "string" ? value.trim() !== "" : typeof value === "number" || typeof value === "boolean") {
+            result[name] = String(value);
+        }
+    }
+    return result;
 }
 
 /**
@@ -48,14 +65,13 @@ export function clientFor(settings: ConnectionSettings): CloudElementsClient {
     return cachedClient(settings).withDeadline(new Deadline(settings.operationTimeoutMs));
 }
 
+/** Names the account of `settings` (base URL and hashed secrets): per-account caches key on it. */
+export function accountKey(settings: ConnectionSettings): string {
+    return [settings.baseUrl, fingerprint(settings.userSecret), fingerprint(settings.organizationSecret)].join("|");
+}
+
 function cachedClient(settings: ConnectionSettings): CloudElementsClient {
-    const key = [
-        settings.baseUrl,
-        fingerprint(settings.userSecret),
-        fingerprint(settings.organizationSecret),
-        settings.timeoutMs,
-        settings.maxRetries,
-    ].join("|");
+    const key = [accountKey(settings), settings.timeoutMs, settings.maxRetries].join("|");
     let client = clients.get(key);
     if (!client) {
         client = new CloudElementsClient(settings, userAgent());

@@ -7,12 +7,12 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { CloudElementsError, HttpError, isApiNotFound, messageOf } from "../api/errors";
 import { clientFor, connection } from "../api/session";
 import type { ApiInstance } from "../api/wire";
-import type { InstanceInputs, InstanceOutputs } from "../model/instance";
-import { secretsOf } from "../model/instance";
-import { assertFreshdeskInstance, buildPatchBody, inputsFromInstance, outputsFromInstance } from "../model/mapping";
+import type { BaseInputs, BaseOutputs, InstanceKind } from "../model/kind";
+import { assertInstanceOf, freshdeskKind } from "../model/mapping";
 import { markerFromTags, markerTag, ownerTag, ownerTagOf } from "../model/tags";
 import { confirmAbsent } from "./absence";
 import { createNewInstance } from "./create";
+import { applyEnabled } from "./enabled";
 import { partialFailure } from "./partial";
 
 /** The message that refuses to adopt an instance another resource manages; says how to take it over. */
@@ -30,10 +30,15 @@ export function managedElsewhereMessage(id: number, otherMarker: string): string
  * Reads instance `id` and, depending on its tags (see docs/adoption.md), adopts it, creates a fresh instance, or
  * refuses.
  */
-export async function adopt(inputs: InstanceInputs, id: number): Promise<dynamic.CreateResult<InstanceOutputs>> {
-    const client = clientFor(connection());
+export async function adopt<I extends BaseInputs, O extends BaseOutputs>(
+    inputs: I,
+    id: number,
+    kind: InstanceKind<I, O> = freshdeskKind as unknown as InstanceKind<I, O>,
+): Promise<dynamic.CreateResult<O>> {
+    const client = clientFor(connection(inputs.account));
     const marker = inputs.createMarker ?? randomUUID();
-    const secrets = secretsOf(inputs);
+    const secrets = kind.secretsOf(inputs);
+    const elementKey = kind.elementKey(inputs);
     let existing: ApiInstance;
     try {
         existing = await client.getInstance(id, secrets);
@@ -50,11 +55,11 @@ export async function adopt(inputs: InstanceInputs, id: number): Promise<dynamic
                 },
                 secrets,
             );
-            return createNewInstance({ ...inputs, createMarker: marker });
+            return createNewInstance({ ...inputs, createMarker: marker }, kind);
         }
         throw err;
     }
-    assertFreshdeskInstance(existing, `adoptInstanceId ${id}`);
+    assertInstanceOf(existing, elementKey, `adoptInstanceId ${id}`);
     const existingMarker = markerFromTags(existing.tags);
     // This resource already manages the instance: its marker (a targeted replace keeps it on older engines) or its
     // owner tag (a replacement's inputs are checked without the old ones, so its marker is new).
@@ -62,7 +67,7 @@ export async function adopt(inputs: InstanceInputs, id: number): Promise<dynamic
         existingMarker === marker ||
         (typeof inputs.owner === "string" && ownerTagOf(existing.tags) === ownerTag(inputs.owner));
     if (ownedHere) {
-        return createNewInstance({ ...inputs, createMarker: marker });
+        return createNewInstance({ ...inputs, createMarker: marker }, kind);
     }
     if (existingMarker !== undefined && inputs.adoptTakeOver !== true) {
         throw new CloudElementsError("response", managedElsewhereMessage(id, existingMarker));
@@ -71,15 +76,19 @@ export async function adopt(inputs: InstanceInputs, id: number): Promise<dynamic
     // records it and the next `up` applies the settings with an update.
     let adopted: ApiInstance;
     try {
-        const previousEvents = inputsFromInstance(existing, {}).events;
+        const previous = kind.inputsFromInstance(existing, {});
         // reAuthenticate: the key we were given must work, even when it equals the stored one.
-        adopted = await client.putInstance(id, buildPatchBody(inputs, marker, previousEvents), secrets, true);
-        assertFreshdeskInstance(adopted, `adopting instance ${id}`);
+        adopted = await client.putInstance(id, kind.patchBody(inputs, marker, previous), secrets, true);
+        assertInstanceOf(adopted, elementKey, `adopting instance ${id}`);
+        adopted = await applyEnabled(client, adopted, inputs.enabled, secrets);
     } catch (err) {
-        throw partialFailure(existing, inputs, marker, [`adopting instance ${id} failed: ${messageOf(err)}`]);
+        throw partialFailure(existing, inputs, marker, [`adopting instance ${id} failed: ${messageOf(err)}`], {}, kind);
     }
     return {
         id: String(existing.id),
-        outs: outputsFromInstance(adopted, inputs, { token: existing.token ?? adopted.token, createMarker: marker }),
+        outs: kind.outputsFromInstance(adopted, inputs, {
+            token: existing.token ?? adopted.token,
+            createMarker: marker,
+        }),
     };
 }

@@ -19,14 +19,10 @@ import { CloudElementsError, HttpError, isAmbiguousFailure, isConnectFailure, me
 import { backoffDelay, defaultBackoff, sleep } from "../api/retry";
 import { clientFor, connection } from "../api/session";
 import type { ApiInstance } from "../api/wire";
-import {
-    type InstanceInputs,
-    type InstanceOutputs,
-    secretsOf,
-    type UnconfirmedCreateFields,
-    unconfirmedCreateFields,
-} from "../model/instance";
-import { assertFreshdeskInstance, buildCreateBody, outputsFromInstance } from "../model/mapping";
+import { type UnconfirmedCreateFields, unconfirmedCreateFields } from "../model/instance";
+import type { BaseInputs, BaseOutputs, InstanceKind } from "../model/kind";
+import { assertInstanceOf, freshdeskKind } from "../model/mapping";
+import { applyEnabled } from "./enabled";
 import { type CreateIdentity, deleteDuplicates, findCreatedInstances, identityTags, instanceToKeep } from "./lookup";
 import { partialFailure } from "./partial";
 
@@ -38,9 +34,10 @@ const minimumPostMs = 2_000;
 
 /** What one create call knows while it runs. */
 interface CreateRun {
+    readonly kind: InstanceKind;
     readonly settings: ConnectionSettings;
     readonly client: CloudElementsClient;
-    readonly inputs: InstanceInputs;
+    readonly inputs: BaseInputs;
     readonly identity: CreateIdentity;
     readonly secrets: readonly (string | undefined)[];
 }
@@ -63,23 +60,60 @@ interface PostOutcome {
  * Creates the instance with exactly one successful `POST /instances`, tagged with the marker and a fresh nonce:
  * post (looking for an earlier attempt's instance before any new POST), keep one, confirm it, record it.
  */
-export async function createNewInstance(inputs: InstanceInputs): Promise<dynamic.CreateResult<InstanceOutputs>> {
-    const settings = connection();
+export async function createNewInstance<I extends BaseInputs, O extends BaseOutputs>(
+    inputs: I,
+    kind: InstanceKind<I, O> = freshdeskKind as unknown as InstanceKind<I, O>,
+): Promise<dynamic.CreateResult<O>> {
+    const settings = connection(inputs.account);
     const run: CreateRun = {
+        kind: kind as unknown as InstanceKind,
         settings,
         client: clientFor(settings),
         inputs,
-        identity: { marker: inputs.createMarker ?? randomUUID(), nonce: randomUUID() },
-        secrets: secretsOf(inputs),
+        identity: {
+            marker: inputs.createMarker ?? randomUUID(),
+            nonce: randomUUID(),
+            elementKey: kind.elementKey(inputs),
+        },
+        secrets: kind.secretsOf(inputs),
     };
     const outcome = await post(run);
     const { kept, unconfirmed } = await keepOne(run, outcome);
-    const created = await confirm(run, kept, outcome.answered !== undefined, unconfirmed);
+    const confirmed = await confirm(run, kept, outcome.answered !== undefined, unconfirmed);
+    const created = await settleEnabled(run, confirmed, unconfirmed);
     const { marker, nonce } = run.identity;
     return {
         id: String(created.id),
-        outs: { ...outputsFromInstance(created, inputs, { createMarker: marker, createNonce: nonce }), ...unconfirmed },
+        outs: {
+            ...kind.outputsFromInstance(created, inputs, { createMarker: marker, createNonce: nonce }),
+            ...unconfirmed,
+        },
     };
+}
+
+/**
+ * Disables the new instance when the inputs ask for it (a create cannot: `enabled` is its own call). A failure is a
+ * partial create recording the instance as enabled, so the next `up` disables it.
+ */
+async function settleEnabled(
+    run: CreateRun,
+    instance: ApiInstance,
+    unconfirmed: UnconfirmedCreateFields,
+): Promise<ApiInstance> {
+    try {
+        return await applyEnabled(run.client, instance, run.inputs.enabled, run.secrets);
+    } catch (err) {
+        throw partialFailure(
+            { ...instance, disabled: false },
+            run.inputs,
+            run.identity.marker,
+            [
+                `instance ${instance.id} was created but disabling it failed: ${messageOf(err)}. The next up disables it.`,
+            ],
+            { createNonce: run.identity.nonce, ...unconfirmed },
+            run.kind,
+        );
+    }
 }
 
 /**
@@ -87,7 +121,7 @@ export async function createNewInstance(inputs: InstanceInputs): Promise<dynamic
  * has shown that no earlier attempt of this call committed.
  */
 async function post(run: CreateRun): Promise<PostOutcome> {
-    const body = buildCreateBody(run.inputs, run.identity.marker, run.identity.nonce);
+    const body = run.kind.createBody(run.inputs, run.identity.marker, run.identity.nonce);
     const outcome: PostOutcome = { found: [], ambiguous: false, ambiguousAttempts: 0, attempts: 0 };
     for (let attempt = 0; attempt <= run.settings.maxRetries; attempt++) {
         if (attempt > 0) {
@@ -196,6 +230,7 @@ async function lookUpAfterAnswer(
                     `failed: ${messageOf(err)}. The next up, refresh or update looks again.`,
             ],
             { createNonce: identity.nonce, ...unconfirmed },
+            run.kind,
         );
     }
 }
@@ -212,9 +247,10 @@ async function confirm(
 ): Promise<ApiInstance> {
     const extra = { createNonce: run.identity.nonce, ...unconfirmed };
     const failure = (instance: ApiInstance, reason: string) =>
-        partialFailure(instance, run.inputs, run.identity.marker, [reason], extra);
+        partialFailure(instance, run.inputs, run.identity.marker, [reason], extra, run.kind);
+    const elementKey = run.kind.elementKey(run.inputs);
     try {
-        assertFreshdeskInstance(kept, "creating the instance");
+        assertInstanceOf(kept, elementKey, "creating the instance");
     } catch (err) {
         throw failure(kept, messageOf(err));
     }
@@ -225,7 +261,7 @@ async function confirm(
     let current = kept;
     try {
         current = await run.client.getInstance(kept.id, run.secrets);
-        assertFreshdeskInstance(current, `reading instance ${current.id} after creating it`);
+        assertInstanceOf(current, elementKey, `reading instance ${current.id} after creating it`);
     } catch (err) {
         throw failure(current, messageOf(err));
     }
@@ -301,6 +337,7 @@ async function removeDuplicates(
                     `deleting it failed: ${messageOf(err)}. Delete it by hand.`,
             ],
             { createNonce: run.identity.nonce, ...unconfirmed },
+            run.kind,
         );
     }
 }

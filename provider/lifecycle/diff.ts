@@ -41,7 +41,14 @@ export interface InstanceDiff {
 /** Properties whose change replaces the instance. */
 export const replaceProperties: readonly string[] = ["subdomain"];
 /** Properties updated in place. */
-export const updateProperties: readonly string[] = ["name", "tags", "apiKey", "filterResponseNulls", "events"];
+export const updateProperties: readonly string[] = [
+    "name",
+    "tags",
+    "apiKey",
+    "filterResponseNulls",
+    "events",
+    "enabled",
+];
 /** The bookkeeping property whose presence makes the next `up` an update that settles the create. */
 export const unconfirmedCreateProperty = "unconfirmedCreate";
 
@@ -62,26 +69,67 @@ export function diffInstance(olds: Record<string, unknown>, news: Record<string,
             detailedDiff[key] = { kind: withReplace(kindOf(olds[key], news[key]), replace) };
         }
     }
+    return summarize(detailedDiff, olds, news);
+}
+
+/**
+ * The whole diff from the per-path changes: adds the account's changes and the unconfirmed create, and names the
+ * top-level properties that changed and those that replace (any path whose kind replaces).
+ */
+export function summarize(
+    detailedDiff: Record<string, PropertyChange>,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): InstanceDiff {
+    Object.assign(detailedDiff, accountChanges(olds.account, news.account));
     if (olds[unconfirmedCreateProperty] === true) {
         detailedDiff[unconfirmedCreateProperty] = { kind: "DELETE" };
     }
-    const changed = [...new Set(Object.keys(detailedDiff).map((path) => path.split(".")[0]))];
-    const replaces = changed.filter((key) => replaceProperties.includes(key));
+    const top = (path: string) => path.split(/[.[]/)[0];
+    const changed = [...new Set(Object.keys(detailedDiff).map(top))];
+    const replaces = [
+        ...new Set(
+            Object.entries(detailedDiff)
+                .filter(([, change]) => change.kind.endsWith("_REPLACE"))
+                .map(([path]) => top(path)),
+        ),
+    ];
     return { changes: changed.length > 0, replaces, deleteBeforeReplace: false, changed, detailedDiff };
 }
 
-function isAbsent(value: unknown): boolean {
+/**
+ * The account's changes by field. A new base URL is another Cloud Elements, where the instance does not exist: it
+ * replaces (created there first, then deleted here with the old account). Any other field (a rotated secret, a
+ * timeout) updates in place, proving the instance is reachable with it.
+ */
+export function accountChanges(old: unknown, next: unknown): Record<string, PropertyChange> {
+    const result: Record<string, PropertyChange> = {};
+    if (containsUnknown(next) && !isPlainObject(next)) {
+        result.account = { kind: "UPDATE" };
+        return result;
+    }
+    const o = isPlainObject(old) ? old : {};
+    const n = isPlainObject(next) ? next : {};
+    for (const field of [...new Set([...Object.keys(o), ...Object.keys(n)])].sort()) {
+        if (containsUnknown(n[field]) || !sameJson(o[field] ?? null, n[field] ?? null)) {
+            result[`account.${field}`] = { kind: withReplace(kindOf(o[field], n[field]), field === "baseUrl") };
+        }
+    }
+    return result;
+}
+
+export function isAbsent(value: unknown): boolean {
     return value === undefined || value === null;
 }
 
-function kindOf(old: unknown, next: unknown): PropertyChangeKind {
+export function kindOf(old: unknown, next: unknown): PropertyChangeKind {
     if (isAbsent(old) && !isAbsent(next)) {
         return "ADD";
     }
     return !isAbsent(old) && isAbsent(next) ? "DELETE" : "UPDATE";
 }
 
-function withReplace(kind: PropertyChangeKind, replace: boolean): PropertyChangeKind {
+export function withReplace(kind: PropertyChangeKind, replace: boolean): PropertyChangeKind {
     return replace ? (`${kind}_REPLACE` as PropertyChangeKind) : kind;
 }
 
@@ -102,7 +150,7 @@ function changedEventFields(old: unknown, next: unknown): [string, PropertyChang
         .map((field) => [field, kindOf(old[field], next[field])]);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -116,6 +164,7 @@ function differs(key: string, old: unknown, next: unknown): boolean {
         case "events":
             return !sameJson(effectiveEvents(old), effectiveEvents(next));
         case "filterResponseNulls":
+        case "enabled":
             // Older state may lack it; the default is true.
             return (old ?? true) !== (next ?? true);
         default:
@@ -124,7 +173,7 @@ function differs(key: string, old: unknown, next: unknown): boolean {
 }
 
 /** Tags are a set to Cloud Elements: order and duplicates are not changes. */
-function tagSet(tags: unknown): unknown {
+export function tagSet(tags: unknown): unknown {
     return Array.isArray(tags) ? [...new Set(tags)].sort() : tags;
 }
 
@@ -152,7 +201,7 @@ function effectiveEvents(events: unknown): unknown {
     };
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
     return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 

@@ -8,7 +8,9 @@ import type { CloudElementsClient } from "../api/client";
 import { CloudElementsError, HttpError, isApiNotFound, messageOf } from "../api/errors";
 import type { ApiInstance } from "../api/wire";
 import { freshdeskElementKey } from "../model/freshdesk";
-import { afterSweep, type InstanceOutputs, secretsOf, type UnconfirmedCreateFields } from "../model/instance";
+import { afterSweep, type UnconfirmedCreateFields } from "../model/instance";
+import type { BaseOutputs, InstanceKind } from "../model/kind";
+import { freshdeskKind } from "../model/mapping";
 import { markerTag, nonceTag } from "../model/tags";
 
 /**
@@ -20,6 +22,8 @@ export interface InstanceIdentity {
     readonly marker: string;
     /** The create call's nonce (`pulumi-create:<nonce>`), when the lookup is for one create call. */
     readonly nonce?: string;
+    /** The element key the instances must have; `freshdeskv2` when absent. */
+    readonly elementKey?: string;
 }
 
 /** What identifies the instances of one create call. */
@@ -47,7 +51,7 @@ function searchTag(identity: InstanceIdentity): string {
 export function isVerifiedInstance(instance: ApiInstance, identity: InstanceIdentity): boolean {
     const tags = Array.isArray(instance.tags) ? instance.tags : [];
     return (
-        instance.element?.key === freshdeskElementKey &&
+        instance.element?.key === (identity.elementKey ?? freshdeskElementKey) &&
         tags.includes(markerTag(identity.marker)) &&
         (identity.nonce === undefined || tags.includes(nonceTag(identity.nonce)))
     );
@@ -69,10 +73,11 @@ export function instanceToKeep<T extends { readonly id: number }>(
 /** Thrown when a lookup returns an entry that cannot be shown to belong to the create: nothing was touched. */
 function unverifiedEntry(instance: ApiInstance, identity: InstanceIdentity, what: string): CloudElementsError {
     const tags = Array.isArray(instance.tags) ? instance.tags.filter((t) => typeof t === "string") : [];
+    const elementKey = identity.elementKey ?? freshdeskElementKey;
     const missing = [
-        ...(instance.element?.key === freshdeskElementKey
+        ...(instance.element?.key === elementKey
             ? []
-            : [`element key ${freshdeskElementKey} (it has ${JSON.stringify(instance.element?.key ?? null)})`]),
+            : [`element key ${elementKey} (it has ${JSON.stringify(instance.element?.key ?? null)})`]),
         ...[markerTag(identity.marker), ...(identity.nonce === undefined ? [] : [nonceTag(identity.nonce)])]
             .filter((tag) => !tags.includes(tag))
             .map((tag) => `tag ${tag}`),
@@ -172,7 +177,8 @@ export async function deleteDuplicates(
 export async function sweepUnconfirmedCreate(
     client: CloudElementsClient,
     id: string,
-    state: Partial<InstanceOutputs>,
+    state: Partial<BaseOutputs>,
+    kind: InstanceKind = freshdeskKind as unknown as InstanceKind,
 ): Promise<UnconfirmedCreateFields> {
     if (state.unconfirmedCreate !== true) {
         return {};
@@ -184,8 +190,9 @@ export async function sweepUnconfirmedCreate(
         return {};
     }
     const what = `checking instance ${id} for duplicates left by its create`;
-    const secrets = secretsOf(state);
-    const found = await findCreatedInstances(client, { marker, nonce }, secrets, what);
+    const secrets = kind.secretsOf(state);
+    const elementKey = kind.elementKey(state);
+    const found = await findCreatedInstances(client, { marker, nonce, elementKey }, secrets, what);
     let deleted: number[];
     try {
         deleted = await deleteDuplicates(client, found, Number(id));

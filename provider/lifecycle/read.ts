@@ -4,9 +4,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { HttpError, isApiNotFound } from "../api/errors";
 import { clientFor, connection } from "../api/session";
 import type { ApiInstance } from "../api/wire";
-import type { InstanceInputs, InstanceOutputs } from "../model/instance";
-import { secretsOf } from "../model/instance";
-import { assertFreshdeskInstance, inputsFromInstance, outputsFromInstance } from "../model/mapping";
+import type { BaseInputs, BaseOutputs, InstanceKind } from "../model/kind";
+import { assertInstanceOf, freshdeskKind } from "../model/mapping";
 import { confirmAbsent } from "./absence";
 import { sweepUnconfirmedCreate } from "./lookup";
 
@@ -17,13 +16,14 @@ import { sweepUnconfirmedCreate } from "./lookup";
  * drift shows in the next preview and an unchanged instance shows no diff; what the GET leaves out keeps its value
  * from state, and the token and the API key come from state (see `inputsFromInstance`).
  */
-export async function read(
+export async function read<I extends BaseInputs, O extends BaseOutputs>(
     id: string,
-    props?: Partial<InstanceOutputs>,
-): Promise<dynamic.ReadResult<InstanceOutputs | InstanceInputs>> {
-    const old = props ?? {};
-    const client = clientFor(connection());
-    const secrets = secretsOf(old);
+    props?: Partial<O>,
+    kind: InstanceKind<I, O> = freshdeskKind as unknown as InstanceKind<I, O>,
+): Promise<dynamic.ReadResult<O | I>> {
+    const old: Partial<O> = props ?? {};
+    const client = clientFor(connection(old.account));
+    const secrets = kind.secretsOf(old);
     let instance: ApiInstance;
     try {
         instance = await client.getInstance(id, secrets);
@@ -45,12 +45,12 @@ export async function read(
         }
         throw err;
     }
-    assertFreshdeskInstance(instance, `refreshing instance ${id}`);
-    const inputs = inputsFromInstance(instance, old);
-    const outs = outputsFromInstance(instance, inputs, { token: old.token, createMarker: inputs.createMarker });
+    assertInstanceOf(instance, kind.elementKey(old), `refreshing instance ${id}`);
+    const inputs = kind.inputsFromInstance(instance, old);
+    const outs = kind.outputsFromInstance(instance, inputs, { token: old.token, createMarker: inputs.createMarker });
     return {
         id: String(instance.id),
-        props: { ...outs, ...(await sweepUnconfirmedCreate(client, id, old)) },
+        props: { ...outs, ...(await sweepUnconfirmedCreate(client, id, old, kind as unknown as InstanceKind)) },
         inputs: { ...inputs },
     };
 }

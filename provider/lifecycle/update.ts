@@ -2,10 +2,10 @@
 
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { clientFor, connection } from "../api/session";
-import type { InstanceInputs, InstanceOutputs } from "../model/instance";
-import { secretsOf } from "../model/instance";
-import { assertFreshdeskInstance, buildPatchBody, outputsFromInstance } from "../model/mapping";
+import type { BaseInputs, BaseOutputs, InstanceKind } from "../model/kind";
+import { assertInstanceOf, freshdeskKind } from "../model/mapping";
 import { markerFromTags, nonceFromTags } from "../model/tags";
+import { applyEnabled } from "./enabled";
 import { sweepUnconfirmedCreate } from "./lookup";
 
 /**
@@ -13,13 +13,14 @@ import { sweepUnconfirmedCreate } from "./lookup";
  * complete outputs. After an unconfirmed create, first deletes verified duplicates (see `sweepUnconfirmedCreate`):
  * before the PATCH, so that a failed sweep changes nothing.
  */
-export async function update(
+export async function update<I extends BaseInputs, O extends BaseOutputs>(
     id: string,
-    olds: Partial<InstanceOutputs>,
-    news: InstanceInputs,
-): Promise<dynamic.UpdateResult<InstanceOutputs>> {
-    const client = clientFor(connection());
-    const secrets = [...secretsOf(news), ...secretsOf(olds)];
+    olds: Partial<O>,
+    news: I,
+    kind: InstanceKind<I, O> = freshdeskKind as unknown as InstanceKind<I, O>,
+): Promise<dynamic.UpdateResult<O>> {
+    const client = clientFor(connection(news.account));
+    const secrets = [...kind.secretsOf(news), ...kind.secretsOf(olds)];
     let marker = olds.createMarker;
     let nonce = olds.createNonce;
     let token = olds.token;
@@ -30,12 +31,18 @@ export async function update(
         nonce ??= nonceFromTags(current.tags);
         token ??= current.token;
     }
-    const unconfirmed = await sweepUnconfirmedCreate(client, id, { ...olds, createMarker: marker, createNonce: nonce });
-    const patched = await client.patchInstance(id, buildPatchBody(news, marker, olds.events, nonce), secrets);
-    assertFreshdeskInstance(patched, `updating instance ${id}`);
+    const unconfirmed = await sweepUnconfirmedCreate(
+        client,
+        id,
+        { ...olds, createMarker: marker, createNonce: nonce },
+        kind as unknown as InstanceKind,
+    );
+    const patched = await client.patchInstance(id, kind.patchBody(news, marker, olds, nonce), secrets);
+    assertInstanceOf(patched, kind.elementKey(news), `updating instance ${id}`);
+    const applied = await applyEnabled(client, patched, news.enabled, secrets);
     return {
         outs: {
-            ...outputsFromInstance(patched, news, {
+            ...kind.outputsFromInstance(applied, news, {
                 token,
                 createMarker: marker,
                 ...(nonce === undefined ? {} : { createNonce: nonce }),

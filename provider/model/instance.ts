@@ -4,6 +4,7 @@
  * Nothing here depends on `@pulumi/pulumi` at run time: the implementation runs in the dynamic-provider process and
  * should load quickly.
  */
+import type { AccountSettings } from "./kind";
 
 /**
  * The value the engine sends during preview for an input that is not known yet (`runtime/rpc.js` `unknownValue`).
@@ -60,6 +61,10 @@ export interface InstanceInputs {
      * the same marker as the old one; the create's nonce tells them apart). Ignored by `diff`.
      */
     readonly createMarker?: string;
+    /** Whether the instance is enabled (`PUT`/`DELETE /instances/{id}/enabled`); absent means enabled. */
+    readonly enabled?: boolean;
+    /** The resource's own connection settings (see `account.ts`); absent: stack config and environment. */
+    readonly account?: AccountSettings;
     /** The serialized provider stub, added by the runtime. */
     readonly __provider?: string;
 }
@@ -120,7 +125,12 @@ export function containsUnknown(value: unknown): boolean {
 
 /** The secrets of a resource's inputs or outputs: values to redact from every error message. */
 export function secretsOf(values: Partial<InstanceOutputs> | undefined): (string | undefined)[] {
-    return [values?.apiKey, values?.token, values?.events?.signatureKey];
+    return [values?.apiKey, values?.token, values?.events?.signatureKey, ...accountSecretValues(values?.account)];
+}
+
+/** The user and organization secrets of a resource's own account (see `account.ts`), when it has one. */
+export function accountSecretValues(account: AccountSettings | undefined): (string | undefined)[] {
+    return [account?.userSecret, account?.organizationSecret].map((v) => (typeof v === "string" ? v : undefined));
 }
 
 /** The outputs that record an unconfirmed create (see `InstanceOutputs.unconfirmedCreate`). */

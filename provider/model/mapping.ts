@@ -11,7 +11,9 @@ import {
     type FreshdeskInstanceEvents,
     type InstanceInputs,
     type InstanceOutputs,
+    secretsOf,
 } from "./instance";
+import type { InstanceKind } from "./kind";
 import { markerFromTags, markerTag, nonceFromTags, nonceTag, ownerTag, userTags } from "./tags";
 
 const dateFormat = "yyyy-MM-dd'T'HH:mm:ssXXX";
@@ -106,20 +108,33 @@ export function buildPatchBody(
 }
 
 /**
- * Throws unless `instance` is a freshdeskv2 instance. `what` says where it came from, for the message.
+ * Throws unless `instance` is an instance of element `elementKey` (of some element when it is not known: an import
+ * without state). `what` says where it came from, for the message.
  */
-export function assertFreshdeskInstance(instance: ApiInstance, what: string): void {
+export function assertInstanceOf(instance: ApiInstance, elementKey: string | undefined, what: string): void {
     const key = instance.element?.key;
-    if (key !== freshdeskElementKey) {
+    if (elementKey === undefined ? typeof key !== "string" : key !== elementKey) {
         throw new CloudElementsError(
             "response",
             `${what}: instance ${instance.id} is ${
                 typeof key === "string"
                     ? `an instance of element "${key}"`
                     : "not tied to a known element (no element.key)"
-            }; expected a Freshdesk V2 (element key "${freshdeskElementKey}") instance.`,
+            }; expected ${expectedInstance(elementKey)}.`,
         );
     }
+}
+
+function expectedInstance(elementKey: string | undefined): string {
+    if (elementKey === freshdeskElementKey) {
+        return `a Freshdesk V2 (element key "${freshdeskElementKey}") instance`;
+    }
+    return elementKey === undefined ? "an element instance" : `an instance of element "${elementKey}"`;
+}
+
+/** Throws unless `instance` is a freshdeskv2 instance (see {@link assertInstanceOf}). */
+export function assertFreshdeskInstance(instance: ApiInstance, what: string): void {
+    assertInstanceOf(instance, freshdeskElementKey, what);
 }
 
 function configValue(instance: ApiInstance, key: string): unknown {
@@ -230,6 +245,17 @@ function resourcesFromInstance(instance: ApiInstance): string[] | undefined {
 }
 
 /**
+ * `enabled` as an instance shows it, for inputs read back: only when the resource has the input or the instance is
+ * disabled, so state written before the input existed reads back unchanged.
+ */
+export function enabledFromInstance(instance: ApiInstance, old: boolean | undefined): { enabled?: boolean } {
+    if (typeof instance.disabled !== "boolean") {
+        return old === undefined ? {} : { enabled: old };
+    }
+    return old === undefined && !instance.disabled ? {} : { enabled: !instance.disabled };
+}
+
+/**
  * Inputs as an instance shows them: what `read` reports, so refresh records drift and an unchanged one shows none.
  * Whatever the instance does not show (a configuration key the GET leaves out, no `configuration` at all, no
  * `tags`) keeps its value from `old` (state). The API key is never read from the instance (it may come back in
@@ -249,6 +275,8 @@ export function inputsFromInstance(instance: ApiInstance, old: Partial<InstanceO
         ...(old.adoptInstanceId !== undefined ? { adoptInstanceId: old.adoptInstanceId } : {}),
         ...(old.adoptTakeOver !== undefined ? { adoptTakeOver: old.adoptTakeOver } : {}),
         ...(old.owner !== undefined ? { owner: old.owner } : {}),
+        ...enabledFromInstance(instance, old.enabled),
+        ...(old.account !== undefined ? { account: old.account } : {}),
     } as InstanceInputs;
     const marker = old.createMarker ?? markerFromTags(instance.tags);
     return marker !== undefined ? { ...inputs, createMarker: marker } : inputs;
@@ -278,6 +306,8 @@ export function outputsFromInstance(
         adoptInstanceId: desired.adoptInstanceId,
         adoptTakeOver: desired.adoptTakeOver,
         owner: desired.owner,
+        enabled: desired.enabled,
+        account: desired.account,
         createMarker: marker,
         createNonce: extra.createNonce ?? nonceFromTags(instance.tags),
         instanceId: instance.id,
@@ -297,3 +327,15 @@ export function outputsFromInstance(
     }
     return outputs as unknown as InstanceOutputs;
 }
+
+/** The lifecycle's view of `FreshdeskInstance` (see `kind.ts`). */
+export const freshdeskKind: InstanceKind<InstanceInputs, InstanceOutputs> = {
+    resourceName: "FreshdeskInstance",
+    elementKey: () => freshdeskElementKey,
+    createBody: buildCreateBody,
+    patchBody: (inputs, marker, previous, nonce) =>
+        buildPatchBody(inputs, marker, (previous as Partial<InstanceInputs> | undefined)?.events, nonce),
+    inputsFromInstance,
+    outputsFromInstance,
+    secretsOf: (values) => secretsOf(values as Partial<InstanceOutputs> | undefined),
+};

@@ -5,6 +5,7 @@
  */
 
 import { isLoopbackHost } from "../api/connection";
+import { checkAccount } from "./account";
 import { type CheckFailure, type Fail, typeName } from "./failures";
 import { checkApiKey, checkSubdomain, defaultEventResources, knownEventResources } from "./freshdesk";
 import { defaultPollingIntervalMinutes, type FreshdeskInstanceEvents, unknownValue } from "./instance";
@@ -39,6 +40,8 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
         adoptTakeOver: isAbsent(news.adoptTakeOver)
             ? undefined
             : checkBoolean("adoptTakeOver", news.adoptTakeOver, fail),
+        enabled: isAbsent(news.enabled) ? undefined : checkBoolean("enabled", news.enabled, fail),
+        account: checkAccount(news.account, fail),
         // Set by the FreshdeskInstance constructor, not by users: kept as given (see InstanceInputs.owner).
         owner: typeof news.owner === "string" ? news.owner : undefined,
         __provider: typeof news.__provider === "string" ? news.__provider : undefined,
@@ -52,19 +55,19 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
     return { inputs, failures };
 }
 
-function isAbsent(value: unknown): value is undefined | null {
+export function isAbsent(value: unknown): value is undefined | null {
     return value === undefined || value === null;
 }
 
 /** `value` as given; a failure unless it is a boolean (or unknown). */
-function checkBoolean(property: string, value: unknown, fail: Fail): unknown {
+export function checkBoolean(property: string, value: unknown, fail: Fail): unknown {
     if (value !== unknownValue && typeof value !== "boolean") {
         fail(property, `${property} must be a boolean, got ${typeName(value)}`);
     }
     return value;
 }
 
-function checkName(name: unknown, fail: Fail): unknown {
+export function checkName(name: unknown, fail: Fail): unknown {
     if (name === unknownValue) {
         return name;
     }
@@ -80,7 +83,7 @@ function checkName(name: unknown, fail: Fail): unknown {
     return name;
 }
 
-function checkTags(tags: unknown, fail: Fail): unknown {
+export function checkTags(tags: unknown, fail: Fail): unknown {
     if (tags === unknownValue) {
         return tags;
     }
@@ -117,7 +120,7 @@ function tagProblem(tag: unknown, property: string): string | undefined {
 }
 
 /** The id to adopt, a numeric string made a number; the raw value when it fails. */
-function checkAdoptInstanceId(adopt: unknown, fail: Fail): unknown {
+export function checkAdoptInstanceId(adopt: unknown, fail: Fail): unknown {
     if (isAbsent(adopt)) {
         return undefined;
     }
@@ -185,7 +188,7 @@ function checkEventKeys(raw: Record<string, unknown>, fail: Fail): void {
 }
 
 /** The callback URL as given (`undefined` when absent, which fails while events are enabled). */
-function checkCallbackUrl(callbackUrl: unknown, enabled: unknown, fail: Fail): unknown {
+export function checkCallbackUrl(callbackUrl: unknown, enabled: unknown, fail: Fail): unknown {
     if (isAbsent(callbackUrl)) {
         if (enabled === true) {
             fail(
@@ -202,7 +205,7 @@ function checkCallbackUrl(callbackUrl: unknown, enabled: unknown, fail: Fail): u
     return callbackUrl;
 }
 
-function checkPollingInterval(interval: unknown, fail: Fail): unknown {
+export function checkPollingInterval(interval: unknown, fail: Fail): unknown {
     if (
         interval !== unknownValue &&
         !(typeof interval === "number" && Number.isSafeInteger(interval) && interval > 0)
@@ -251,7 +254,7 @@ function checkEventResources(resources: unknown, fail: Fail): unknown {
 }
 
 /** The signature key as given (`undefined` when absent); a failure unless it is a non-empty string. */
-function checkSignatureKey(signatureKey: unknown, fail: Fail): unknown {
+export function checkSignatureKey(signatureKey: unknown, fail: Fail): unknown {
     if (isAbsent(signatureKey)) {
         return undefined;
     }

@@ -87,4 +87,9 @@ async function deleteResource(id: string, props?: Partial<InstanceOutputs>): Pro
     return sayOnce(() => deleteInstance(id, props));
 }
 
+/**
+ * The provider methods of `ElementInstance` (`element-implementation.ts`), which its stub installs: one module, so
+ * that both resources' stubs require the same file.
+ */
+export * as elementInstance from "./element-implementation";
 export { deleteResource as delete };

@@ -11,6 +11,7 @@ import { readPackageVersion } from "../../api/package-info";
 import type { PropertyChange } from "../../lifecycle/diff";
 import type { InstanceInputs, InstanceOutputs } from "../../model/instance";
 import * as impl from "../dynamic/implementation";
+import { isObject, isSecretValue, secret, specialSigKey } from "../secret-wire";
 
 /** The resource type token served by the plugin. */
 export const freshdeskInstanceToken = "cloudelements:index:FreshdeskInstance";
@@ -18,10 +19,6 @@ export const freshdeskInstanceToken = "cloudelements:index:FreshdeskInstance";
 /** The plugin's package name (`pulumi-resource-<name>`, config namespace `<name>:`). */
 export const pluginPackage = "cloudelements";
 
-/** The key that marks a special value in the engine's wire format (`sdk/go/common/resource/sig`). */
-const specialSigKey = "4dabf18193072939515e22adb298388d";
-/** `specialSigKey`'s value for a secret. */
-const secretSig = "1b47061264138c4ac30d75fd1eb44270";
 /** `specialSigKey`'s value for an output value (sent only where outputs are accepted). */
 const outputValueSig = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 
@@ -32,19 +29,6 @@ const outputValueSig = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 export const secretPaths: readonly (readonly [string, string?])[] = [["apiKey"], ["token"], ["events", "signatureKey"]];
 
 type Props = Record<string, unknown>;
-
-function isObject(value: unknown): value is Props {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Wraps a value as a secret in the engine's wire format. */
-function secret(value: unknown): Props {
-    return { [specialSigKey]: secretSig, value };
-}
-
-function isSecretValue(value: unknown): value is Props {
-    return isObject(value) && value[specialSigKey] === secretSig;
-}
 
 /**
  * Removes the engine's secret and output-value wrappers, recursively. Returns the plain value and the top-level
