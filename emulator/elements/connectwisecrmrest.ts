@@ -2,13 +2,12 @@
  * ConnectWise REST (`connectwisecrmrest`, id 3012): devportal `docs/elements/connectwise-rest-crm/authenticate.md`
  * (key, id, block with authentication `custom` and hub `crm`, the four keys).
  */
-import { commonBlock, events, filterNulls, paging, userKey } from "./items";
+import { elementBlock, events, filterNulls, paging, userKey } from "./items";
 import type { ElementSpec } from "./types";
 
 /** @internal ConnectWise REST: custom authentication with a public and a private key (a text field, in clear). */
 export const connectwisecrmrest: ElementSpec = Object.freeze({
-    block: Object.freeze({
-        ...commonBlock,
+    block: elementBlock({
         id: 3012,
         name: "Connectwise CRM REST Beta",
         hookName: "ConnectWiseREST",
@@ -20,7 +19,7 @@ export const connectwisecrmrest: ElementSpec = Object.freeze({
         image: "elements/provider_connectwise.png",
         typeOauth: false,
         extendable: false,
-        authentication: Object.freeze({ type: "custom" }),
+        authentication: "custom",
         hub: "crm",
     }),
     items: [

@@ -3,12 +3,12 @@
  * two required keys), `docs/elements/freshdesk/events.md` (polling only; `base.url` and `pagination.max` as an older
  * version of that page shows them), `_includes/common-instance-config.md` (`filter.response.nulls`, event keys).
  */
-import { item, userKey } from "./items";
+import { elementBlock, item, userKey } from "./items";
 import type { ElementSpec } from "./types";
 
 /** @internal Freshdesk V2. The API key travels as `username`, a text field the platform returns in clear. */
 export const freshdeskv2: ElementSpec = Object.freeze({
-    block: Object.freeze({
+    block: elementBlock({
         id: 491,
         name: "Freshdesk V2",
         hookName: "Freshdeskv2",
@@ -17,22 +17,9 @@ export const freshdeskv2: ElementSpec = Object.freeze({
             "Add a Freshdesk Instance to connect your existing Freshdesk account to the Helpdesk Hub, allowing you to " +
             "manage incidents, contacts, accounts and agents across multiple Helpdesk Elements.",
         image: "elements/provider_freshdesk.png",
-        active: true,
-        deleted: false,
         typeOauth: false,
-        trialAccount: false,
-        resources: Object.freeze([]),
-        transformationsEnabled: true,
-        bulkDownloadEnabled: true,
-        bulkUploadEnabled: true,
-        cloneable: true,
-        extendable: true,
-        beta: false,
-        extended: false,
-        authentication: Object.freeze({ type: "basic" }),
+        authentication: "basic",
         hub: "helpdesk",
-        protocolType: "http",
-        parameters: Object.freeze([]),
     }),
     items: [
         userKey("subdomain", "Freshdesk Subdomain", { description: "The acme in https://acme.freshdesk.com" }),

@@ -3,13 +3,12 @@
  * id in the front matter, the three keys, the returned configuration with `base.url`, paging and event keys) and
  * `docs/elements/freshservice/events.md` (polling). The authentication type is not stated: basic is a choice.
  */
-import { baseUrl, commonBlock, events, filterNulls, item, userKey } from "./items";
+import { baseUrl, elementBlock, events, filterNulls, item, userKey } from "./items";
 import type { ElementSpec } from "./types";
 
 /** @internal Freshservice: username and password (PASSWORD-typed here, an emulator choice) and the subdomain. */
 export const freshservice: ElementSpec = Object.freeze({
-    block: Object.freeze({
-        ...commonBlock,
+    block: elementBlock({
         id: 252,
         name: "Freshservice",
         hookName: "Freshservice",
@@ -17,7 +16,7 @@ export const freshservice: ElementSpec = Object.freeze({
         description: "Add a Freshservice element instance",
         image: "elements/provider_freshservice.png",
         typeOauth: false,
-        authentication: Object.freeze({ type: "basic" }),
+        authentication: "basic",
         hub: "helpdesk",
     }),
     items: [

@@ -5,15 +5,14 @@
  * `apiKey`; the OAuth body with `providerData.code`, `oauth.api.key`, `oauth.api.secret`, `oauth.callback.url`; the
  * API-key body with `hubspot.authorization.apikey`; `create.bulk.properties`).
  */
-import { baseUrl, commonBlock, events, filterNulls, item, oauthClient, oauthInternals } from "./items";
+import { baseUrl, elementBlock, events, filterNulls, item, oauthClient, oauthInternals } from "./items";
 import type { ElementSpec } from "./types";
 
 const oauth2 = ["oauth2"];
 
 /** @internal HubSpot: an `oauth2` element with an `apiKey` mode. */
 export const hubspot: ElementSpec = Object.freeze({
-    block: Object.freeze({
-        ...commonBlock,
+    block: elementBlock({
         id: 43,
         name: "Hubspot Marketing",
         hookName: "HubSpot",
@@ -25,7 +24,7 @@ export const hubspot: ElementSpec = Object.freeze({
         image: "elements/provider_hubspot.png",
         typeOauth: true,
         cloneable: false,
-        authentication: Object.freeze({ type: "oauth2" }),
+        authentication: "oauth2",
         hub: "marketing",
     }),
     items: [

@@ -2,7 +2,7 @@
  * Builders of configuration items and the groups of items many elements share (null filtering, events, bulk,
  * paging, OAuth bookkeeping), so that each element file lists only what is its own.
  */
-import type { ItemOption, ItemSpec, ItemType } from "./types";
+import type { ElementSpec, ItemOption, ItemSpec, ItemType } from "./types";
 
 /** @internal What an element file says about one item; everything else takes the usual value. */
 export interface ItemOptions {
@@ -171,19 +171,49 @@ export function oauthClient(required: boolean, modes?: readonly string[]): ItemS
     ];
 }
 
-/** @internal The block fields most elements share; an element file spreads its own over them. */
-export const commonBlock = Object.freeze({
-    active: true,
-    deleted: false,
-    trialAccount: false,
-    resources: Object.freeze([]),
-    transformationsEnabled: true,
-    bulkDownloadEnabled: true,
-    bulkUploadEnabled: true,
-    cloneable: true,
-    extendable: true,
-    beta: false,
-    extended: false,
-    protocolType: "http",
-    parameters: Object.freeze([]),
-});
+/** @internal What an element file says of its `element` block; {@link elementBlock} adds the usual rest. */
+export interface BlockOptions {
+    id: number;
+    name: string;
+    hookName: string;
+    key: string;
+    description: string;
+    image: string;
+    typeOauth: boolean;
+    authentication: string;
+    hub: string;
+    cloneable?: boolean;
+    extendable?: boolean;
+    parameters?: readonly Record<string, unknown>[];
+    /** Fields only some documented blocks show (`configDescription`, `signupURL`). */
+    extra?: Record<string, string>;
+}
+
+/** @internal An `element` block in the field order of the documented responses. */
+export function elementBlock(options: BlockOptions): ElementSpec["block"] {
+    return Object.freeze({
+        id: options.id,
+        name: options.name,
+        hookName: options.hookName,
+        key: options.key,
+        description: options.description,
+        image: options.image,
+        active: true,
+        deleted: false,
+        typeOauth: options.typeOauth,
+        trialAccount: false,
+        ...options.extra,
+        resources: Object.freeze([]),
+        transformationsEnabled: true,
+        bulkDownloadEnabled: true,
+        bulkUploadEnabled: true,
+        cloneable: options.cloneable ?? true,
+        extendable: options.extendable ?? true,
+        beta: false,
+        extended: false,
+        authentication: Object.freeze({ type: options.authentication }),
+        hub: options.hub,
+        protocolType: "http",
+        parameters: Object.freeze((options.parameters ?? []).map((parameter) => Object.freeze({ ...parameter }))),
+    });
+}

@@ -3,13 +3,12 @@
  * `docs/elements/jira/events.md` (webhooks); churros `src/test/platform/elements/instances.js` (a GET returns
  * `password` as `********` and `username` in clear). The authentication type is not stated: basic is a choice.
  */
-import { commonBlock, events, filterNulls, item, userKey } from "./items";
+import { elementBlock, events, filterNulls, item, userKey } from "./items";
 import type { ElementSpec } from "./types";
 
 /** @internal JIRA: username (in clear), PASSWORD-typed password, and the site's `base.url` (no default). */
 export const jira: ElementSpec = Object.freeze({
-    block: Object.freeze({
-        ...commonBlock,
+    block: elementBlock({
         id: 1,
         name: "JIRA",
         hookName: "JIRA",
@@ -17,9 +16,11 @@ export const jira: ElementSpec = Object.freeze({
         description: "JIRA element",
         image: "elements/provider_jira.png",
         typeOauth: false,
-        configDescription: "If you do not have an JIRA account, you can create one at JIRA Signup",
-        signupURL: "http://www.atlassian.com/software/jira/pricing",
-        authentication: Object.freeze({ type: "basic" }),
+        extra: {
+            configDescription: "If you do not have an JIRA account, you can create one at JIRA Signup",
+            signupURL: "http://www.atlassian.com/software/jira/pricing",
+        },
+        authentication: "basic",
         hub: "helpdesk",
     }),
     items: [

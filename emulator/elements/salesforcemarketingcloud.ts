@@ -4,13 +4,12 @@
  * (key, block with authentication `custom`, the client id and secret, and a returned configuration with the secret
  * in clear and the platform's token bookkeeping keys).
  */
-import { baseUrl, bulk, commonBlock, filterNulls, item, paging, userKey } from "./items";
+import { baseUrl, bulk, elementBlock, filterNulls, item, paging, userKey } from "./items";
 import type { ElementSpec } from "./types";
 
 /** @internal Salesforce Marketing Cloud: client credentials; `clientSecret` is a text field, returned in clear. */
 export const salesforcemarketingcloud: ElementSpec = Object.freeze({
-    block: Object.freeze({
-        ...commonBlock,
+    block: elementBlock({
         id: 1357,
         name: "Salesforce Marketing Cloud",
         hookName: "SalesforceMarketingCloud",
@@ -22,10 +21,10 @@ export const salesforcemarketingcloud: ElementSpec = Object.freeze({
             "information to add an instance.",
         image: "elements/provider_sfdcmarketingcloud.png",
         typeOauth: false,
-        authentication: Object.freeze({ type: "custom" }),
+        authentication: "custom",
         hub: "marketing",
-        parameters: Object.freeze([
-            Object.freeze({
+        parameters: [
+            {
                 id: 1672,
                 createdDate: "2016-11-04T04:26:24Z",
                 name: "requestToken",
@@ -35,8 +34,8 @@ export const salesforcemarketingcloud: ElementSpec = Object.freeze({
                 source: "request",
                 elementId: 1357,
                 required: false,
-            }),
-        ]),
+            },
+        ],
     }),
     items: [
         userKey("clientId", "Client ID"),

@@ -3,13 +3,12 @@
  * block with its `servicenow.subdomain` parameter, the keys, and a returned configuration with `password` masked,
  * every bulk, paging and event key, and nulls kept).
  */
-import { baseUrl, bulk, commonBlock, events, filterNulls, paging, userKey } from "./items";
+import { baseUrl, bulk, elementBlock, events, filterNulls, paging, userKey } from "./items";
 import type { ElementSpec } from "./types";
 
 /** @internal ServiceNow: basic authentication with a PASSWORD-typed `password`. */
 export const servicenow: ElementSpec = Object.freeze({
-    block: Object.freeze({
-        ...commonBlock,
+    block: elementBlock({
         id: 145,
         name: "ServiceNow",
         hookName: "ServiceNow",
@@ -19,10 +18,10 @@ export const servicenow: ElementSpec = Object.freeze({
             "enterprise including IT, human resources, facilities & more.",
         image: "elements/provider_servicenow.png",
         typeOauth: false,
-        authentication: Object.freeze({ type: "basic" }),
+        authentication: "basic",
         hub: "helpdesk",
-        parameters: Object.freeze([
-            Object.freeze({
+        parameters: [
+            {
                 id: 11,
                 createdDate: "2015-04-26T16:11:49Z",
                 name: "servicenow.subdomain",
@@ -32,8 +31,8 @@ export const servicenow: ElementSpec = Object.freeze({
                 source: "request",
                 elementId: 145,
                 required: false,
-            }),
-        ]),
+            },
+        ],
     }),
     items: [
         userKey("username", "Username", { description: "Your ServiceNow user name" }),

@@ -4,13 +4,12 @@
  * with `oauth.api.key`, `oauth.api.secret`, `oauth.callback.url`; scope `full refresh_token`) and
  * `docs/elements/salesforce/salesforce-events.md` (polling or webhooks, `event.objects`).
  */
-import { commonBlock, events, filterNulls, item, oauthClient, oauthInternals } from "./items";
+import { elementBlock, events, filterNulls, item, oauthClient, oauthInternals } from "./items";
 import type { ElementSpec } from "./types";
 
 /** @internal Salesforce: an OAuth2 element whose only mode needs a browser (or an external refresh token). */
 export const sfdc: ElementSpec = Object.freeze({
-    block: Object.freeze({
-        ...commonBlock,
+    block: elementBlock({
         id: 23,
         name: "Salesforce Sales Cloud",
         hookName: "Salesforce",
@@ -20,9 +19,12 @@ export const sfdc: ElementSpec = Object.freeze({
             "contact creation, from anywhere, anytime, on any device.",
         image: "elements/provider_salesforce.png",
         typeOauth: true,
-        configDescription: "If you do not have a Salesforce.com account, you can create one at Salesforce.com Signup",
-        signupURL: "http://www.salesforce.com",
-        authentication: Object.freeze({ type: "oauth2" }),
+        extra: {
+            configDescription:
+                "If you do not have a Salesforce.com account, you can create one at Salesforce.com Signup",
+            signupURL: "http://www.salesforce.com",
+        },
+        authentication: "oauth2",
         hub: "crm",
     }),
     items: [
