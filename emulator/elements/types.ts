@@ -77,7 +77,7 @@ export interface ElementSpec {
     modeKey: boolean;
     /** The value of an unset key that has no default: `""` or `null` (documented responses show both). */
     unsetValue: "" | null;
-    /** The key that holds an API key the platform returns in clear (`username` for Freshdesk), if any. */
+    /** `username` holds an API key the platform returns in clear (Freshdesk): `maskUsername` masks it. */
     apiKeyInUsername?: boolean;
     /** Keys holding secrets that are not PASSWORD-typed, so the platform returns them in clear. */
     clearSecrets: readonly string[];
