@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { findElement } from "./elements/catalogue";
 import { fingerprint } from "./fingerprint";
 
 /** A Cloud Elements user: its user secret authenticates it inside its organization. */
@@ -22,12 +23,24 @@ export interface FreshdeskAccount {
 }
 
 /**
- * Who may call the emulator (organizations and users) and which Freshdesk credentials its credential check
- * accepts. Load one from a JSON file with {@link loadAccountsFile}.
+ * One set of credentials an element's fake provider accepts: configuration keys and the exact values they must have
+ * (e.g. `{"username": "admin", "password": "s3cret"}`). An instance matches when every listed key has that value.
+ */
+export type CredentialSet = Record<string, string>;
+
+/**
+ * Who may call the emulator (organizations and users) and which credentials its credential check accepts. Load one
+ * from a JSON file with {@link loadAccountsFile}.
  */
 export interface AccountsConfig {
     organizations: AccountOrganization[];
+    /** Freshdesk accounts: the only Freshdesk credentials the check accepts. */
     freshdesk: FreshdeskAccount[];
+    /**
+     * Other elements, by element key: the credential sets their check accepts. An element not listed here accepts any
+     * credentials; one listed with `[]` accepts none. Freshdesk is listed under {@link AccountsConfig.freshdesk}.
+     */
+    credentials?: Record<string, CredentialSet[]>;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -152,8 +165,14 @@ export function parseAccounts(value: unknown): AccountsConfig {
         });
         return { organizationSecret, users };
     });
+    const freshdesk = parseFreshdesk(root.freshdesk);
+    const credentials = root.credentials === undefined ? undefined : parseCredentials(root.credentials);
+    return { organizations, freshdesk, ...(credentials !== undefined ? { credentials } : {}) };
+}
+
+function parseFreshdesk(value: unknown): FreshdeskAccount[] {
     const subdomains = new Set<string>();
-    const freshdesk = array(root.freshdesk ?? [], "freshdesk").map((rawAccount, i) => {
+    return array(value ?? [], "freshdesk").map((rawAccount, i) => {
         const account = object(rawAccount, `freshdesk[${i}]`);
         const subdomain = nonEmptyString(account.subdomain, `freshdesk[${i}].subdomain`);
         if (subdomains.has(subdomain.toLowerCase())) {
@@ -165,7 +184,32 @@ export function parseAccounts(value: unknown): AccountsConfig {
         );
         return { subdomain, apiKeys };
     });
-    return { organizations, freshdesk };
+}
+
+function parseCredentialSet(value: unknown, where: string): CredentialSet {
+    const set = object(value, where);
+    const keys = Object.keys(set);
+    if (keys.length === 0) {
+        throw new AccountsError(`${where} must name at least one configuration key`);
+    }
+    return Object.fromEntries(keys.map((key) => [key, nonEmptyString(set[key], `${where}[${JSON.stringify(key)}]`)]));
+}
+
+/** The `credentials` field: known element keys (Freshdesk excluded) to lists of credential sets. */
+function parseCredentials(value: unknown): Record<string, CredentialSet[]> {
+    const byElement = object(value, "credentials");
+    const credentials: Record<string, CredentialSet[]> = {};
+    for (const [elementKey, sets] of Object.entries(byElement)) {
+        const where = `credentials[${JSON.stringify(elementKey)}]`;
+        if (findElement(elementKey)?.key !== elementKey) {
+            throw new AccountsError(`${where} names no element this emulator knows (use the element key)`);
+        }
+        if (elementKey === "freshdeskv2") {
+            throw new AccountsError(`${where}: list Freshdesk accounts under "freshdesk"`);
+        }
+        credentials[elementKey] = array(sets, where).map((set, i) => parseCredentialSet(set, `${where}[${i}]`));
+    }
+    return credentials;
 }
 
 /** Reads and checks an accounts JSON file (see docs/emulator.md for its format). */
@@ -212,6 +256,7 @@ export class AccountDirectory {
     private readonly byPair = new Map<string, Identity>();
     private readonly byOrganization = new Map<string, Map<string, Identity>>();
     private readonly apiKeys = new Map<string, Set<string>>();
+    private readonly credentialSets = new Map<string, readonly CredentialSet[]>();
 
     constructor(config: AccountsConfig) {
         for (const org of config.organizations) {
@@ -236,6 +281,9 @@ export class AccountDirectory {
         for (const account of config.freshdesk) {
             this.apiKeys.set(account.subdomain.toLowerCase(), new Set(account.apiKeys));
         }
+        for (const [elementKey, sets] of Object.entries(config.credentials ?? {})) {
+            this.credentialSets.set(elementKey, sets);
+        }
     }
 
     /** The identity of a (user secret, organization secret) pair, if both are known and belong together. */
@@ -251,5 +299,25 @@ export class AccountDirectory {
     /** Whether Freshdesk would accept this API key on this subdomain. */
     freshdeskAccepts(subdomain: string, apiKey: string): boolean {
         return this.apiKeys.get(subdomain.toLowerCase())?.has(apiKey) ?? false;
+    }
+
+    /**
+     * Whether an element's provider would accept an instance with these configuration values: Freshdesk checks its
+     * subdomain's API keys; another element matches one of its credential sets, or accepts anything when not listed.
+     */
+    acceptsCredentials(elementKey: string, values: ReadonlyMap<string, string | null>): boolean {
+        if (elementKey === "freshdeskv2") {
+            return this.freshdeskAccepts(values.get("subdomain") ?? "", values.get("username") ?? "");
+        }
+        const sets = this.credentialSets.get(elementKey);
+        return !sets || sets.some((set) => Object.entries(set).every(([key, value]) => values.get(key) === value));
+    }
+
+    /** The configuration keys the credential check of an element reads (a change of one of them re-checks). */
+    credentialKeys(elementKey: string): readonly string[] {
+        if (elementKey === "freshdeskv2") {
+            return ["subdomain", "username"];
+        }
+        return [...new Set((this.credentialSets.get(elementKey) ?? []).flatMap((set) => Object.keys(set)))];
     }
 }

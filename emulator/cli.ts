@@ -30,9 +30,10 @@ export const docsPath =
 /** The `--help` text. */
 export const usage = `Usage: cloud-elements-emulator [options]
 
-Emulates the Cloud Elements / SAP Open Connectors /elements/api-v2 instance API for the
-freshdeskv2 element, plus a control API under /__emulator for tests (faults, request log,
-instances, settings).
+Emulates the Cloud Elements / SAP Open Connectors /elements/api-v2 instance API and element
+metadata for a catalogue of elements (freshdeskv2, freshservice, servicenow, jira, hubspot,
+connectwisecrmrest, salesforcemarketingcloud, sfdc), plus a control API under /__emulator for
+tests (faults, request log, instances, settings).
 
 Options:
   -p, --port <port>           port to listen on (default 8765; 0 = any free port)
@@ -41,16 +42,17 @@ Options:
                               token is given
       --control-token <token> require "Authorization: Bearer <token>" on every control request (any
                               host); default: $${controlTokenEnv}
-      --accounts <file>       accounts JSON file: organizations, users and the Freshdesk subdomains
-                              and API keys the credential check accepts (default: the built-in
-                              development accounts, which are not secrets)
+      --accounts <file>       accounts JSON file: organizations, users, the Freshdesk subdomains
+                              and API keys and the other elements' credentials the credential
+                              check accepts (default: the built-in development accounts, which
+                              are not secrets)
       --state <file>          persist instances to this JSON file (mode 0600) and load it at start
                               (default: memory only)
       --mask-username         return configuration.username (the Freshdesk API key) as "********"
                               (default: in clear, as the real platform may)
       --no-mask-username      return it in clear (the default; kept for old scripts)
       --no-validate-credentials
-                              accept any Freshdesk subdomain and API key
+                              accept any credentials of every element
       --empty-tag-search <404|[]>
                               answer to a tags[]-only search without a match: 404 "No instances
                               found" (default, like every empty list) or 200 []

@@ -117,7 +117,7 @@ export class EmulatorControl {
         await this.call("DELETE", "/faults");
     }
 
-    /** Replaces the accounts (organizations, users and Freshdesk credentials); existing instances are kept. */
+    /** Replaces the accounts (organizations, users and accepted credentials); existing instances are kept. */
     async setAccounts(accounts: AccountsConfig): Promise<void> {
         await this.call("PUT", "/accounts", accounts);
     }

@@ -1,12 +1,14 @@
 /**
- * Cloud Elements / SAP Open Connectors emulator: the `/elements/api-v2` instance API for the `freshdeskv2` element,
- * a control API for tests (`/__emulator/*`) and its typed client. See docs/emulator.md.
+ * Cloud Elements / SAP Open Connectors emulator: the `/elements/api-v2` instance API and element metadata for a
+ * catalogue of elements (`freshdeskv2` and seven others), a control API for tests (`/__emulator/*`) and its typed
+ * client. See docs/emulator.md.
  */
 export {
     type AccountOrganization,
     type AccountsConfig,
     AccountsError,
     type AccountUser,
+    type CredentialSet,
     devAccounts,
     type FreshdeskAccount,
     loadAccountsFile,

@@ -3,7 +3,7 @@
  * every secret redacted, so the log can be shown and asserted on freely.
  */
 import { randomBytes } from "node:crypto";
-import { secretKeys } from "./element";
+import { anySecretKeys as secretKeys } from "./elements/catalogue";
 
 const loggedBodyLimit = 16 * 1024;
 const secretField =

@@ -33,7 +33,7 @@ export interface EmulatorOptions {
     controlToken?: string;
     /** Port; default 0 (an ephemeral port, see {@link RunningEmulator.port}). */
     port?: number;
-    /** Organizations, users and Freshdesk credentials; default {@link devAccounts}. */
+    /** Organizations, users and the credentials the check accepts; default {@link devAccounts}. */
     accounts?: AccountsConfig;
     /**
      * Persist instances to this JSON file (mode 0600: it holds tokens and API keys). Every mutation is written
@@ -45,7 +45,10 @@ export interface EmulatorOptions {
      * may (section 12). True returns `"********"`. See {@link EmulatorSettings.maskUsername}.
      */
     maskUsername?: boolean;
-    /** Default true: create, and updates changing `subdomain`/`username`, check the key against the accounts. */
+    /**
+     * Default true: create, and updates changing a key the check reads (Freshdesk's `subdomain`/`username`), check
+     * the credentials against the accounts, for every element. See {@link EmulatorSettings.validateCredentials}.
+     */
     validateFreshdeskCredentials?: boolean;
     /** Default `"404"`: what a `tags[]`-only search without a match answers. See {@link EmulatorSettings.emptyTagSearch}. */
     emptyTagSearch?: EmulatorSettings["emptyTagSearch"];
@@ -341,8 +344,8 @@ function urlHost(host: string): string {
 }
 
 /**
- * Starts an emulator of the Cloud Elements `/elements/api-v2` instance API (element `freshdeskv2`) and its
- * control API (`/__emulator/*`). Resolves once it listens.
+ * Starts an emulator of the Cloud Elements `/elements/api-v2` instance API and element metadata (a catalogue of
+ * elements, docs/emulator.md) and its control API (`/__emulator/*`). Resolves once it listens.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
     if (options.controlToken !== undefined && options.controlToken.trim() === "") {

@@ -3,11 +3,14 @@ import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ownerKeyOf } from "./accounts";
 
-/** @internal One configuration entry; `id` is what `/instances/{id}/configuration/{configId}` addresses. */
+/**
+ * @internal One configuration entry; `id` is what `/instances/{id}/configuration/{configId}` addresses. `null` is an
+ * unset key of an element whose unset keys read null.
+ */
 export interface StoredConfigEntry {
     id: number;
     key: string;
-    value: string;
+    value: string | null;
 }
 
 /** @internal The owner's profile as it was when the instance was created. */
@@ -33,6 +36,8 @@ export interface StoredInstance {
     valid: boolean;
     /** Marked "in use" through the control API: `DELETE /instances/{id}` answers 409 (absent = false). */
     inUse?: boolean;
+    /** Created (or re-authenticated) with an external refresh token (absent = `"none"`). */
+    externalAuthentication?: "initial";
 }
 
 const stateVersion = 1;
@@ -159,11 +164,16 @@ function isInstance(value: unknown): value is StoredInstance {
         typeof v.user.email === "string" &&
         Array.isArray(v.configuration) &&
         v.configuration.every(
-            (e) => !!e && Number.isSafeInteger(e.id) && typeof e.key === "string" && typeof e.value === "string",
+            (e) =>
+                !!e &&
+                Number.isSafeInteger(e.id) &&
+                typeof e.key === "string" &&
+                (typeof e.value === "string" || e.value === null),
         ) &&
         typeof v.disabled === "boolean" &&
         typeof v.valid === "boolean" &&
-        (v.inUse === undefined || typeof v.inUse === "boolean")
+        (v.inUse === undefined || typeof v.inUse === "boolean") &&
+        (v.externalAuthentication === undefined || v.externalAuthentication === "initial")
     );
 }
 

@@ -29,15 +29,20 @@ export interface EmulatedInstance {
     organizationSecretFingerprint: string;
     /** Email of the user that owns the instance. */
     userEmail: string;
-    /** Always `freshdeskv2` in this emulator. */
+    /** The element's key (`freshdeskv2`, `servicenow`, ...). */
     elementKey: string;
     /**
-     * Stored configuration, every key of the element (empty and internal ones too); values are strings.
-     * `username` (the Freshdesk API key), `event.notification.signature.key` and password entries are replaced by
-     * `"********"` when set (an unset one stays `""`).
+     * Stored configuration, every key of the element (empty and internal ones too); values are strings (an unset
+     * one is `""`). Every secret of the element is replaced by `"********"` when set: Freshdesk's `username` (the
+     * API key), `event.notification.signature.key`, PASSWORD entries, the OAuth client and tokens, and the secrets
+     * an element keeps in text fields (`private.key`, `clientSecret`, `hubspot.authorization.apikey`).
      */
     configuration: Record<string, string>;
-    /** Fingerprint of `configuration.username` (the Freshdesk API key). */
+    /**
+     * Fingerprint of the element's main secret: `username` (the Freshdesk API key), `password`,
+     * `hubspot.authorization.apikey`, `private.key`, `clientSecret`, or sfdc's `oauth.user.refresh_token`
+     * (docs/emulator.md, "Elements"); the fingerprint of `""` when unset.
+     */
     apiKeyFingerprint: string;
     /** Fingerprint of the instance's element token. */
     tokenFingerprint: string;
@@ -57,7 +62,10 @@ export interface EmulatorSettings {
      * (section 12) says it may come back in clear, the worst case for a client, so that is what the emulator does.
      */
     maskUsername: boolean;
-    /** Check Freshdesk credentials on create and on credential changes. Default true. */
+    /**
+     * Check credentials against the accounts on create and on credential changes: Freshdesk's API keys, and the
+     * credential sets listed for other elements. Default true.
+     */
     validateCredentials: boolean;
     /**
      * The answer to a `tags[]`-only search without a match, which the reference does not document: `"404"` (default,

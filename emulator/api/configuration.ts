@@ -1,29 +1,30 @@
 /**
- * An instance's configuration: completing it with the element's keys, the required-key and credential checks, and
- * the handlers of the configuration-entry routes (`/instances[/{id}]/configuration[/{entryId}]`).
+ * An instance's configuration: completing it with the element's keys, and the handlers of the configuration-entry
+ * routes (`/instances[/{id}]/configuration[/{entryId}]`).
  */
-import type { ElementDefinition } from "../element";
-import { findElement, freshdeskV2 } from "../element";
+import { elementOf } from "../elements/catalogue";
+import type { ElementDefinition } from "../elements/types";
 import type { StoredConfigEntry, StoredInstance } from "../store";
-import { ApiError, freshdeskInvalidCredentials } from "./errors";
+import { authenticateUpdate } from "./authentication";
+import { ApiError } from "./errors";
 import { configurationValue, quote } from "./input";
 import { renderEntry } from "./render";
 import type { ApiDeps, Context, Outcome } from "./types";
 
 /** @internal Key to value of stored entries, in their order. */
-export function configurationMap(entries: readonly StoredConfigEntry[]): Map<string, string> {
+export function configurationMap(entries: readonly StoredConfigEntry[]): Map<string, string | null> {
     return new Map(entries.map((entry) => [entry.key, entry.value]));
 }
 
 /**
- * @internal The element's configuration in its canonical order: every key the element declares (its default when
- * `values` lacks it), then the extra keys of `values` in their order.
+ * @internal The element's configuration in its canonical order: every key the element declares (its unset value
+ * when `values` lacks it or holds null), then the extra keys of `values` in their order.
  */
 export function completeConfiguration(
     element: ElementDefinition,
-    values: ReadonlyMap<string, string>,
-): Map<string, string> {
-    const complete = new Map<string, string>();
+    values: ReadonlyMap<string, string | null>,
+): Map<string, string | null> {
+    const complete = new Map<string, string | null>();
     for (const [key, fallback] of element.configurationDefaults) {
         complete.set(key, values.get(key) ?? fallback);
     }
@@ -38,37 +39,17 @@ export function completeConfiguration(
 /** @internal Entries for `values`, keeping the ids of keys that already existed. */
 export function configEntries(
     deps: ApiDeps,
-    values: Map<string, string>,
+    values: ReadonlyMap<string, string | null>,
     previous: readonly StoredConfigEntry[],
 ): StoredConfigEntry[] {
     const ids = new Map(previous.map((entry) => [entry.key, entry.id]));
     return [...values].map(([key, value]) => ({ id: ids.get(key) ?? deps.store.allocateConfigId(), key, value }));
 }
 
-/** @internal 400 when a key the element requires is empty. */
-export function requireConfiguration(element: ElementDefinition, values: Map<string, string>): void {
-    const missing = element.requiredConfiguration.filter((key) => (values.get(key) ?? "").trim() === "");
-    if (missing.length > 0) {
-        throw new ApiError(
-            400,
-            `Missing required configuration ${missing.length > 1 ? "entries" : "entry"} for ${element.key}: ${missing.join(", ")}`,
-        );
-    }
-}
-
-/** @internal The fake Freshdesk check: the API key must be one of the subdomain's keys (an unknown subdomain fails). */
-export function checkCredentials(deps: ApiDeps, element: ElementDefinition, values: Map<string, string>): void {
-    if (!deps.settings.validateCredentials) {
-        return;
-    }
-    if (!deps.accounts().freshdeskAccepts(values.get("subdomain") ?? "", values.get("username") ?? "")) {
-        throw new ApiError(400, `Failed to validate credentials for ${element.key}`, freshdeskInvalidCredentials);
-    }
-}
-
 /** @internal `GET .../configuration`: every entry. */
 export function listConfiguration(deps: ApiDeps, instance: StoredInstance): Outcome {
-    return { status: 200, json: instance.configuration.map((entry) => renderEntry(deps.settings, entry)) };
+    const element = elementOf(instance);
+    return { status: 200, json: instance.configuration.map((entry) => renderEntry(deps.settings, element, entry)) };
 }
 
 function findEntry(instance: StoredInstance, entryIdText: string): StoredConfigEntry {
@@ -86,7 +67,8 @@ function findEntry(instance: StoredInstance, entryIdText: string): StoredConfigE
 
 /** @internal `GET .../configuration/{entryId}`. */
 export function readConfigurationEntry(deps: ApiDeps, instance: StoredInstance, entryIdText: string): Outcome {
-    return { status: 200, json: renderEntry(deps.settings, findEntry(instance, entryIdText)) };
+    const entry = findEntry(instance, entryIdText);
+    return { status: 200, json: renderEntry(deps.settings, elementOf(instance), entry) };
 }
 
 /** The new value a `PATCH .../configuration/{entryId}` body sets, once its id and key match the entry. */
@@ -112,19 +94,28 @@ export async function patchConfigurationEntry(
 ): Promise<Outcome> {
     const entry = findEntry(instance, entryIdText);
     const value = patchedValue(ctx.body, entry);
-    const element = findElement(instance.elementKey) ?? freshdeskV2;
-    const values = configurationMap(instance.configuration);
-    values.set(entry.key, value);
-    requireConfiguration(element, values);
-    if ((entry.key === "subdomain" || entry.key === "username") && value !== entry.value) {
-        checkCredentials(deps, element, values);
-    }
+    const element = elementOf(instance);
+    const previous = configurationMap(instance.configuration);
+    const values = new Map(previous).set(entry.key, value);
+    const external = authenticateUpdate(deps, element, {
+        previous,
+        values,
+        body: {},
+        reAuthenticate: false,
+        external: instance.externalAuthentication ?? "none",
+    });
     const updated: StoredConfigEntry = { ...entry, value };
     const next: StoredInstance = {
-        ...instance,
+        ...withExternal(instance, external),
         configuration: instance.configuration.map((candidate) => (candidate.id === entry.id ? updated : candidate)),
     };
     deps.store.put(next);
     await deps.store.commit();
-    return { status: 200, json: renderEntry(deps.settings, updated) };
+    return { status: 200, json: renderEntry(deps.settings, element, updated) };
+}
+
+/** @internal `instance` with its `externalAuthentication` set (the field is absent for `"none"`). */
+export function withExternal(instance: StoredInstance, external: "none" | "initial"): StoredInstance {
+    const { externalAuthentication: _previous, ...rest } = instance;
+    return external === "initial" ? { ...rest, externalAuthentication: "initial" } : rest;
 }

@@ -3,9 +3,8 @@
 /** @internal The message of every 401 (reference section 2). */
 export const authFailureMessage = "Invalid Organization or User secret, or invalid Element token provided.";
 
-/** @internal Freshdesk's answer to a bad API key, passed through as `providerMessage`. */
-export const freshdeskInvalidCredentials =
-    '{"code":"invalid_credentials","message":"You have to be logged in to perform this action."}';
+/** @internal The platform's answer to an OAuth create without a code (churros issue 658), verbatim. */
+export const oauthCodeMessage = "You must provide an OAuth code in order to create an instance of this element";
 
 /** @internal The message of every empty list answer (404; reference section 12). */
 export const noInstancesMessage = "No instances found";

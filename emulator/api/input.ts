@@ -1,5 +1,6 @@
 /** Validation of what a client sends: headers, the JSON body and its fields. Every failure is an {@link ApiError}. */
-import { type ElementDefinition, findElement } from "../element";
+import { findElement } from "../elements/catalogue";
+import type { ElementDefinition } from "../elements/types";
 import { ApiError } from "./errors";
 import type { ApiRequest } from "./types";
 

@@ -3,15 +3,11 @@
  * instance first and stores it only after every check passed, so a failed request changes nothing; there is no
  * `await` between reading an instance and storing its new version.
  */
-import { type ElementDefinition, findElement, freshdeskV2 } from "../element";
+import { elementOf, elements } from "../elements/catalogue";
+import type { ElementDefinition } from "../elements/types";
 import type { StoredInstance } from "../store";
-import {
-    checkCredentials,
-    completeConfiguration,
-    configEntries,
-    configurationMap,
-    requireConfiguration,
-} from "./configuration";
+import { authenticateCreate, authenticateUpdate } from "./authentication";
+import { completeConfiguration, configEntries, configurationMap, withExternal } from "./configuration";
 import { ApiError } from "./errors";
 import { configurationInput, elementRef, nameInput, quote, resolveRef, tagsInput } from "./input";
 import { renderInstance } from "./render";
@@ -28,7 +24,7 @@ function isoSeconds(date: Date): string {
  */
 export function completeStoredInstances(deps: ApiDeps): void {
     for (const instance of [...deps.store.values()]) {
-        const element = findElement(instance.elementKey) ?? freshdeskV2;
+        const element = elementOf(instance);
         const values = configurationMap(instance.configuration);
         const complete = completeConfiguration(element, values);
         if (complete.size === values.size) {
@@ -50,10 +46,8 @@ function createElement(body: Record<string, unknown>, pathElement: ElementDefini
         const ref = elementRef(body.element);
         const named = resolveRef(ref);
         if (!named) {
-            throw new ApiError(
-                400,
-                `Element ${ref.label} is not available: this emulator serves freshdeskv2 (ID 491) only`,
-            );
+            const known = elements.map((candidate) => candidate.key).join(", ");
+            throw new ApiError(400, `Element ${ref.label} is not available: this emulator serves ${known}`);
         }
         if (pathElement && named !== pathElement) {
             throw new ApiError(400, `The element in the body (${ref.label}) differs from the element in the path`);
@@ -69,40 +63,47 @@ function createElement(body: Record<string, unknown>, pathElement: ElementDefini
     return element;
 }
 
+/** The configuration a create sends, as strings; a null value is left out (the key keeps its default). */
+function suppliedConfiguration(value: unknown): Map<string, string> {
+    const supplied = new Map<string, string>();
+    for (const [key, entry] of configurationInput(value ?? {})) {
+        if (entry !== null) {
+            supplied.set(key, entry);
+        }
+    }
+    return supplied;
+}
+
 /** @internal `POST /instances` and `POST /elements/{keyOrId}/instances`. */
 export async function createInstance(deps: ApiDeps, ctx: Context, pathElement?: ElementDefinition): Promise<Outcome> {
     const body = ctx.body;
     const element = createElement(body, pathElement);
     const name = nameInput(body.name);
     const tags = body.tags === undefined ? [name] : tagsInput(body.tags);
-    const supplied = new Map<string, string>();
-    for (const [key, value] of configurationInput(body.configuration ?? {})) {
-        if (value !== null) {
-            supplied.set(key, value);
-        }
-    }
-    const values = completeConfiguration(element, supplied);
-    requireConfiguration(element, values);
-    checkCredentials(deps, element, values);
+    const values = completeConfiguration(element, suppliedConfiguration(body.configuration));
+    const external = authenticateCreate(deps, element, values, body);
     const identity = ctx.caller.identity;
-    const instance: StoredInstance = {
-        id: deps.store.allocateId(),
-        name,
-        tags,
-        createdDate: isoSeconds(new Date()),
-        token: deps.store.newToken(),
-        elementKey: element.key,
-        organizationSecretFingerprint: identity.organizationSecretFingerprint,
-        user: {
-            id: identity.userId,
-            email: identity.email,
-            firstName: identity.firstName,
-            lastName: identity.lastName,
+    const instance: StoredInstance = withExternal(
+        {
+            id: deps.store.allocateId(),
+            name,
+            tags,
+            createdDate: isoSeconds(new Date()),
+            token: deps.store.newToken(),
+            elementKey: element.key,
+            organizationSecretFingerprint: identity.organizationSecretFingerprint,
+            user: {
+                id: identity.userId,
+                email: identity.email,
+                firstName: identity.firstName,
+                lastName: identity.lastName,
+            },
+            configuration: configEntries(deps, values, []),
+            disabled: false,
+            valid: true,
         },
-        configuration: configEntries(deps, values, []),
-        disabled: false,
-        valid: true,
-    };
+        external,
+    );
     deps.store.put(instance);
     await deps.store.commit();
     return { status: 200, json: renderInstance(deps.settings, instance, true) };
@@ -125,11 +126,27 @@ function checkUpdateTarget(body: Record<string, unknown>, instance: StoredInstan
     }
 }
 
+/** The configuration an update leaves: `previous` merged with the body's (a null value removes the key). */
+function mergedConfiguration(previous: ReadonlyMap<string, string | null>, value: unknown): Map<string, string | null> {
+    const merged = new Map(previous);
+    if (value !== undefined) {
+        // A removed element key comes back with its default through completeConfiguration.
+        for (const [key, entry] of configurationInput(value)) {
+            if (entry === null) {
+                merged.delete(key);
+            } else {
+                merged.set(key, entry);
+            }
+        }
+    }
+    return merged;
+}
+
 /**
  * @internal PUT and PATCH, both partial (reference section 12): `name` and `tags` are replaced when present and kept
  * when absent; `configuration` is merged key by key (a null value resets an element key to its default and removes
- * an extra key). Credentials are re-checked when `subdomain` or `username` change, and on PUT with
- * `?reAuthenticate=true` (documented on PUT only; PATCH ignores the parameter).
+ * an extra key). Credentials are re-checked when a key the check reads changes, and on PUT with
+ * `?reAuthenticate=true` (documented on PUT only; PATCH ignores the parameter), which also needs a new OAuth grant.
  */
 export async function updateInstance(
     deps: ApiDeps,
@@ -138,34 +155,21 @@ export async function updateInstance(
     mode: "put" | "patch",
 ): Promise<Outcome> {
     const body = ctx.body;
-    const element = findElement(instance.elementKey) ?? freshdeskV2;
+    const element = elementOf(instance);
     checkUpdateTarget(body, instance, element);
     const name = "name" in body ? nameInput(body.name) : instance.name;
     const tags = "tags" in body ? tagsInput(body.tags) : instance.tags;
     const previous = configurationMap(instance.configuration);
-    const merged = new Map(previous);
-    if (body.configuration !== undefined) {
-        // A removed element key comes back with its default through completeConfiguration.
-        for (const [key, value] of configurationInput(body.configuration)) {
-            if (value === null) {
-                merged.delete(key);
-            } else {
-                merged.set(key, value);
-            }
-        }
-    }
-    const values = completeConfiguration(element, merged);
-    requireConfiguration(element, values);
-    const reAuthenticate = mode === "put" && ctx.req.query.get("reAuthenticate")?.toLowerCase() === "true";
-    if (
-        reAuthenticate ||
-        values.get("subdomain") !== previous.get("subdomain") ||
-        values.get("username") !== previous.get("username")
-    ) {
-        checkCredentials(deps, element, values);
-    }
+    const values = completeConfiguration(element, mergedConfiguration(previous, body.configuration));
+    const external = authenticateUpdate(deps, element, {
+        previous,
+        values,
+        body,
+        reAuthenticate: mode === "put" && ctx.req.query.get("reAuthenticate")?.toLowerCase() === "true",
+        external: instance.externalAuthentication ?? "none",
+    });
     const next: StoredInstance = {
-        ...instance,
+        ...withExternal(instance, external),
         name,
         tags: [...tags],
         configuration: configEntries(deps, values, instance.configuration),

@@ -1,5 +1,6 @@
 /** Finding the instance or element a path names, on behalf of the caller (someone else's instance is a 404). */
-import { type ElementDefinition, findElement } from "../element";
+import { findElement } from "../elements/catalogue";
+import type { ElementDefinition } from "../elements/types";
 import type { StoredInstance } from "../store";
 import { ApiError, authFailureMessage } from "./errors";
 import { quote } from "./input";
@@ -21,10 +22,7 @@ export function owned(deps: ApiDeps, ctx: Context, idText: string): StoredInstan
 export function pathElement(keyOrId: string): ElementDefinition {
     const element = findElement(keyOrId);
     if (!element) {
-        throw new ApiError(
-            404,
-            `No element found with key or ID ${quote(keyOrId)}: this emulator serves freshdeskv2 (ID 491) only`,
-        );
+        throw new ApiError(404, `No element found with key or ID ${quote(keyOrId)}`);
     }
     return element;
 }

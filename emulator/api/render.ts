@@ -2,7 +2,8 @@
  * Rendering: the JSON bodies the instance API and the control API answer with, the error shape, and which
  * configuration values are masked.
  */
-import { findElement, freshdeskV2, mask, passwordKeys, secretKeys } from "../element";
+import { elementOf, mask } from "../elements/catalogue";
+import type { ElementDefinition } from "../elements/types";
 import { fingerprint } from "../fingerprint";
 import type { StoredConfigEntry, StoredInstance } from "../store";
 import type { EmulatedInstance } from "../types";
@@ -25,14 +26,16 @@ export function errorOutcome(
 
 /** @internal The control API's view of an instance: secrets replaced by fingerprints or the mask. */
 export function toEmulatedInstance(instance: StoredInstance): EmulatedInstance {
+    const element = elementOf(instance);
     const configuration: Record<string, string> = {};
-    let apiKey = "";
+    let primarySecret = "";
     for (const entry of instance.configuration) {
-        if (entry.key === "username") {
-            apiKey = entry.value;
+        const value = entry.value ?? "";
+        if (entry.key === element.primarySecret) {
+            primarySecret = value;
         }
         // An empty secret key is shown as empty: that it is unset is no secret.
-        configuration[entry.key] = secretKeys.has(entry.key) && entry.value !== "" ? mask : entry.value;
+        configuration[entry.key] = element.secretKeys.has(entry.key) && value !== "" ? mask : value;
     }
     return {
         id: instance.id,
@@ -43,7 +46,7 @@ export function toEmulatedInstance(instance: StoredInstance): EmulatedInstance {
         userEmail: instance.user.email,
         elementKey: instance.elementKey,
         configuration,
-        apiKeyFingerprint: fingerprint(apiKey),
+        apiKeyFingerprint: fingerprint(primarySecret),
         tokenFingerprint: fingerprint(instance.token),
         disabled: instance.disabled,
         valid: instance.valid,
@@ -51,12 +54,22 @@ export function toEmulatedInstance(instance: StoredInstance): EmulatedInstance {
     };
 }
 
-/** Only PASSWORD-type values are masked (reference section 12); `username` only when asked to. */
-function shownValue(settings: ApiSettings, key: string, value: string): string {
-    if (value === "") {
+/**
+ * A value as the platform shows it: PASSWORD items and the OAuth client and refresh token masked when set
+ * (reference section 12), Freshdesk's API key (`username`) only when asked to; unset values as they are.
+ */
+function shownValue(
+    settings: ApiSettings,
+    element: ElementDefinition,
+    key: string,
+    value: string | null,
+): string | null {
+    if (value === null || value === "") {
         return value;
     }
-    return (key === "username" && settings.maskUsername) || passwordKeys.has(key) ? mask : value;
+    const maskedKey =
+        element.maskedKeys.has(key) || (key === "username" && element.apiKeyInUsername && settings.maskUsername);
+    return maskedKey ? mask : value;
 }
 
 /** @internal The instance response of reference section 6 (`providerData` is never echoed). */
@@ -65,10 +78,10 @@ export function renderInstance(
     instance: StoredInstance,
     hydrate: boolean,
 ): Record<string, unknown> {
-    const element = findElement(instance.elementKey) ?? freshdeskV2;
-    const configuration: Record<string, string> = {};
+    const element = elementOf(instance);
+    const configuration: Record<string, string | null> = {};
     for (const entry of instance.configuration) {
-        configuration[entry.key] = shownValue(settings, entry.key, entry.value);
+        configuration[entry.key] = shownValue(settings, element, entry.key, entry.value);
     }
     const rendered: Record<string, unknown> = {
         id: instance.id,
@@ -90,7 +103,7 @@ export function renderInstance(
     rendered.eventsEnabled = (configuration["event.notification.enabled"] ?? "").toLowerCase() === "true";
     rendered.traceLoggingEnabled = false;
     rendered.cachingEnabled = false;
-    rendered.externalAuthentication = "none";
+    rendered.externalAuthentication = instance.externalAuthentication ?? "none";
     rendered.user = {
         id: instance.user.id,
         emailAddress: instance.user.email,
@@ -101,6 +114,10 @@ export function renderInstance(
 }
 
 /** @internal One configuration entry as `GET /instances/{id}/configuration` lists it. */
-export function renderEntry(settings: ApiSettings, entry: StoredConfigEntry): Record<string, unknown> {
-    return { id: entry.id, key: entry.key, propertyValue: shownValue(settings, entry.key, entry.value) };
+export function renderEntry(
+    settings: ApiSettings,
+    element: ElementDefinition,
+    entry: StoredConfigEntry,
+): Record<string, unknown> {
+    return { id: entry.id, key: entry.key, propertyValue: shownValue(settings, element, entry.key, entry.value) };
 }

@@ -6,6 +6,14 @@ import type { AccountDirectory } from "../accounts";
 import { authenticate } from "../auth";
 import type { InstanceStore } from "../store";
 import { listConfiguration, patchConfigurationEntry, readConfigurationEntry } from "./configuration";
+import {
+    authenticationTypeConfigurations,
+    authenticationTypes,
+    elementConfiguration,
+    elementKeys,
+    listElements,
+    readElement,
+} from "./elements";
 import { ApiError, authFailureMessage } from "./errors";
 import { listEvents } from "./events";
 import { acceptsJson, parseBody, quote } from "./input";
@@ -143,6 +151,28 @@ function elementRoutes(d: ApiDeps): Route[] {
     ];
 }
 
+/** Element metadata (`/elements`, `/elements/keys`, `/elements/{keyOrId}[/...]`); `keys` is matched first. */
+function discoveryRoutes(): Route[] {
+    const get = (run: Handler): Record<string, MethodSpec> => ({ GET: { run } });
+    return [
+        { pattern: /^\/elements$/, methods: get(() => listElements()) },
+        { pattern: /^\/elements\/keys$/, methods: get(() => elementKeys()) },
+        { pattern: /^\/elements\/([^/]+)$/, methods: get((_ctx, [key]) => readElement(pathElement(key))) },
+        {
+            pattern: /^\/elements\/([^/]+)\/configuration$/,
+            methods: get((_ctx, [key]) => elementConfiguration(pathElement(key))),
+        },
+        {
+            pattern: /^\/elements\/([^/]+)\/authentication-types$/,
+            methods: get((_ctx, [key]) => authenticationTypes(pathElement(key))),
+        },
+        {
+            pattern: /^\/elements\/([^/]+)\/authentication-types\/([^/]+)\/configurations$/,
+            methods: get((_ctx, [key, type]) => authenticationTypeConfigurations(pathElement(key), type)),
+        },
+    ];
+}
+
 /** The first route matching `path`, with its match; 404 when none does. */
 function matchRoute(routes: readonly Route[], req: ApiRequest): { route: Route; match: RegExpExecArray } {
     const unknownRoute = () => new ApiError(404, `No route matches ${req.method} ${req.path}`);
@@ -176,7 +206,12 @@ export class InstanceApi {
 
     constructor(store: InstanceStore, accounts: () => AccountDirectory, settings: ApiSettings) {
         this.deps = { store, accounts, settings };
-        this.routes = [...tokenRoutes(this.deps), ...idRoutes(this.deps), ...elementRoutes(this.deps)];
+        this.routes = [
+            ...tokenRoutes(this.deps),
+            ...idRoutes(this.deps),
+            ...elementRoutes(this.deps),
+            ...discoveryRoutes(),
+        ];
     }
 
     /**

@@ -2,7 +2,7 @@
  * Listing and searching instances (`GET /instances`, `GET /elements/{keyOrId}/instances`): the `tags[]` and
  * `searchText` filters and paging with `pageSize` and `nextPage`.
  */
-import type { ElementDefinition } from "../element";
+import type { ElementDefinition } from "../elements/types";
 import type { StoredInstance } from "../store";
 import { ApiError, noInstancesMessage } from "./errors";
 import { renderInstance } from "./render";
