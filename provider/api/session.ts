@@ -1,6 +1,7 @@
 /**
  * The provider process's state: the connection read by `configure`, and one keep-alive HTTP client per distinct
- * connection. Neither is ever serialized: both live in the dynamic-provider process only.
+ * connection. Neither is ever serialized: both live in the provider process only (the dynamic provider's, or one
+ * plugin process per provider configuration).
  */
 import { createHash } from "node:crypto";
 import { CloudElementsClient } from "./client";
@@ -23,20 +24,29 @@ export function userAgent(): string {
 }
 
 let configured: ConfiguredConnection = {};
+/** An explicit provider's connection inputs; undefined for the dynamic provider and a default plugin provider. */
+let inputs: ConfiguredConnection | undefined;
 const clients = new Map<string, CloudElementsClient>();
 
 function fingerprint(value: string): string {
     return createHash("sha256").update(value).digest("hex").slice(0, 16);
 }
 
-/** Remembers the stack config's connection settings (what `configure` receives). */
-export function configureConnection(config: ConfigReader): void {
+/**
+ * Remembers the stack config's connection settings (what `configure` receives) and, for an explicit provider of the
+ * plugin, its inputs, which win over them. One process serves one provider configuration, so this is process-wide.
+ */
+export function configureConnection(config: ConfigReader, providerInputs?: ConfiguredConnection): void {
     configured = readConfiguredConnection(config);
+    inputs = providerInputs;
 }
 
-/** The connection to use now: stack config first, then environment variables read at call time. */
+/**
+ * The connection to use now: an explicit provider's inputs first, then stack config, then environment variables read
+ * at call time.
+ */
 export function connection(): ConnectionSettings {
-    return resolveConnection(configured, process.env);
+    return resolveConnection(configured, process.env, inputs);
 }
 
 /**
