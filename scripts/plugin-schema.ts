@@ -3,14 +3,22 @@
  * resource see (`provider/hosts/dynamic/resource.ts`: `FreshdeskInstanceArgs`, `FreshdeskInstanceEventsArgs` and the output
  * declarations of `FreshdeskInstance`), with the TypeScript compiler API. Descriptions are their TSDoc (with
  * `@default` appended), so the YAML user and the TypeScript user read the same text; secrets come from the plugin's
- * `secretPaths`, replacing properties from the diff's `replaceProperties`, config keys from `connectionSources`.
+ * `secretPaths`, replacing properties from the diff's `replaceProperties`, config keys and provider inputs from
+ * `connectionSources`.
  * Run at build time by `npm run plugin:build`; never at run time (the plugin reads the generated `schema.json`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { connectionSources } from "../provider/api/connection";
-import { freshdeskInstanceToken, pluginPackage, secretPaths } from "../provider/hosts/plugin/provider";
+import {
+    freshdeskInstanceToken,
+    pluginPackage,
+    providerInputNames,
+    secretPaths,
+    secretProviderInputs,
+    settingType,
+} from "../provider/hosts/plugin/provider";
 import { replaceProperties } from "../provider/lifecycle/diff";
 
 /** The schema's object type for polling events (input and output). */
@@ -34,26 +42,56 @@ interface Declared {
     readonly spec: PropertySpec;
 }
 
-/** Descriptions of the config keys (stack config `cloudelements:<key>`); every key of `connectionSources` needs one. */
+/**
+ * What each connection setting is, for the schema's config keys (stack config `cloudelements:<key>`) and provider
+ * inputs; every key of `connectionSources` needs one. The fallbacks are appended by {@link connectionSchema}.
+ */
 export const configDescriptions: Record<string, string> = {
     baseUrl:
         "The Cloud Elements API: https://api.cloud-elements.com (US), https://api.cloud-elements.co.uk (EU), " +
-        "https://staging.cloud-elements.com, an SAP Open Connectors host, or http://localhost:<port> (the emulator). " +
-        "Falls back to the environment variable CLOUD_ELEMENTS_BASE_URL.",
-    userSecret:
-        "The Cloud Elements user secret (Authorization `User <secret>`). Falls back to CLOUD_ELEMENTS_USER_SECRET.",
-    organizationSecret:
-        "The Cloud Elements organization secret (Authorization `Organization <secret>`). Falls back to " +
-        "CLOUD_ELEMENTS_ORGANIZATION_SECRET.",
-    timeoutMs: "Per-request timeout in milliseconds (default 30000). Falls back to CLOUD_ELEMENTS_TIMEOUT_MS.",
-    maxRetries: "Retries of a retryable failure per request (default 5). Falls back to CLOUD_ELEMENTS_MAX_RETRIES.",
+        "https://staging.cloud-elements.com, an SAP Open Connectors host, or http://localhost:<port> (the emulator).",
+    userSecret: "The Cloud Elements user secret (Authorization `User <secret>`).",
+    organizationSecret: "The Cloud Elements organization secret (Authorization `Organization <secret>`).",
+    timeoutMs: "Per-request timeout in milliseconds (default 30000).",
+    maxRetries: "Retries of a retryable failure per request (default 5).",
     operationTimeoutMs:
-        "Upper bound of one provider operation in milliseconds, retries and lookups included (default 300000). " +
-        "Falls back to CLOUD_ELEMENTS_OPERATION_TIMEOUT_MS.",
-    allowInsecureHttp:
-        "Allow plain http for a non-loopback baseUrl (e.g. an emulator service container). Falls back to " +
-        "CLOUD_ELEMENTS_ALLOW_INSECURE_HTTP.",
+        "Upper bound of one provider operation in milliseconds, retries and lookups included (default 300000).",
+    allowInsecureHttp: "Allow plain http for a non-loopback baseUrl (e.g. an emulator service container).",
 };
+
+/**
+ * The schema's config variables (`config.variables`, falling back to the environment) and provider inputs
+ * (`provider.inputProperties`, falling back to stack config, then the environment), from the shared connection
+ * settings: the same names, types and secrets.
+ */
+export function connectionSchema(): {
+    variables: Record<string, PropertySpec>;
+    inputProperties: Record<string, PropertySpec>;
+} {
+    const variables: Record<string, PropertySpec> = {};
+    const inputProperties: Record<string, PropertySpec> = {};
+    for (const name of providerInputNames) {
+        const source = connectionSources[name];
+        const key = source.configKey.slice(pluginPackage.length + 1);
+        const description = configDescriptions[name];
+        if (description === undefined) {
+            throw new Error(`plugin schema: no description for config key ${source.configKey}`);
+        }
+        const secret = secretProviderInputs.includes(name) ? { secret: true } : {};
+        const type = settingType(name);
+        variables[key] = {
+            type,
+            description: `${description} Falls back to the environment variable ${source.envVar}.`,
+            ...secret,
+        };
+        inputProperties[name] = {
+            type,
+            description: `${description} Falls back to the stack config ${source.configKey}, then the environment variable ${source.envVar}.`,
+            ...secret,
+        };
+    }
+    return { variables, inputProperties };
+}
 
 function docOf(node: ts.Node, source: ts.SourceFile): string {
     const docs = (node as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
@@ -195,16 +233,7 @@ export function generateSchema(resourceFile: string, version: string): Record<st
     const inputProperties = properties(args);
     // Outputs: the declared outputs, plus every input (the provider returns the inputs among its outputs).
     const outputProperties = { ...inputProperties, ...properties(resource.members) };
-    const variables: Record<string, PropertySpec> = {};
-    for (const [name, source] of Object.entries(connectionSources)) {
-        const key = source.configKey.slice(pluginPackage.length + 1);
-        const description = configDescriptions[name];
-        if (description === undefined) {
-            throw new Error(`plugin schema: no description for config key ${source.configKey}`);
-        }
-        const type = /Ms$|Retries$/.test(name) ? "integer" : name.startsWith("allow") ? "boolean" : "string";
-        variables[key] = { type, description, ...(name.endsWith("Secret") ? { secret: true } : {}) };
-    }
+    const connection = connectionSchema();
     return {
         name: pluginPackage,
         displayName: "Cloud Elements",
@@ -214,8 +243,14 @@ export function generateSchema(resourceFile: string, version: string): Record<st
             "pulumi-cloudelements-freshdesk dynamic provider, for every Pulumi language and for pulumi import.",
         license: "Apache-2.0",
         meta: { moduleFormat: "(.*)" },
-        config: { variables },
-        provider: { description: `The ${pluginPackage} provider; it reads the stack config cloudelements:*.` },
+        config: { variables: connection.variables },
+        provider: {
+            description:
+                `The ${pluginPackage} provider: the Cloud Elements account its resources live in. Without inputs ` +
+                `(the default provider) it reads the stack config ${pluginPackage}:* and the CLOUD_ELEMENTS_* ` +
+                "environment variables; an explicit provider's inputs win over both, setting by setting.",
+            inputProperties: connection.inputProperties,
+        },
         types: {
             [eventsTypeToken]: {
                 type: "object",

@@ -1,8 +1,9 @@
 /**
- * Connection settings: where the Cloud Elements API is and how to authenticate. They come from stack config (read by
- * the provider's `configure`, which runs inside the dynamic-provider process) or from environment variables read at
- * call time; never from resource inputs and never from anything serialized into `__provider`, so they are neither
- * stored in state nor frozen there (a rotated secret works for `destroy` too).
+ * Connection settings: where the Cloud Elements API is and how to authenticate. They come from an explicit plugin
+ * provider's inputs, from stack config (read by the provider's `configure`, which runs inside the provider process) or
+ * from environment variables read at call time; never from resource inputs and never from anything serialized into
+ * `__provider`, so they are neither stored in a resource's state nor frozen there (a rotated secret works for
+ * `destroy` too).
  */
 import { CloudElementsError } from "./errors";
 import { isLoopbackHost } from "./loopback";
@@ -18,7 +19,7 @@ import {
 
 export { connectionSources, isLoopbackHost };
 
-/** Raw values as read from stack config; any of them may be missing. */
+/** Raw values as read from stack config (or an explicit provider's inputs); any of them may be missing. */
 export type ConfiguredConnection = Partial<Record<SettingName, string>>;
 
 /** What `configure` receives: the part of `pulumi.dynamic.Config` we use. */
@@ -68,12 +69,20 @@ export function readConfiguredConnection(config: ConfigReader): ConfiguredConnec
     return result;
 }
 
-/** A setting's value (trimmed) and where it came from: stack config first, then the environment variable. */
+/**
+ * A setting's value (trimmed) and where it came from: the provider input first, then stack config, then the
+ * environment variable.
+ */
 function pick(
     name: SettingName,
     configured: ConfiguredConnection,
     env: NodeJS.ProcessEnv,
+    inputs: ConfiguredConnection,
 ): { value: string; origin: SettingOrigin } | undefined {
+    const fromInput = inputs[name];
+    if (fromInput !== undefined && fromInput.trim() !== "") {
+        return { value: fromInput.trim(), origin: "input" };
+    }
     const fromConfig = configured[name];
     if (fromConfig !== undefined && fromConfig.trim() !== "") {
         return { value: fromConfig.trim(), origin: "config" };
@@ -83,22 +92,26 @@ function pick(
 }
 
 /**
- * Resolves the connection: stack config first, then environment variables (read now, not at load time).
- * Throws a {@link CloudElementsError} of kind `configuration` naming the config key and the environment variable of
- * anything missing or invalid. Messages never contain a secret, nor a malformed value (it may be a pasted secret).
+ * Resolves the connection: an explicit provider's `inputs` first (when given), then stack config, then environment
+ * variables (read now, not at load time). Throws a {@link CloudElementsError} of kind `configuration` naming the
+ * provider input, the config key and the environment variable of anything missing or invalid. Messages never
+ * contain a secret, nor a malformed value (it may be a pasted secret).
  */
 export function resolveConnection(
     configured: ConfiguredConnection = {},
     env: NodeJS.ProcessEnv = process.env,
+    inputs?: ConfiguredConnection,
 ): ConnectionSettings {
-    const baseUrl = pick("baseUrl", configured, env);
-    const userSecret = pick("userSecret", configured, env)?.value;
-    const organizationSecret = pick("organizationSecret", configured, env)?.value;
+    const providerInput = inputs !== undefined;
+    const get = (name: SettingName) => pick(name, configured, env, inputs ?? {});
+    const baseUrl = get("baseUrl");
+    const userSecret = get("userSecret")?.value;
+    const organizationSecret = get("organizationSecret")?.value;
     const missing = (["baseUrl", "userSecret", "organizationSecret"] as const).filter(
         (name) => ({ baseUrl: baseUrl?.value, userSecret, organizationSecret })[name] === undefined,
     );
     if (missing.length > 0) {
-        const what = missing.map((name) => `${name}: set ${howToSet(name)}`).join("; ");
+        const what = missing.map((name) => `${name}: set ${howToSet(name, providerInput)}`).join("; ");
         throw new CloudElementsError("configuration", `Cloud Elements connection is not configured. Missing ${what}.`);
     }
     for (const [name, value] of [
@@ -108,21 +121,21 @@ export function resolveConnection(
         if (/[\s,]/.test(value!)) {
             throw new CloudElementsError(
                 "configuration",
-                `Cloud Elements ${name} contains whitespace or a comma, which cannot be sent in the Authorization header; check ${howToSet(name)}.`,
+                `Cloud Elements ${name} contains whitespace or a comma, which cannot be sent in the Authorization header; check ${howToSet(name, providerInput)}.`,
             );
         }
     }
-    const allowInsecureHttp = parseBoolean("allowInsecureHttp", pick("allowInsecureHttp", configured, env));
+    const allowInsecureHttp = parseBoolean("allowInsecureHttp", get("allowInsecureHttp"));
     return {
         baseUrl: normalizeBaseUrl(baseUrl!.value, { allowInsecureHttp, origin: baseUrl!.origin }),
         baseUrlOrigin: baseUrl!.origin,
         userSecret: userSecret!,
         organizationSecret: organizationSecret!,
-        timeoutMs: parseInteger("timeoutMs", pick("timeoutMs", configured, env), defaultTimeoutMs, 1, 600_000),
-        maxRetries: parseInteger("maxRetries", pick("maxRetries", configured, env), defaultMaxRetries, 0, 20),
+        timeoutMs: parseInteger("timeoutMs", get("timeoutMs"), defaultTimeoutMs, 1, 600_000),
+        maxRetries: parseInteger("maxRetries", get("maxRetries"), defaultMaxRetries, 0, 20),
         operationTimeoutMs: parseInteger(
             "operationTimeoutMs",
-            pick("operationTimeoutMs", configured, env),
+            get("operationTimeoutMs"),
             defaultOperationTimeoutMs,
             1,
             3_600_000,

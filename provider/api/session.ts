@@ -1,6 +1,7 @@
 /**
  * The provider process's state: the connection read by `configure`, and one keep-alive HTTP client per distinct
- * connection. Neither is ever serialized: both live in the dynamic-provider process only.
+ * connection. Neither is ever serialized: both live in the provider process only (the dynamic provider's, or one
+ * plugin process per provider configuration).
  */
 import { createHash } from "node:crypto";
 import { CloudElementsClient } from "./client";
@@ -25,23 +26,30 @@ export function userAgent(): string {
 }
 
 let configured: ConfiguredConnection = {};
+/** An explicit provider's connection inputs; undefined for the dynamic provider and a default plugin provider. */
+let inputs: ConfiguredConnection | undefined;
 const clients = new Map<string, CloudElementsClient>();
 
 function fingerprint(value: string): string {
     return createHash("sha256").update(value).digest("hex").slice(0, 16);
 }
 
-/** Remembers the stack config's connection settings (what `configure` receives). */
-export function configureConnection(config: ConfigReader): void {
+/**
+ * Remembers the stack config's connection settings (what `configure` receives) and, for an explicit provider of the
+ * plugin, its inputs, which win over them. One process serves one provider configuration, so this is process-wide.
+ */
+export function configureConnection(config: ConfigReader, providerInputs?: ConfiguredConnection): void {
     configured = readConfiguredConnection(config);
+    inputs = providerInputs;
 }
 
 /**
- * The connection to use now: a resource's own account settings first (the `account` input of the TypeScript
- * resources), then stack config, then environment variables read at call time; per setting.
+ * The connection to use now, per setting: a resource's own account (the `account` input of the TypeScript
+ * resources) or an explicit provider's inputs first, then stack config, then environment variables read at call time.
  */
 export function connection(account?: Readonly<Record<string, unknown>>): ConnectionSettings {
-    return resolveConnection({ ...configured, ...accountSettings(account) }, process.env);
+    const own = accountSettings(account);
+    return resolveConnection(configured, process.env, Object.keys(own).length > 0 ? { ...inputs, ...own } : inputs);
 }
 
 /** The account's settings as raw strings, like stack config values; absent and empty ones left out. */

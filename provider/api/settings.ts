@@ -1,6 +1,6 @@
 /**
- * The names of the connection settings (stack config key and environment variable of each) and the phrases that
- * point a user at them. A leaf module: `connection.ts` resolves the settings and `errors.ts` formats hints from the
+ * The names of the connection settings (provider input, stack config key and environment variable of each) and the
+ * phrases that point a user at them. A leaf module: `connection.ts` resolves the settings and `errors.ts` formats hints from the
  * same table, so no message spells a key or variable name out by hand.
  */
 
@@ -29,8 +29,11 @@ export const connectionSources = {
 /** The name of a connection setting. */
 export type SettingName = keyof typeof connectionSources;
 
-/** Where a setting's value came from: stack config wins over the environment variable. */
-export type SettingOrigin = "config" | "env";
+/**
+ * Where a setting's value came from: an explicit provider's input (the setting's name, e.g. `baseUrl`) wins over
+ * stack config, which wins over the environment variable.
+ */
+export type SettingOrigin = "input" | "config" | "env";
 
 /** `cloudelements:baseUrl / CLOUD_ELEMENTS_BASE_URL`: both places a setting can be given, for short hints. */
 export function settingNames(name: SettingName): string {
@@ -38,20 +41,32 @@ export function settingNames(name: SettingName): string {
     return `${s.configKey} / ${s.envVar}`;
 }
 
-/** How to set a setting: the `pulumi config set` command (with `--secret` for secrets) or the variable. */
-export function howToSet(name: SettingName): string {
+/**
+ * How to set a setting: the `pulumi config set` command (with `--secret` for secrets) or the variable, and first the
+ * provider input when `providerInput` (the connection of an explicit provider).
+ */
+export function howToSet(name: SettingName, providerInput = false): string {
     const s = connectionSources[name];
-    return `stack config ${s.configKey} (pulumi config set${name.endsWith("Secret") ? " --secret" : ""} ${s.configKey} ...) or the environment variable ${s.envVar}`;
+    const config = `stack config ${s.configKey} (pulumi config set${name.endsWith("Secret") ? " --secret" : ""} ${s.configKey} ...)`;
+    return providerInput
+        ? `the provider input ${name}, ${config} or the environment variable ${s.envVar}`
+        : `${config} or the environment variable ${s.envVar}`;
 }
 
 /**
- * Where the value in use came from, saying which source wins: `stack config cloudelements:baseUrl (it wins over
+ * Where the value in use came from, saying which source wins: `the provider input baseUrl (it wins over stack config
+ * cloudelements:baseUrl and CLOUD_ELEMENTS_BASE_URL)`, `stack config cloudelements:baseUrl (it wins over
  * CLOUD_ELEMENTS_BASE_URL)` or `the environment variable CLOUD_ELEMENTS_BASE_URL (stack config
  * cloudelements:baseUrl is not set; it would win)`.
  */
 export function describeOrigin(name: SettingName, origin: SettingOrigin): string {
     const s = connectionSources[name];
-    return origin === "config"
-        ? `stack config ${s.configKey} (it wins over the environment variable ${s.envVar})`
-        : `the environment variable ${s.envVar} (stack config ${s.configKey} is not set; it would win)`;
+    switch (origin) {
+        case "input":
+            return `the provider input ${name} (it wins over stack config ${s.configKey} and the environment variable ${s.envVar})`;
+        case "config":
+            return `stack config ${s.configKey} (it wins over the environment variable ${s.envVar})`;
+        default:
+            return `the environment variable ${s.envVar} (stack config ${s.configKey} is not set; it would win)`;
+    }
 }

@@ -249,4 +249,34 @@ describe("resolveConnection", () => {
         expect(err.message).toMatch(/userSecret contains whitespace or a comma/);
         expect(err.message).not.toContain("abc");
     });
+    it("an explicit provider's inputs win over stack config and the environment, setting by setting", () => {
+        const configured = { baseUrl: "https://api.cloud-elements.co.uk", timeoutMs: "5000", maxRetries: "3" };
+        const inputs = { baseUrl: "https://api.cloud-elements.com", userSecret, maxRetries: "1" };
+        expect(resolveConnection(configured, env, inputs)).toEqual({
+            baseUrl: "https://api.cloud-elements.com/elements/api-v2",
+            baseUrlOrigin: "input",
+            userSecret,
+            organizationSecret: "env-org",
+            timeoutMs: 5000,
+            maxRetries: 1,
+            operationTimeoutMs: 300_000,
+        });
+    });
+
+    it("names the provider input of a bad or missing setting when the connection has provider inputs", () => {
+        const bad = failure(() => resolveConnection({}, env, { timeoutMs: "-1" }));
+        expect(bad.message).toBe(
+            'Cloud Elements timeoutMs must be an integer from 1 to 600000, got "-1"; check the provider input timeoutMs (it wins over stack config cloudelements:timeoutMs and the environment variable CLOUD_ELEMENTS_TIMEOUT_MS).',
+        );
+        const missing = failure(() =>
+            resolveConnection({}, {}, { baseUrl: "https://api.cloud-elements.com", userSecret }),
+        );
+        expect(missing.message).toBe(
+            "Cloud Elements connection is not configured. Missing organizationSecret: set the provider input organizationSecret, stack config cloudelements:organizationSecret (pulumi config set --secret cloudelements:organizationSecret ...) or the environment variable CLOUD_ELEMENTS_ORGANIZATION_SECRET.",
+        );
+        const url = failure(() => resolveConnection({}, env, { baseUrl: "http://ce.example" }));
+        expect(url.message).toMatch(
+            /check the provider input baseUrl \(it wins over stack config cloudelements:baseUrl/,
+        );
+    });
 });

@@ -31,6 +31,7 @@ interface PackageSchema {
     resources: Record<string, ResourceSchema>;
     types: Record<string, { properties: Record<string, PropertySpec> }>;
     config: { variables: Record<string, PropertySpec> };
+    provider: { inputProperties: Record<string, PropertySpec> };
 }
 
 const schema = generateSchema(
@@ -123,6 +124,21 @@ test("every connection setting is a config variable; the secrets are marked secr
     for (const key of keys) {
         expect(schema.config.variables[key].secret ?? false).toBe(key.endsWith("Secret"));
     }
+});
+
+test("every connection setting is a provider input, of the config key's type; the secrets are marked secret", () => {
+    const inputs = schema.provider.inputProperties;
+    expect(Object.keys(inputs).sort()).toEqual(Object.keys(connectionSources).sort());
+    for (const [name, spec] of Object.entries(inputs)) {
+        expect(spec.type).toBe(schema.config.variables[name].type);
+        expect(spec.secret ?? false).toBe(name.endsWith("Secret"));
+        const source = connectionSources[name as keyof typeof connectionSources];
+        expect(spec.description).toContain(
+            `Falls back to the stack config ${source.configKey}, then the environment variable ${source.envVar}.`,
+        );
+    }
+    expect(inputs.timeoutMs.type).toBe("integer");
+    expect(inputs.allowInsecureHttp.type).toBe("boolean");
 });
 
 test("secrets: inputs are unwrapped; apiKey, token, events.signatureKey and secret inputs come back wrapped", () => {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import type { ConfigReader } from "../../api/connection";
+import type { ConfigReader, ConfiguredConnection } from "../../api/connection";
 import { configureConnection } from "../../api/session";
 import { adopt } from "../../lifecycle/adopt";
 import { createNewInstance } from "../../lifecycle/create";
@@ -21,14 +21,15 @@ export { update } from "../../lifecycle/update";
 
 /**
  * Reads the connection from stack config (`cloudelements:baseUrl`, `cloudelements:userSecret`,
- * `cloudelements:organizationSecret`, `cloudelements:timeoutMs`, `cloudelements:maxRetries`). Validation happens at
- * call time, together with the environment-variable fallback, so a missing setting fails the operation that needs
- * it with a clear message instead of failing the provider's start-up.
+ * `cloudelements:organizationSecret`, `cloudelements:timeoutMs`, `cloudelements:maxRetries`) and, from the plugin's
+ * explicit providers only, `providerInputs`, which win over it. Validation happens at call time, together with the
+ * environment-variable fallback, so a missing setting fails the operation that needs it with a clear message instead
+ * of failing the provider's start-up.
  */
-export async function configure(req: { config: ConfigReader }): Promise<void> {
-    // configure runs first in the dynamic-provider process: from now on each of our errors is printed once.
+export async function configure(req: { config: ConfigReader; providerInputs?: ConfiguredConnection }): Promise<void> {
+    // configure runs first in the provider process: from now on each of our errors is printed once.
     installErrorOutputFilter();
-    configureConnection(req.config);
+    configureConnection(req.config, req.providerInputs);
 }
 
 /**

@@ -1,13 +1,20 @@
 /**
  * The `cloudelements` resource provider plugin (Pulumi YAML, `pulumi import`): an adapter over the dynamic
- * provider's implementation that adds only the plugin's config, secret wrapping, import
+ * provider's implementation that adds only the plugin's config and explicit providers' inputs, secret wrapping, import
  * (docs/architecture.md#the-plugin-adapter) and the detailed diff the SDK's server drops (docs/diff.md).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as provider from "@pulumi/pulumi/provider";
-import { connectionSources } from "../../api/connection";
+import {
+    type ConfiguredConnection,
+    connectionSources,
+    readConfiguredConnection,
+    resolveConnection,
+} from "../../api/connection";
+import { CloudElementsError } from "../../api/errors";
 import { readPackageVersion } from "../../api/package-info";
+import type { SettingName } from "../../api/settings";
 import type { PropertyChange } from "../../lifecycle/diff";
 import type { InstanceInputs, InstanceOutputs } from "../../model/instance";
 import * as impl from "../dynamic/implementation";
@@ -21,6 +28,8 @@ export const pluginPackage = "cloudelements";
 
 /** `specialSigKey`'s value for an output value (sent only where outputs are accepted). */
 const outputValueSig = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+/** The engine's stand-in for a value not known yet, in a preview (`sdk/go/common/resource/sig`). */
+const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /**
  * Property paths that are always secret, in inputs and outputs, whatever the program marked. The schema marks the
@@ -147,6 +156,150 @@ export function configKeys(): string[] {
     return Object.values(connectionSources).map((s) => s.configKey.slice(pluginPackage.length + 1));
 }
 
+/**
+ * The provider inputs (schema `provider.inputProperties`): every connection setting, by its name, which is also its
+ * config key (`baseUrl` is the input of `cloudelements:baseUrl`).
+ */
+export const providerInputNames = Object.keys(connectionSources) as SettingName[];
+
+/** The provider inputs that are secrets: stored encrypted whatever the program passed. */
+export const secretProviderInputs: readonly SettingName[] = providerInputNames.filter((n) => n.endsWith("Secret"));
+
+/** The schema type of a provider input (and config key); stack config may give any of them as a string. */
+export function settingType(name: SettingName): "string" | "integer" | "boolean" {
+    return /Ms$|Retries$/.test(name) ? "integer" : name.startsWith("allow") ? "boolean" : "string";
+}
+
+/**
+ * Whether a provider resource is a default provider: the engine names those `default` or `default_<version>`, and
+ * treats every provider whose name starts with `default` as one (`IsDefaultProvider`,
+ * `sdk/go/common/providers/reference.go`). Its inputs are the `cloudelements:` stack config the engine copied.
+ */
+export function isDefaultProvider(urn: string): boolean {
+    const [, , type, ...name] = urn.split("::");
+    return (type?.split("$").pop() ?? "").startsWith("pulumi:providers:") && name.join("::").startsWith("default");
+}
+
+/** What {@link readProviderInputs} found. */
+export interface ProviderInputs {
+    /** The known inputs as setting values (strings, as stack config gives them). */
+    readonly inputs: ConfiguredConnection;
+    /** Inputs of the wrong type, one message each, naming the input and never its value. */
+    readonly problems: string[];
+    /** Whether some input is not known yet (a preview). */
+    readonly unknown: boolean;
+}
+
+function kindOf(value: unknown): string {
+    return Array.isArray(value) ? "a list" : typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** Reads an explicit provider's connection inputs (plain, unwrapped): their values as strings, and wrong types. */
+export function readProviderInputs(props: Props): ProviderInputs {
+    const inputs: ConfiguredConnection = {};
+    const problems: string[] = [];
+    let unknown = false;
+    for (const name of providerInputNames) {
+        const value = props[name];
+        if (value === undefined || value === null) {
+            continue;
+        }
+        if (value === unknownValue) {
+            unknown = true;
+            continue;
+        }
+        const type = settingType(name);
+        // A string is accepted for every type (as stack config gives it): resolveConnection checks its form.
+        const accepted =
+            typeof value === "string" || (type === "integer" ? typeof value === "number" : typeof value === type);
+        if (accepted) {
+            inputs[name] = String(value);
+        } else {
+            problems.push(
+                `Cloud Elements provider input ${name} must be ${type === "integer" ? "an integer" : `a ${type}`}, got ${kindOf(value)}.`,
+            );
+        }
+    }
+    return { inputs, problems, unknown };
+}
+
+/** The answer to the engine's `CheckConfig`: the inputs to record and why they are refused. */
+export interface CheckConfigResult {
+    readonly inputs: Props;
+    readonly failures: provider.CheckFailure[];
+}
+
+/**
+ * Validates a provider resource's inputs (`CheckConfig`). An explicit provider's connection is resolved as it will be
+ * used, its inputs over stack config over the environment, so a wrong type, a malformed value or a missing setting
+ * fails before any resource operation, naming the provider input. A default provider is left as it always was: its
+ * connection is checked when an operation needs it. Failures carry no property: the engine prints a failed
+ * property's value, which may be a secret passed in clear. The inputs come back with the secrets wrapped, so the
+ * engine stores them encrypted even when the program passed them in clear.
+ */
+export function checkProviderConfig(urn: string, news: Props, env: NodeJS.ProcessEnv = process.env): CheckConfigResult {
+    const n = unwrapSecrets(news);
+    const failures: provider.CheckFailure[] = [];
+    const fromConfig = configFromEnvironment(env);
+    if (isDefaultProvider(urn)) {
+        // Explicit inputs on a provider named like a default one would be ignored (the connection of a default
+        // provider is stack config): refuse them rather than connect to the stack config's account.
+        const ignored = providerInputNames.filter(
+            (name) =>
+                n.plain[name] !== undefined &&
+                n.plain[name] !== null &&
+                n.plain[name] !== unknownValue &&
+                String(n.plain[name]) !== fromConfig.get(name),
+        );
+        if (ignored.length > 0) {
+            const name = urn.split("::").slice(3).join("::");
+            failures.push({
+                property: "",
+                reason: `the ${pluginPackage} provider resource ${JSON.stringify(name)} is named like a default provider (a name starting with "default"), whose connection is the stack config; its inputs ${ignored.join(", ")} would be ignored: give it another name.`,
+            });
+        }
+    } else {
+        const { inputs, problems, unknown } = readProviderInputs(n.plain);
+        failures.push(...problems.map((reason) => ({ property: "", reason })));
+        if (problems.length === 0 && !unknown) {
+            try {
+                resolveConnection(readConfiguredConnection(fromConfig), env, inputs);
+            } catch (err) {
+                if (!CloudElementsError.isInstance(err)) {
+                    throw err;
+                }
+                failures.push({ property: "", reason: err.message });
+            }
+        }
+    }
+    const secretKeys = new Set([...n.secretKeys, ...secretProviderInputs]);
+    const inputs = { ...n.plain };
+    for (const key of secretKeys) {
+        if (inputs[key] !== undefined && inputs[key] !== null && inputs[key] !== unknownValue) {
+            inputs[key] = secret(inputs[key]);
+        }
+    }
+    return { inputs: withoutUndefined(inputs) as Props, failures };
+}
+
+/**
+ * Configures the process's connection from a provider resource's inputs (`Configure`'s `args`): an explicit
+ * provider's inputs win over stack config and the environment; a default provider reads stack config and the
+ * environment only, as it always has. Inputs of the wrong type (refused by `CheckConfig` already) fail here too rather
+ * than fall back to another account's settings.
+ */
+export async function configureProvider(urn: string | undefined, args: Props, env: NodeJS.ProcessEnv = process.env) {
+    if (urn === undefined || urn === "" || isDefaultProvider(urn)) {
+        await configureFromEnvironment(env);
+        return;
+    }
+    const { inputs, problems } = readProviderInputs(unwrapSecrets(args).plain);
+    if (problems.length > 0) {
+        throw new CloudElementsError("configuration", problems.join(" "));
+    }
+    await impl.configure({ config: configFromEnvironment(env), providerInputs: inputs });
+}
+
 /** `<project>/<stack>/<type>/<name>` from `urn:pulumi:<stack>::<project>::<qualified type>::<name>`. */
 export function ownerOf(urn: string): string {
     const [head, project, type, ...name] = urn.split("::");
@@ -175,9 +328,16 @@ export interface PluginDiffResult extends provider.DiffResult {
     readonly detailedDiff: Readonly<Record<string, PropertyChange>>;
 }
 
-/** The plugin's provider: an SDK `Provider` whose `diff` answers a detailed diff. */
+/**
+ * The plugin's provider: an SDK `Provider` whose `diff` answers a detailed diff, plus the provider-configuration calls
+ * the SDK's server does not forward.
+ */
 export interface PluginProvider extends provider.Provider {
     diff(id: string, urn: string, olds: unknown, news: unknown): Promise<PluginDiffResult>;
+    /** The engine's `CheckConfig` of the provider resource `urn` ({@link checkProviderConfig}). */
+    checkConfig(urn: string, olds: unknown, news: unknown): Promise<CheckConfigResult>;
+    /** The engine's `Configure` with the provider resource's inputs ({@link configureProvider}). */
+    configure(urn: string | undefined, args: unknown): Promise<void>;
 }
 
 /**
@@ -185,7 +345,8 @@ export interface PluginProvider extends provider.Provider {
  */
 export function makeProvider(schema: string, version: string): PluginProvider {
     let configured: Promise<void> | undefined;
-    // Config is read once per process, on first use: the engine starts one process per provider configuration.
+    // The connection is set once per process, by Configure (the engine starts one process per provider configuration
+    // and configures it before any resource call); without one, from stack config on first use.
     const ready = async (urn: string) => {
         assertType(urn);
         configured ??= configureFromEnvironment();
@@ -194,6 +355,11 @@ export function makeProvider(schema: string, version: string): PluginProvider {
     return {
         version,
         getSchema: async () => schema,
+        checkConfig: async (urn, _olds, news) => checkProviderConfig(urn, (news ?? {}) as Props),
+        configure: (urn, args) => {
+            configured = configureProvider(urn, (args ?? {}) as Props);
+            return configured;
+        },
         check: (urn, olds, news) => ready(urn).then(() => check(urn, olds, news)),
         diff: (id, urn, olds, news) => ready(urn).then(() => diff(id, olds as Props, news as Props)),
         create: (urn, inputs) => ready(urn).then(() => create(inputs)),
@@ -297,6 +463,76 @@ type DiffCallback = (err: unknown, resp: unknown) => void;
 interface GrpcServerClass {
     prototype: { addService(service: object, implementation: object): void };
 }
+/** The parts of `CheckRequest` (`CheckConfig`) read by {@link checkConfigHandler}. */
+interface CheckConfigCall {
+    request: {
+        getUrn(): string;
+        getOlds(): { toJavaScript(): unknown } | undefined;
+        getNews(): { toJavaScript(): unknown } | undefined;
+    };
+}
+/** The parts of `ConfigureRequest` read by {@link configureHandler}. */
+interface ConfigureCall {
+    request: { getUrn(): string | undefined; getArgs(): { toJavaScript(): unknown } | undefined };
+}
+/** A unary gRPC method of the SDK's server. */
+type Handler<Call> = (call: Call, callback: DiffCallback) => unknown;
+
+/** `google.protobuf.Struct` as the SDK's protobuf modules use it. */
+function structModule(): { Struct: { fromJavaScript(value: Props): unknown } } {
+    const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+    return require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdk] }));
+}
+
+/**
+ * Answers the engine's `CheckConfig` RPC (which the SDK's server answers UNIMPLEMENTED) from `prov.checkConfig`: the
+ * inputs to record and the failures.
+ */
+export function checkConfigHandler(prov: PluginProvider): Handler<CheckConfigCall> {
+    const proto = require("@pulumi/pulumi/proto/provider_pb");
+    const { Struct } = structModule();
+    return async (call, callback) => {
+        try {
+            const req = call.request;
+            const result = await prov.checkConfig(
+                req.getUrn(),
+                req.getOlds()?.toJavaScript() ?? {},
+                req.getNews()?.toJavaScript() ?? {},
+            );
+            const resp = new proto.CheckResponse();
+            resp.setInputs(Struct.fromJavaScript(result.inputs));
+            resp.setFailuresList(
+                result.failures.map((f) => {
+                    const failure = new proto.CheckFailure();
+                    failure.setProperty(f.property);
+                    failure.setReason(f.reason);
+                    return failure;
+                }),
+            );
+            callback(undefined, resp);
+        } catch (err) {
+            console.error(`${err}: ${(err as Error)?.stack}`);
+            callback(err, undefined);
+        }
+    };
+}
+
+/**
+ * Answers the engine's `Configure` RPC: hands the provider resource's inputs (`args`, secrets wrapped) to
+ * `prov.configure`, then lets the SDK's own `configure` answer, so the flags it accepts (secrets, resources, outputs)
+ * stay the SDK's. The SDK's server ignores `args`.
+ */
+export function configureHandler(prov: PluginProvider, sdkConfigure: Handler<ConfigureCall>): Handler<ConfigureCall> {
+    return async (call, callback) => {
+        try {
+            await prov.configure(call.request.getUrn(), call.request.getArgs()?.toJavaScript() ?? {});
+        } catch (err) {
+            callback(err, undefined);
+            return;
+        }
+        sdkConfigure(call, callback);
+    };
+}
 
 /**
  * Answers the engine's `Diff` RPC from `prov.diff`, with `diffs` and the detailed diff; the same fields as the SDK's
@@ -339,10 +575,13 @@ export function diffHandler(prov: PluginProvider): (call: DiffCall, callback: Di
 }
 
 /**
- * Serves `prov` with the SDK's `main`, its `Diff` RPC answered by {@link diffHandler}. The SDK neither exports its
- * server class nor forwards a detailed diff, so the one `addService` call `main` makes (synchronously, before it
- * binds the port) is intercepted to replace that one method on the SDK's service object; the hook is removed at
- * once. Both modules are resolved from `@pulumi/pulumi`'s folder so they are the instances `main` uses.
+ * Serves `prov` with the SDK's `main`, its `Diff`, `CheckConfig` and `Configure` RPCs answered by
+ * {@link diffHandler}, {@link checkConfigHandler} and {@link configureHandler}. The SDK neither exports its server
+ * class nor forwards a detailed diff or a provider's inputs, so the one `addService` call `main` makes
+ * (synchronously, before it binds the port) is intercepted to replace those methods on the SDK's service object; the
+ * hook is removed at once. Both modules are resolved from `@pulumi/pulumi`'s folder so they are the instances `main`
+ * uses. `DiffConfig` stays the SDK's UNIMPLEMENTED, which the engine answers with an update, never a replacement
+ * (docs/plugin.md#explicit-providers-several-accounts).
  */
 export function serve(prov: PluginProvider, args: string[]): Promise<void> {
     const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -353,7 +592,14 @@ export function serve(prov: PluginProvider, args: string[]): Promise<void> {
     const original = prototype.addService;
     prototype.addService = function (this: unknown, service: object, implementation: object) {
         if (service === services.ResourceProviderService) {
+            const sdk = implementation as { configure: Handler<ConfigureCall> };
+            const sdkConfigure = sdk.configure.bind(implementation);
             Object.defineProperty(implementation, "diff", { value: diffHandler(prov), writable: true });
+            Object.defineProperty(implementation, "checkConfig", { value: checkConfigHandler(prov), writable: true });
+            Object.defineProperty(implementation, "configure", {
+                value: configureHandler(prov, sdkConfigure),
+                writable: true,
+            });
         }
         return original.call(this, service, implementation);
     };
