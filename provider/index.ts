@@ -6,6 +6,12 @@
  * `bin/provider/implementation.js`, loaded at run time by the resource's serialized stub.
  */
 export { CloudElementsError, type CloudElementsErrorKind, HttpError, PartialCreateError } from "./api/errors";
+export { Account, type AccountArgs } from "./hosts/dynamic/account";
+export {
+    ElementInstance,
+    type ElementInstanceArgs,
+    type ElementInstanceEventsArgs,
+} from "./hosts/dynamic/element-resource";
 export {
     FreshdeskInstance,
     type FreshdeskInstanceArgs,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FreshdeskInstanceEvents } from "../../model/instance";
+import type { Account } from "./account";
 import { guardSdkDebugLog } from "./debug-log";
 import { stubProvider } from "./stub";
 import { dynamicModuleName, dynamicTypeName } from "./type-token";
@@ -93,6 +94,14 @@ export interface FreshdeskInstanceArgs {
      * @default false
      */
     readonly adoptTakeOver?: pulumi.Input<boolean>;
+    /**
+     * Whether the instance is enabled (`PUT`/`DELETE /instances/{id}/enabled`); disabling keeps its configuration
+     * and is an update in place.
+     * @default true
+     */
+    readonly enabled?: pulumi.Input<boolean>;
+    /** The account to manage the instance in (see {@link Account}). @default stack config and environment */
+    readonly account?: Account;
 }
 
 /**
@@ -157,6 +166,8 @@ export class FreshdeskInstance extends pulumi.dynamic.Resource {
             events: secretEvents(a.events),
             adoptInstanceId: a.adoptInstanceId,
             adoptTakeOver: a.adoptTakeOver,
+            enabled: a.enabled,
+            account: a.account?.settings,
             // Which resource manages the instance, stable across replacements (see InstanceInputs.owner).
             owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
             instanceId: undefined,
