@@ -151,6 +151,9 @@ function typeSpec(node: ts.TypeNode, what: string): PropertySpec {
     throw new Error(`plugin schema: no schema type for ${what}: ${node.getText()}`);
 }
 
+/** Arguments only the TypeScript resources take: the plugin's explicit providers carry the account instead. */
+const typescriptOnly: ReadonlySet<string> = new Set(["account"]);
+
 function membersOf(
     source: ts.SourceFile,
     match: (node: ts.Node) => ts.NodeArray<ts.TypeElement | ts.ClassElement> | undefined,
@@ -169,6 +172,9 @@ function membersOf(
             continue;
         }
         const name = member.name.getText(source);
+        if (typescriptOnly.has(name)) {
+            continue;
+        }
         const spec = typeSpec(member.type, `${what}.${name}`);
         const description = docOf(member, source);
         result.push({ name, optional: member.questionToken !== undefined, spec: { ...spec, description } });
