@@ -8,7 +8,16 @@
 import { randomBytes } from "node:crypto";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { Account, ElementInstance } from "../../provider";
-import { emulatorAccounts, findSecrets, fingerprint, inlineStack, useE2E } from "../helpers/stacks";
+import {
+    cli,
+    emulatorAccounts,
+    findSecrets,
+    fingerprint,
+    inlineStack,
+    secretMarker,
+    secretSig,
+    useE2E,
+} from "../helpers/stacks";
 
 jest.setTimeout(300_000);
 
@@ -129,27 +138,36 @@ async function instancesOf(elementKey: string) {
     return (await ctx.control.instances()).filter((i) => i.elementKey === elementKey);
 }
 
-test("a missing required key fails before any instance call, naming the key", async () => {
+/** The element keys of the instances the provider POSTed since `mark`. */
+async function postedElements(mark: number): Promise<string[]> {
+    return (await ctx.log.since(mark, "provider"))
+        .filter((e) => e.method === "POST")
+        .map((e) => String((e.body as { element?: { key?: string } } | undefined)?.element?.key));
+}
+
+test("a missing required key fails that resource before any instance call, naming the key", async () => {
     const mark = await ctx.log.mark();
     const failure = await stack.up({ onOutput: (o) => (printed += o) }).then(
         () => undefined,
         (err: Error) => String(err),
     );
     expect(failure).toContain("configuration.servicenow.subdomain");
-    const calls = (await ctx.log.since(mark, "provider")).map((e) => `${e.method} ${e.path}`);
-    expect(calls.filter((c) => c.startsWith("POST"))).toEqual([]);
-    expect(await ctx.control.instances()).toHaveLength(0);
+    expect(failure).toContain("required by element servicenow");
+    // The other two resources are valid: the engine creates them; servicenow is never posted.
+    expect((await postedElements(mark)).sort()).toEqual(["freshservice", "jira"]);
+    expect(await instancesOf("servicenow")).toHaveLength(0);
 });
 
 test("up creates each instance in its account; refresh shows no drift with masked passwords", async () => {
     desired = { jiraPassword: secrets.jiraPassword, servicenowSubdomain: "dev12345" };
     const up = await run(stack.up());
-    expect(up.summary.resourceChanges?.create).toBe(3);
+    expect(up.summary.resourceChanges).toMatchObject({ create: 1, same: 3 });
     const [servicenow] = await instancesOf("servicenow");
     const [jira] = await instancesOf("jira");
     expect(servicenow).toMatchObject({ organizationSecretFingerprint: fingerprint(ctx.accounts.organizationSecret) });
     expect(jira).toMatchObject({ organizationSecretFingerprint: fingerprint(accountB.organizationSecret) });
     expect(await instancesOf("freshservice")).toHaveLength(1);
+    expect(servicenow.configuration.password).toBe("********");
     await run(stack.refresh());
     const preview = await run(stack.preview());
     expect(preview.changeSummary).toEqual({ same: 4 });
@@ -195,9 +213,23 @@ test("an OAuth element without a refresh token is refused before any instance ca
 });
 
 test("state and output hold no password, token or account secret in plaintext", async () => {
-    const state = JSON.stringify(await stack.exportStack());
-    expect(findSecrets(state, allSecrets())).toEqual([]);
+    const exported = await cli(ctx, stack.workspace.workDir, ["stack", "export", "--stack", "dev"]);
+    expect(exported.code).toBe(0);
+    expect(findSecrets(exported.stdout, allSecrets())).toEqual([]);
     expect(findSecrets(printed, allSecrets())).toEqual([]);
+    // Positive control: the same export with --show-secrets holds them, each as a secret.
+    const shown = await stack.exportStack();
+    const jira = (
+        shown.deployment.resources as { urn: string; outputs: Record<string, Record<string, unknown>> }[]
+    ).find((r) => r.urn.endsWith("::jira"));
+    expect(jira?.outputs.configuration.password).toEqual({
+        [secretMarker]: secretSig,
+        plaintext: JSON.stringify(secrets.jiraRotated),
+    });
+    expect(jira?.outputs.account.userSecret).toEqual({
+        [secretMarker]: secretSig,
+        plaintext: JSON.stringify(accountB.userSecret),
+    });
 });
 
 test("destroy leaves no instance in either account", async () => {
