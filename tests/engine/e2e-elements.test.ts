@@ -223,11 +223,11 @@ test("state and output hold no password, token or account secret in plaintext", 
         shown.deployment.resources as { urn: string; outputs: Record<string, Record<string, unknown>> }[]
     ).find((r) => r.urn.endsWith("::jira"));
     expect(jira?.outputs.configuration.password).toEqual({
-        [secretMarker]: secretSig,
+        [secretSig]: secretMarker,
         plaintext: JSON.stringify(secrets.jiraRotated),
     });
     expect(jira?.outputs.account.userSecret).toEqual({
-        [secretMarker]: secretSig,
+        [secretSig]: secretMarker,
         plaintext: JSON.stringify(accountB.userSecret),
     });
 });
