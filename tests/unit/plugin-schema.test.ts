@@ -58,6 +58,7 @@ const complete = {
     },
     adoptInstanceId: 42,
     adoptTakeOver: true,
+    enabled: false,
 };
 /** Outputs the provider keeps for itself: never part of the schema. */
 const internalOutputs = ["createMarker", "createNonce", "unconfirmedCreate", "unconfirmedCreateUntil"];
