@@ -6,7 +6,7 @@
 import * as impl from "../../provider/hosts/dynamic/implementation";
 import { diffElementInstance } from "../../provider/lifecycle/diff-element";
 import { forgetMetadata, metadataReads } from "../../provider/lifecycle/element-metadata";
-import { checkElementInputs } from "../../provider/model/element";
+import { checkElementInputs, type ElementInstanceInputs } from "../../provider/model/element";
 import {
     closestKey,
     type ElementMetadata,
@@ -258,4 +258,56 @@ test("hubspot's apiKey mode: the mode's own required keys, polling events on the
     const removed = { ...checked, events: undefined };
     expect(diffElementInstance(updated, removed).detailedDiff).toEqual({ events: { kind: "DELETE" } });
     await element.delete(created.id, updated as never);
+});
+
+test("account shapes: absent fields dropped, numeric strings accepted, an unknown value passes through", () => {
+    const { inputs, failures } = checkElementInputs({
+        elementKey: "jira",
+        name: "j",
+        account: { baseUrl: "https://x", timeoutMs: "5000", maxRetries: 2, allowInsecureHttp: "yes", userSecret: null },
+    });
+    expect(failures).toEqual([expect.objectContaining({ property: "account.allowInsecureHttp" })]);
+    expect(inputs.account).toEqual({
+        baseUrl: "https://x",
+        timeoutMs: "5000",
+        maxRetries: 2,
+        allowInsecureHttp: "yes",
+    });
+    expect(checkElementInputs({ elementKey: "jira", name: "j", account: "nope" }).failures).toEqual([
+        expect.objectContaining({ property: "account" }),
+    ]);
+});
+
+test("a partial failure records what the instance is: enabled when a disable failed", async () => {
+    const { partialFailure } = await import("../../provider/lifecycle/partial");
+    const { elementKind } = await import("../../provider/model/element");
+    const inputs: ElementInstanceInputs = {
+        ...servicenow,
+        tags: [],
+        secretConfigurationKeys: ["password"],
+        enabled: false,
+    };
+    const err = partialFailure(
+        { id: 7, token: "t", disabled: false, element: { key: "servicenow" } },
+        inputs,
+        "marker-1",
+        ["disabling failed"],
+        {
+            createNonce: "n-1",
+            unconfirmedCreate: true,
+            unconfirmedCreateUntil: "2099-01-01T00:00:00Z",
+            unconfirmedCreatePending: 1,
+        },
+        elementKind,
+    );
+    expect(err.properties).toMatchObject({ enabled: true, instanceId: 7, createNonce: "n-1", unconfirmedCreate: true });
+    const plainInputs = partialFailure(
+        { id: 8, element: { key: "servicenow" } },
+        { ...inputs, enabled: undefined },
+        "m",
+        [],
+        {},
+        elementKind,
+    );
+    expect(plainInputs.properties.enabled).toBeUndefined();
 });

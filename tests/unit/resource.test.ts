@@ -235,3 +235,48 @@ describe("the serialized __provider", () => {
         }
     });
 });
+
+describe("ElementInstance and Account under mocks", () => {
+    it("registers pulumi-nodejs:dynamic/cloudelements:ElementInstance, the account's secrets secret, token secret", async () => {
+        const { Account, ElementInstance } = await import("../../provider");
+        const account = new Account({
+            baseUrl: "https://api.example.com",
+            userSecret: "u-secret-1",
+            organizationSecret: "o-secret-1",
+        });
+        const resource = new ElementInstance("jira", {
+            elementKey: "jira",
+            configuration: { username: "bot", password: "pw-1", "base.url": "https://acme.atlassian.net" },
+            account,
+            enabled: false,
+        });
+        await unwrap(resource.urn);
+        const registration = registrations.find((r) => r.name === "jira");
+        expect(registration?.type).toBe("pulumi-nodejs:dynamic/cloudelements:ElementInstance");
+        expect(registration?.additionalSecretOutputs).toEqual(["token"]);
+        expect(registration?.inputs).toMatchObject({
+            elementKey: "jira",
+            name: "jira",
+            enabled: false,
+            owner: "project/stack/jira",
+        });
+        expect(containsInPlaintext(registration?.inputs, "u-secret-1")).toBe(false);
+        expect(containsInPlaintext(registration?.inputs, "o-secret-1")).toBe(false);
+        const plainAccount = new Account({});
+        const named = new ElementInstance("named", { elementKey: "servicenow", name: "itsm", account: plainAccount });
+        await unwrap(named.urn);
+        expect(registrations.find((r) => r.name === "named")?.inputs).toMatchObject({ name: "itsm" });
+    });
+
+    it("FreshdeskInstance takes an account and enabled too", async () => {
+        const { Account } = await import("../../provider");
+        const { registration } = await register("with-account", {
+            subdomain: "acme",
+            apiKey,
+            enabled: false,
+            account: new Account({ baseUrl: "https://eu.example.com", userSecret: "u-2" }),
+        });
+        expect(registration.inputs).toMatchObject({ enabled: false });
+        expect(containsInPlaintext(registration.inputs, "u-2")).toBe(false);
+    });
+});
