@@ -2,7 +2,7 @@
  * `cloudelements:index:ElementInstance` from Pulumi YAML, through the real CLI, the YAML language host, the provider
  * plugin and the emulator: servicenow, jira and freshservice instances created, refreshed with their passwords masked
  * by the platform and no change after, a password rotated in place, a missing required key refused before any call,
- * destroy; and a secret sweep over exported state and every CLI output.
+ * destroy, `pulumi import` of a hand-made instance; and a secret sweep over exported state and every CLI output.
  */
 import { requirePluginBuilt, yamlProject } from "../helpers/plugin";
 import {
@@ -117,7 +117,7 @@ interface StateResource {
 async function exportOf(dir: string): Promise<{ text: string; resources: StateResource[] }> {
     const { out } = await pulumi(dir, ["stack", "export"]);
     const text = out.slice(out.indexOf("{"));
-    const all = (JSON.parse(text) as ExportedState).deployment.resources as unknown as StateResource[];
+    const all = ((JSON.parse(text) as ExportedState).deployment.resources ?? []) as unknown as StateResource[];
     return { text, resources: all.filter((r) => r.type === elementType) };
 }
 
@@ -217,11 +217,52 @@ test("a missing required configuration key is refused, naming it, and nothing is
         freshservicePassword: "fs-pass-9913",
         freshserviceUsername: "fs-user-secret-5521",
     });
-    const up = await pulumi(dir, ["up", "--yes", "--skip-preview"], { allowFailure: true });
+    // The preview `up` runs first fails at check, before any instance call.
+    const up = await pulumi(dir, ["up", "--yes"], { allowFailure: true });
     expect(up.code).not.toBe(0);
     expect(up.out).toMatch(/servicenow\.subdomain/);
-    expect((await instancesTagged(ctx.control, tag)).filter((i) => i.elementKey === "servicenow")).toEqual([]);
-    await pulumi(dir, ["destroy", "--yes", "--skip-preview"]);
     expect(await instancesTagged(ctx.control, tag)).toEqual([]);
+    expect((await exportOf(dir)).resources).toEqual([]);
+    expect(findSecrets(printed, secrets())).toEqual([]);
+});
+
+test("pulumi import of a servicenow instance made by hand: from the id alone, token secret, destroy deletes", async () => {
+    const tag = "plugin-elements-import";
+    const password = "sn-hand-made-pass-6620";
+    swept.handMadePassword = password;
+    const created = await ctx.api.request("POST", "/elements/servicenow/instances", {
+        name: "Hand made",
+        tags: [tag],
+        configuration: { username: "admin", password, "servicenow.subdomain": "dev12345" },
+    });
+    swept[`token ${created.id}`] = created.token;
+    const dir = ctx.trackDir(
+        yamlProject("plugin-elements-import", { name: "plugin-elements-import", config: "  {}", resources: "  {}" }),
+    );
+    await initStack(dir, {});
+    const mark = await ctx.log.mark();
+    await pulumi(dir, [
+        "import",
+        elementType,
+        "desk",
+        String(created.id),
+        "--yes",
+        "--skip-preview",
+        "--protect=false",
+    ]);
+    // The instance and its element's metadata are read; nothing is written.
+    expect(describeRequests(await ctx.log.since(mark, "provider")).sort()).toEqual([
+        "GET /elements/servicenow 200",
+        `GET /instances/${created.id} 200`,
+    ]);
+    const state = await exportOf(dir);
+    expect(state.resources.map((r) => r.id)).toEqual([String(created.id)]);
+    const [resource] = state.resources;
+    expect(resource.outputs).toMatchObject({ elementKey: "servicenow", name: "Hand made", tags: [tag] });
+    expect(isSecretValue(resource.outputs.token)).toBe(true);
+    expect(findSecrets(state.text, secrets())).toEqual([]);
+
+    await pulumi(dir, ["destroy", "--yes", "--skip-preview"]);
+    expect(await instanceById(ctx.control, created.id)).toBeUndefined();
     expect(findSecrets(printed, secrets())).toEqual([]);
 });
