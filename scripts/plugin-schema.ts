@@ -1,7 +1,8 @@
 /**
  * Generates the `cloudelements` plugin's Pulumi package schema from the TypeScript declarations users of the dynamic
  * resource see (`provider/hosts/dynamic/resource.ts`: `FreshdeskInstanceArgs`, `FreshdeskInstanceEventsArgs` and the output
- * declarations of `FreshdeskInstance`), with the TypeScript compiler API. Descriptions are their TSDoc (with
+ * declarations of `FreshdeskInstance`; `element-resource.ts`: `ElementInstanceArgs`, `ElementInstanceEventsArgs`,
+ * `ElementInstance`), with the TypeScript compiler API. Descriptions are their TSDoc (with
  * `@default` appended), so the YAML user and the TypeScript user read the same text; secrets come from the plugin's
  * `secretPaths`, replacing properties from the diff's `replaceProperties`, config keys and provider inputs from
  * `connectionSources`.
@@ -281,8 +282,9 @@ export function generateSchema(resourceFile: string, version: string): Record<st
         displayName: "Cloud Elements",
         version,
         description:
-            "Cloud Elements (SAP Open Connectors) Freshdesk V2 element instances: the same resource as the " +
-            "pulumi-cloudelements-freshdesk dynamic provider, for every Pulumi language and for pulumi import.",
+            "Cloud Elements (SAP Open Connectors) element instances (Freshdesk V2, and any element): the same " +
+            "resources as the pulumi-cloudelements-freshdesk dynamic provider, for every Pulumi language and for " +
+            "pulumi import.",
         license: "Apache-2.0",
         meta: { moduleFormat: "(.*)" },
         config: { variables: connection.variables },
