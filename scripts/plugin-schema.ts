@@ -1,7 +1,8 @@
 /**
  * Generates the `cloudelements` plugin's Pulumi package schema from the TypeScript declarations users of the dynamic
  * resource see (`provider/hosts/dynamic/resource.ts`: `FreshdeskInstanceArgs`, `FreshdeskInstanceEventsArgs` and the output
- * declarations of `FreshdeskInstance`), with the TypeScript compiler API. Descriptions are their TSDoc (with
+ * declarations of `FreshdeskInstance`; `element-resource.ts`: `ElementInstanceArgs`, `ElementInstanceEventsArgs`,
+ * `ElementInstance`), with the TypeScript compiler API. Descriptions are their TSDoc (with
  * `@default` appended), so the YAML user and the TypeScript user read the same text; secrets come from the plugin's
  * `secretPaths`, replacing properties from the diff's `replaceProperties`, config keys and provider inputs from
  * `connectionSources`.
@@ -12,6 +13,8 @@ import * as path from "node:path";
 import * as ts from "typescript";
 import { connectionSources } from "../provider/api/connection";
 import {
+    elementInstanceToken,
+    elementSecretSchemaPaths,
     freshdeskInstanceToken,
     pluginPackage,
     providerInputNames,
@@ -24,10 +27,14 @@ import { replaceProperties } from "../provider/lifecycle/diff";
 /** The schema's object type for polling events (input and output). */
 export const eventsTypeToken = `${pluginPackage}:index:FreshdeskInstanceEvents`;
 
+/** The schema's object type for an `ElementInstance`'s polling events (input and output). */
+export const elementEventsTypeToken = `${pluginPackage}:index:ElementInstanceEvents`;
+
 /** A Pulumi schema property (the subset we generate). */
 export interface PropertySpec {
     type?: string;
     items?: PropertySpec;
+    additionalProperties?: PropertySpec;
     $ref?: string;
     oneOf?: PropertySpec[];
     description?: string;
@@ -119,7 +126,14 @@ function docOf(node: ts.Node, source: ts.SourceFile): string {
         .join(" ");
 }
 
-function typeSpec(node: ts.TypeNode, what: string): PropertySpec {
+/**
+ * The schema type of a declared TypeScript type; `undefined` for `Account`, which the plugin takes from its explicit
+ * providers instead (docs/plugin.md#explicit-providers-several-accounts).
+ */
+function typeSpec(node: ts.TypeNode, what: string): PropertySpec | undefined {
+    if (ts.isLiteralTypeNode(node) && ts.isStringLiteral(node.literal)) {
+        return { type: "string" };
+    }
     if (ts.isParenthesizedTypeNode(node)) {
         return typeSpec(node.type, what);
     }
@@ -133,10 +147,10 @@ function typeSpec(node: ts.TypeNode, what: string): PropertySpec {
         return { type: "boolean" };
     }
     if (ts.isArrayTypeNode(node)) {
-        return { type: "array", items: typeSpec(node.elementType, what) };
+        return { type: "array", items: required(typeSpec(node.elementType, what), what) };
     }
     if (ts.isUnionTypeNode(node)) {
-        return { oneOf: node.types.map((t) => typeSpec(t, what)) };
+        return { oneOf: node.types.map((t) => required(typeSpec(t, what), what)) };
     }
     if (ts.isTypeReferenceNode(node)) {
         const name = node.typeName.getText();
@@ -147,12 +161,30 @@ function typeSpec(node: ts.TypeNode, what: string): PropertySpec {
         if (name === "FreshdeskInstanceEventsArgs" || name === "FreshdeskInstanceEvents") {
             return { $ref: `#/types/${eventsTypeToken}` };
         }
+        if (name === "ElementInstanceEventsArgs") {
+            return { $ref: `#/types/${elementEventsTypeToken}` };
+        }
+        if (name === "Account") {
+            return undefined;
+        }
+        if (name === "Record" && args.length === 2) {
+            // A configuration map: its values are strings on the wire, and a YAML map of strings is what the
+            // engine's YAML type check accepts without a union (check also takes numbers and booleans).
+            return { type: "object", additionalProperties: { type: "string" } };
+        }
     }
     throw new Error(`plugin schema: no schema type for ${what}: ${node.getText()}`);
 }
 
 /** Arguments only the TypeScript resources take: the plugin's explicit providers carry the account instead. */
 const typescriptOnly: ReadonlySet<string> = new Set(["account"]);
+
+function required(spec: PropertySpec | undefined, what: string): PropertySpec {
+    if (spec === undefined) {
+        throw new Error(`plugin schema: no schema type inside ${what}`);
+    }
+    return spec;
+}
 
 function membersOf(
     source: ts.SourceFile,
@@ -176,6 +208,9 @@ function membersOf(
             continue;
         }
         const spec = typeSpec(member.type, `${what}.${name}`);
+        if (spec === undefined) {
+            continue;
+        }
         const description = docOf(member, source);
         result.push({ name, optional: member.questionToken !== undefined, spec: { ...spec, description } });
     }
@@ -206,18 +241,25 @@ function classInfo(source: ts.SourceFile, name: string): { members: Declared[]; 
     return { members, description };
 }
 
-function isSecret(top: string, nested?: string): boolean {
-    return secretPaths.some(([t, n]) => t === top && n === nested);
+type Paths = readonly (readonly [string, string?])[];
+
+function isSecret(paths: Paths, top: string, nested?: string): boolean {
+    return paths.some(([t, n]) => t === top && n === nested);
 }
 
-function properties(declared: readonly Declared[], nestedOf?: string): Record<string, PropertySpec> {
+function properties(
+    declared: readonly Declared[],
+    nestedOf?: string,
+    paths: Paths = secretPaths,
+    replacing: readonly string[] = replaceProperties,
+): Record<string, PropertySpec> {
     const result: Record<string, PropertySpec> = {};
     for (const d of declared) {
         const spec: PropertySpec = { ...d.spec };
-        if (nestedOf === undefined ? isSecret(d.name) : isSecret(nestedOf, d.name)) {
+        if (nestedOf === undefined ? isSecret(paths, d.name) : isSecret(paths, nestedOf, d.name)) {
             spec.secret = true;
         }
-        if (nestedOf === undefined && replaceProperties.includes(d.name)) {
+        if (nestedOf === undefined && replacing.includes(d.name)) {
             spec.replaceOnChanges = true;
         }
         result[d.name] = spec;
@@ -240,13 +282,15 @@ export function generateSchema(resourceFile: string, version: string): Record<st
     // Outputs: the declared outputs, plus every input (the provider returns the inputs among its outputs).
     const outputProperties = { ...inputProperties, ...properties(resource.members) };
     const connection = connectionSchema();
+    const element = elementSchema(path.join(path.dirname(resourceFile), "element-resource.ts"));
     return {
         name: pluginPackage,
         displayName: "Cloud Elements",
         version,
         description:
-            "Cloud Elements (SAP Open Connectors) Freshdesk V2 element instances: the same resource as the " +
-            "pulumi-cloudelements-freshdesk dynamic provider, for every Pulumi language and for pulumi import.",
+            "Cloud Elements (SAP Open Connectors) element instances (Freshdesk V2, and any element): the same " +
+            "resources as the pulumi-cloudelements-freshdesk dynamic provider, for every Pulumi language and for " +
+            "pulumi import.",
         license: "Apache-2.0",
         meta: { moduleFormat: "(.*)" },
         config: { variables: connection.variables },
@@ -263,6 +307,7 @@ export function generateSchema(resourceFile: string, version: string): Record<st
                 description: "Polling events of a Freshdesk V2 instance (the `event.*` configuration of the instance).",
                 properties: properties(events, "events"),
             },
+            [elementEventsTypeToken]: element.events,
         },
         resources: {
             [freshdeskInstanceToken]: {
@@ -272,6 +317,34 @@ export function generateSchema(resourceFile: string, version: string): Record<st
                 properties: outputProperties,
                 required: resource.members.filter((m) => !m.optional).map((m) => m.name),
             },
+            [elementInstanceToken]: element.resource,
+        },
+    };
+}
+
+/** The `ElementInstance` resource and its events type, from `element-resource.ts`'s declarations. */
+function elementSchema(file: string): { resource: Record<string, unknown>; events: Record<string, unknown> } {
+    const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+    const args = interfaceMembers(source, "ElementInstanceArgs");
+    const events = interfaceMembers(source, "ElementInstanceEventsArgs");
+    const resource = classInfo(source, "ElementInstance");
+    // Only the element key replaces (the account is the provider's, and a provider change is the engine's concern).
+    const inputProperties = properties(args, undefined, elementSecretSchemaPaths, ["elementKey"]);
+    return {
+        resource: {
+            description: resource.description,
+            inputProperties,
+            requiredInputs: args.filter((a) => !a.optional).map((a) => a.name),
+            properties: {
+                ...inputProperties,
+                ...properties(resource.members, undefined, elementSecretSchemaPaths, ["elementKey"]),
+            },
+            required: resource.members.filter((m) => !m.optional).map((m) => m.name),
+        },
+        events: {
+            type: "object",
+            description: "Polling events of an element instance (the element's `event.*` configuration keys).",
+            properties: properties(events, "events", elementSecretSchemaPaths),
         },
     };
 }

@@ -9,17 +9,27 @@ import { connectionSources } from "../../provider/api/connection";
 import {
     configFromEnvironment,
     diffHandler,
+    elementInstanceToken,
+    elementSecretSchemaPaths,
     freshdeskInstanceToken,
     makeProvider,
     ownerOf,
+    programSecretConfigurationKeys,
     secretPaths,
     unwrapSecrets,
+    wrapElementSecrets,
     wrapSecrets,
 } from "../../provider/hosts/plugin/provider";
+import { checkElementInputs } from "../../provider/model/element";
 import type { InstanceInputs } from "../../provider/model/instance";
 import { outputsFromInstance } from "../../provider/model/mapping";
 import { checkInputs } from "../../provider/model/validation";
-import { eventsTypeToken, generateSchema, type PropertySpec } from "../../scripts/plugin-schema";
+import {
+    elementEventsTypeToken,
+    eventsTypeToken,
+    generateSchema,
+    type PropertySpec,
+} from "../../scripts/plugin-schema";
 
 /** The parts of the generated package schema these tests read. */
 interface ResourceSchema {
@@ -58,7 +68,7 @@ const complete = {
     },
     adoptInstanceId: 42,
     adoptTakeOver: true,
-    enabled: false,
+    enabled: true,
 };
 /** Outputs the provider keeps for itself: never part of the schema. */
 const internalOutputs = ["createMarker", "createNonce", "unconfirmedCreate", "unconfirmedCreateUntil"];
@@ -237,4 +247,104 @@ test("the Diff RPC answers every changed path with its kind, a rotated secret in
     const wire = Buffer.from(answer.wire).toString("latin1");
     expect(wire).not.toContain("old-key-0001");
     expect(wire).not.toContain("new-key-0002");
+});
+
+describe("ElementInstance", () => {
+    const element = schema.resources[elementInstanceToken];
+    const wrapped = (value: unknown) => ({ [sig]: secretValue, value });
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const completeElement = {
+        elementKey: "servicenow",
+        name: "Desk",
+        configuration: { username: "u", password: "p", "servicenow.subdomain": "acme" },
+        tags: ["a"],
+        events: {
+            enabled: true,
+            callbackUrl: "https://hooks.example.com/x",
+            pollingIntervalMinutes: 5,
+            signatureKey: "s",
+        },
+        externalAuthentication: "initial",
+        enabled: true,
+        adoptInstanceId: 42,
+        adoptTakeOver: true,
+    };
+    /** Inputs the provider keeps for itself, and the account (the plugin's is its explicit provider). */
+    const internal = [...internalOutputs, "__provider", "owner", "secretConfigurationKeys", "account"];
+
+    test("the schema's inputs are exactly what check accepts", () => {
+        const { inputs, failures } = checkElementInputs(completeElement);
+        expect(failures).toEqual([]);
+        const accepted = Object.keys(inputs).filter((k) => !internal.includes(k));
+        expect(Object.keys(element.inputProperties).sort()).toEqual(accepted.sort());
+        expect(Object.keys(schema.types[elementEventsTypeToken].properties).sort()).toEqual(
+            Object.keys(completeElement.events).sort(),
+        );
+        expect(element.requiredInputs).toEqual(["elementKey"]);
+    });
+
+    test("outputs, secrets, replacement and the configuration's type", () => {
+        for (const output of ["instanceId", "token", "elementKey", "elementId", "disabled", "valid", "createdDate"]) {
+            expect(element.properties[output]).toBeDefined();
+        }
+        const marked = Object.entries(element.properties)
+            .filter(([, spec]) => spec.secret)
+            .map(([name]) => name);
+        for (const [name, spec] of Object.entries(schema.types[elementEventsTypeToken].properties)) {
+            if (spec.secret) {
+                marked.push(`events.${name}`);
+            }
+        }
+        expect(marked.sort()).toEqual(elementSecretSchemaPaths.map((p) => p.filter(Boolean).join(".")).sort());
+        expect(element.inputProperties.elementKey.replaceOnChanges).toBe(true);
+        expect(element.inputProperties.configuration).toMatchObject({
+            type: "object",
+            additionalProperties: { type: "string" },
+        });
+        expect(element.inputProperties.events.$ref).toBe(`#/types/${elementEventsTypeToken}`);
+    });
+
+    test("the configuration keys the program passed as secrets are found, nested or whole", () => {
+        expect(
+            programSecretConfigurationKeys({ configuration: { username: "u", "api.token": wrapped("t"), x: 1 } }),
+        ).toEqual(["api.token"]);
+        expect(programSecretConfigurationKeys({ configuration: wrapped({ b: "1", a: "2" }) })).toEqual(["a", "b"]);
+        expect(programSecretConfigurationKeys({})).toEqual([]);
+    });
+
+    test("what goes back has the token, secret configuration keys and signature key wrapped", () => {
+        const outs = wrapElementSecrets(
+            {
+                token: "t",
+                name: "n",
+                configuration: { username: "u", password: "p" },
+                secretConfigurationKeys: ["password"],
+                events: { signatureKey: "s" },
+            },
+            new Set(["name", "configuration"]),
+        );
+        expect(outs).toEqual({
+            token: wrapped("t"),
+            name: wrapped("n"),
+            configuration: { username: "u", password: wrapped("p") },
+            secretConfigurationKeys: ["password"],
+            events: { signatureKey: wrapped("s") },
+        });
+    });
+
+    test("check defaults the name, stamps the owner and keeps a value the program marked secret secret", async () => {
+        const urn = `urn:pulumi:dev::p::${elementInstanceToken}::desk`;
+        const plugin = makeProvider("{}", "1.2.3");
+        // An unknown element key (a preview) skips the metadata read: shapes only.
+        const result = await plugin.check?.(
+            urn,
+            {},
+            { elementKey: unknown, configuration: { username: "u", "site.code": wrapped("c") } },
+        );
+        expect(result?.failures).toEqual([]);
+        expect(result?.inputs.owner).toBe(ownerOf(urn));
+        expect(result?.inputs.name).toBe("desk");
+        expect(result?.inputs.configuration).toEqual({ username: "u", "site.code": wrapped("c") });
+        expect(result?.inputs.secretConfigurationKeys).toEqual(["site.code"]);
+    });
 });

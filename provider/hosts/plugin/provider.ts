@@ -16,12 +16,25 @@ import { CloudElementsError } from "../../api/errors";
 import { readPackageVersion } from "../../api/package-info";
 import type { SettingName } from "../../api/settings";
 import type { PropertyChange } from "../../lifecycle/diff";
+import type { ElementInstanceInputs, ElementInstanceOutputs } from "../../model/element";
 import type { InstanceInputs, InstanceOutputs } from "../../model/instance";
 import * as impl from "../dynamic/implementation";
-import { isObject, isSecretValue, secret, specialSigKey } from "../secret-wire";
+import { elementSecretPaths, isObject, isSecretValue, secret, specialSigKey, wrapPaths } from "../secret-wire";
 
-/** The resource type token served by the plugin. */
+/** The resource type token of the Freshdesk V2 instance served by the plugin. */
 export const freshdeskInstanceToken = "cloudelements:index:FreshdeskInstance";
+
+/** The resource type token of the instance of any element served by the plugin. */
+export const elementInstanceToken = "cloudelements:index:ElementInstance";
+
+/**
+ * The `ElementInstance` paths the schema marks secret; the configuration keys that are secret depend on the element's
+ * metadata and the program, so the provider marks those per value.
+ */
+export const elementSecretSchemaPaths: readonly (readonly [string, string?])[] = [
+    ["token"],
+    ["events", "signatureKey"],
+];
 
 /** The plugin's package name (`pulumi-resource-<name>`, config namespace `<name>:`). */
 export const pluginPackage = "cloudelements";
@@ -307,14 +320,23 @@ export function ownerOf(urn: string): string {
     return `${project}/${stack}/${type?.split("$").pop()}/${name.join("::")}`;
 }
 
+/** The resource type of a URN (`urn:pulumi:<stack>::<project>::<qualified type>::<name>`: its last `$` part). */
+function typeOf(urn: string): string | undefined {
+    return urn.split("::")[2]?.split("$").pop();
+}
+
 function assertType(urn: string): void {
-    // URN: urn:pulumi:<stack>::<project>::<qualified type>::<name>; the type's last `$` part is ours.
-    const type = urn.split("::")[2]?.split("$").pop();
-    if (type !== undefined && type !== freshdeskInstanceToken) {
+    const type = typeOf(urn);
+    if (type !== undefined && type !== freshdeskInstanceToken && type !== elementInstanceToken) {
         throw new Error(
-            `unknown resource type ${type}: the ${pluginPackage} provider serves ${freshdeskInstanceToken}`,
+            `unknown resource type ${type}: the ${pluginPackage} provider serves ${freshdeskInstanceToken} and ${elementInstanceToken}`,
         );
     }
+}
+
+/** Whether `urn` is an `ElementInstance`'s. */
+function isElement(urn: string): boolean {
+    return typeOf(urn) === elementInstanceToken;
 }
 
 /** The plugin's `diff` answer: the SDK's `DiffResult` plus what its server does not forward. */
@@ -360,14 +382,138 @@ export function makeProvider(schema: string, version: string): PluginProvider {
             configured = configureProvider(urn, (args ?? {}) as Props);
             return configured;
         },
-        check: (urn, olds, news) => ready(urn).then(() => check(urn, olds, news)),
-        diff: (id, urn, olds, news) => ready(urn).then(() => diff(id, olds as Props, news as Props)),
-        create: (urn, inputs) => ready(urn).then(() => create(inputs)),
-        read: (id, urn, props) => ready(urn).then(() => read(id, props)),
-        update: (id, urn, olds, news) => ready(urn).then(() => update(id, olds, news)),
-        delete: (id, urn, props) => ready(urn).then(() => remove(id, props)),
+        check: (urn, olds, news) =>
+            ready(urn).then(() => (isElement(urn) ? element.check(urn, olds, news) : check(urn, olds, news))),
+        diff: (id, urn, olds, news) =>
+            ready(urn).then(() =>
+                isElement(urn)
+                    ? element.diff(id, olds as Props, news as Props)
+                    : diff(id, olds as Props, news as Props),
+            ),
+        create: (urn, inputs) => ready(urn).then(() => (isElement(urn) ? element.create(inputs) : create(inputs))),
+        read: (id, urn, props) => ready(urn).then(() => (isElement(urn) ? element.read(id, props) : read(id, props))),
+        update: (id, urn, olds, news) =>
+            ready(urn).then(() => (isElement(urn) ? element.update(id, olds, news) : update(id, olds, news))),
+        delete: (id, urn, props) =>
+            ready(urn).then(() => (isElement(urn) ? element.remove(id, props) : remove(id, props))),
     };
 }
+
+/**
+ * The configuration keys whose values the program passed as secrets (raw, still wrapped props): every key of a
+ * configuration passed as one secret, or each key whose value is one.
+ */
+export function programSecretConfigurationKeys(props: Props | undefined): string[] {
+    const holdsSecret = (v: unknown): boolean =>
+        isSecretValue(v) ||
+        (isObject(v) && v[specialSigKey] === outputValueSig && (v.secret === true || holdsSecret(v.value)));
+    const unwrap = (v: unknown): unknown =>
+        isSecretValue(v) || (isObject(v) && v[specialSigKey] === outputValueSig) ? unwrap(v.value) : v;
+    const raw = props?.configuration;
+    const configuration = unwrap(raw);
+    if (!isObject(configuration)) {
+        return [];
+    }
+    const whole = holdsSecret(raw);
+    return Object.entries(configuration)
+        .filter(([, v]) => whole || holdsSecret(v))
+        .map(([k]) => k)
+        .sort();
+}
+
+/**
+ * Marks secret what must be in an `ElementInstance`'s inputs or outputs: the token, every secret configuration key,
+ * the signature key, and the other top-level properties the program passed as secrets. Returns a copy.
+ */
+export function wrapElementSecrets(props: Props, secretKeys: ReadonlySet<string> = new Set()): Props {
+    const plain = withoutUndefined(props) as Props;
+    const result = wrapPaths(plain, [...elementSecretPaths(plain), ["token"]]);
+    // The configuration's secret keys are wrapped one by one above: the map itself stays readable.
+    for (const key of secretKeys) {
+        if (key !== "configuration" && result[key] !== undefined && !isSecretValue(result[key])) {
+            result[key] = secret(result[key]);
+        }
+    }
+    return result;
+}
+
+/** The `ElementInstance` methods: the shared `elementInstance` implementation with the plugin's wire concerns. */
+const element = {
+    async check(urn: string, olds: Props, news: Props): Promise<provider.CheckResult> {
+        const o = unwrapSecrets(olds);
+        const n = unwrapSecrets(news);
+        if (n.plain.name === undefined || n.plain.name === null) {
+            n.plain.name = urn.split("::").pop();
+        }
+        n.plain.owner = ownerOf(urn);
+        // A value the program marked secret stays secret even when neither the metadata nor its name says so.
+        n.plain.secretConfigurationKeys = programSecretConfigurationKeys(news);
+        const result = await impl.elementInstance.check(o.plain, n.plain);
+        return {
+            inputs: wrapElementSecrets(unwrapSecrets(result.inputs as Props).plain, n.secretKeys),
+            failures: result.failures ?? [],
+        };
+    },
+
+    async diff(id: string, olds: Props, news: Props): Promise<PluginDiffResult> {
+        const result = await impl.elementInstance.diffDetailed(
+            id,
+            unwrapSecrets(olds).plain,
+            unwrapSecrets(news).plain,
+        );
+        return {
+            changes: result.changes,
+            replaces: result.replaces,
+            deleteBeforeReplace: result.deleteBeforeReplace,
+            diffs: result.changed,
+            detailedDiff: result.detailedDiff,
+        };
+    },
+
+    async create(inputs: Props): Promise<provider.CreateResult> {
+        const n = unwrapSecrets(inputs);
+        try {
+            const result = await impl.elementInstance.create(n.plain as unknown as ElementInstanceInputs);
+            return {
+                id: result.id,
+                outs: wrapElementSecrets(unwrapSecrets(result.outs as Props).plain, n.secretKeys),
+            };
+        } catch (err) {
+            throw secretSafe(err, (p) => wrapElementSecrets(unwrapSecrets(p).plain, n.secretKeys));
+        }
+    },
+
+    async read(id: string, props: Props | undefined): Promise<provider.ReadResult> {
+        const o = unwrapSecrets(props);
+        // `pulumi import` sends no state: the shared read works from the id alone.
+        const state = Object.keys(o.plain).length > 0 ? (o.plain as Partial<ElementInstanceOutputs>) : undefined;
+        const result = await impl.elementInstance.read(id, state);
+        if (!result.id) {
+            return { id: "" };
+        }
+        return {
+            id: result.id,
+            props: wrapElementSecrets(unwrapSecrets(result.props).plain, o.secretKeys),
+            inputs: wrapElementSecrets(unwrapSecrets(result.inputs).plain, o.secretKeys),
+        };
+    },
+
+    async update(id: string, olds: Props, news: Props): Promise<provider.UpdateResult> {
+        const o = unwrapSecrets(olds);
+        const n = unwrapSecrets(news);
+        const keys = new Set([...o.secretKeys, ...n.secretKeys]);
+        const result = await impl.elementInstance.update(
+            id,
+            o.plain as Partial<ElementInstanceOutputs>,
+            n.plain as unknown as ElementInstanceInputs,
+        );
+        return { outs: wrapElementSecrets(unwrapSecrets(result.outs as Props).plain, keys) };
+    },
+
+    async remove(id: string, props: Props): Promise<void> {
+        await impl.elementInstance.delete(id, unwrapSecrets(props).plain as Partial<ElementInstanceOutputs>);
+    },
+};
 
 async function check(urn: string, olds: Props, news: Props): Promise<provider.CheckResult> {
     const o = unwrapSecrets(olds);
@@ -401,7 +547,7 @@ async function create(inputs: Props): Promise<provider.CreateResult> {
         const result = await impl.create(n.plain as unknown as InstanceInputs);
         return { id: result.id, outs: wrapSecrets(result.outs as unknown as Props, n.secretKeys) };
     } catch (err) {
-        throw secretSafe(err, n.secretKeys);
+        throw secretSafe(err, (p) => wrapSecrets(p, n.secretKeys));
     }
 }
 
@@ -436,7 +582,7 @@ async function remove(id: string, props: Props): Promise<void> {
  * A partial-create error carries the outputs to record (`properties`): the server sends them as they are, so their
  * secrets must be wrapped like any other outputs, or the engine would store the API key and token in plaintext.
  */
-function secretSafe(err: unknown, secretKeys: ReadonlySet<string>): unknown {
+function secretSafe(err: unknown, wrap: (properties: Props) => Props): unknown {
     const e = err as { id?: unknown; properties?: unknown; reasons?: unknown };
     if (!(err instanceof Error) || typeof e.id !== "string" || !isObject(e.properties)) {
         return err;
@@ -446,7 +592,7 @@ function secretSafe(err: unknown, secretKeys: ReadonlySet<string>): unknown {
     safe.name = err.name;
     Object.defineProperty(safe, "id", { value: e.id, enumerable: true });
     Object.defineProperty(safe, "reasons", { value: e.reasons, enumerable: true });
-    Object.defineProperty(safe, "properties", { value: wrapSecrets(e.properties, secretKeys), enumerable: false });
+    Object.defineProperty(safe, "properties", { value: wrap(e.properties), enumerable: false });
     return safe;
 }
 
