@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+    type ConfigMap,
     type DestroyOptions,
     LocalWorkspace,
     type LocalWorkspaceOptions,
@@ -170,6 +171,21 @@ export function runPulumi(
             },
         );
     });
+}
+
+/**
+ * The arguments of one `pulumi config set-all` setting every value of `config` (secret ones with `--secret`): one CLI
+ * run instead of a `pulumi config set` per key. Add `--stack` as needed.
+ */
+export function configSetAllArgs(config: ConfigMap): string[] {
+    return [
+        "config",
+        "set-all",
+        ...Object.entries(config).flatMap(([key, { value, secret }]) => [
+            secret ? "--secret" : "--plaintext",
+            `${key}=${value}`,
+        ]),
+    ];
 }
 
 /**
