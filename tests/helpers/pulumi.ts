@@ -15,6 +15,7 @@ import {
     type PulumiFn,
     type RefreshOptions,
     type Stack,
+    StackAlreadyExistsError,
     type UpOptions,
 } from "@pulumi/pulumi/automation";
 import {
@@ -90,14 +91,35 @@ export async function inlineStack(opts: {
     env?: Record<string, string>;
 }): Promise<Stack> {
     const command = await pulumiCommand();
-    return LocalWorkspace.createOrSelectStack(
-        { projectName: opts.projectName, stackName: opts.stackName, program: opts.program },
-        {
-            ...workspaceOptions(opts.backend, command, opts.env),
-            workDir: workFolder(`inline-${opts.projectName}`),
-            projectSettings: { name: opts.projectName, runtime: "nodejs", backend: { url: opts.backend.backendUrl } },
+    const args = { projectName: opts.projectName, stackName: opts.stackName, program: opts.program };
+    const options = {
+        ...workspaceOptions(opts.backend, command, opts.env),
+        workDir: workFolder(`inline-${opts.projectName}`),
+        projectSettings: {
+            name: opts.projectName,
+            runtime: "nodejs" as const,
+            backend: { url: opts.backend.backendUrl },
         },
+    };
+    return createOrSelect(
+        () => LocalWorkspace.createStack(args, options),
+        () => LocalWorkspace.selectStack(args, options),
     );
+}
+
+/**
+ * What `LocalWorkspace.createOrSelectStack` does, in the other order: it runs `pulumi stack select` and, for a new
+ * stack, `pulumi stack init` after it fails; the tests mostly make new stacks, which this creates with one CLI run.
+ */
+async function createOrSelect(create: () => Promise<Stack>, select: () => Promise<Stack>): Promise<Stack> {
+    try {
+        return await create();
+    } catch (err) {
+        if (err instanceof StackAlreadyExistsError) {
+            return select();
+        }
+        throw err;
+    }
 }
 
 /** A stack of a program directory (Pulumi.yaml + index.ts), run by the CLI and our language host. */
@@ -108,9 +130,11 @@ export async function programStack(opts: {
     env?: Record<string, string>;
 }): Promise<Stack> {
     const command = await pulumiCommand();
-    return LocalWorkspace.createOrSelectStack(
-        { workDir: opts.workDir, stackName: opts.stackName },
-        workspaceOptions(opts.backend, command, opts.env),
+    const args = { workDir: opts.workDir, stackName: opts.stackName };
+    const options = workspaceOptions(opts.backend, command, opts.env);
+    return createOrSelect(
+        () => LocalWorkspace.createStack(args, options),
+        () => LocalWorkspace.selectStack(args, options),
     );
 }
 
