@@ -18,11 +18,9 @@ bash scripts/toolchain.sh
 source .toolchain/env.sh
 echo "[test] node $(node --version), $(pulumi version), from $PULUMI_CLI_BIN" >&2
 
-# The one type check of sources and tests (jest only transpiles). The engine suites need bin/ (the provider's
-# serialized stub requires the compiled implementation) and the provider plugin (schema + staged folder + archive
-# under .plugin/), so the full run builds both first, alongside the type check. The unit and emulator suites run
-# from the sources: `--unit` builds nothing, and type-checks while jest runs (their slowest files mostly wait on
-# timers).
+# The one type check of sources and tests (jest only transpiles). The engine suites need bin/ (the serialized stub
+# requires the compiled implementation) and the provider plugin (.plugin/), built alongside it; the unit and emulator
+# suites run from the sources, so `--unit` builds nothing and type-checks while jest runs.
 npx tsc -p tsconfig.json --noEmit &
 typecheck=$!
 if [ "$unit" != true ]; then
