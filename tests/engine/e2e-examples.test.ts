@@ -110,6 +110,29 @@ test("basic: up creates one instance, token secret; destroy deletes it", async (
     await pulumi(dir, ["stack", "rm", "--yes", "dev"]);
 });
 
+/**
+ * A copy of the package's sources (what its build and `npm pack` read, not bin/) with the repository's node_modules
+ * linked, for `npm install` of a `file:` dependency: npm runs the package's `prepare` build where the package is,
+ * and in the repository that would rewrite the bin/ that the suites running alongside this one load.
+ */
+function packageSource(): string {
+    const dir = ctx.trackDir(fs.mkdtempSync(path.join(os.tmpdir(), "cef-package-source-")));
+    const root = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { files: string[] };
+    const build = JSON.parse(fs.readFileSync(path.join(repoRoot, "tsconfig.build.json"), "utf8")) as {
+        include: string[];
+    };
+    const entries = new Set(["package.json", "tsconfig.json", "tsconfig.build.json", ...build.include]);
+    for (const pattern of root.files) {
+        entries.add(pattern.split("/")[0]);
+    }
+    entries.delete("bin");
+    for (const entry of entries) {
+        fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
+    }
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+    return dir;
+}
+
 test("basic, installed as the README says (npm install: a packed copy of the package) outside the repository", async () => {
     // Outside the repository, so nothing resolves from its node_modules: the example's own install must suffice.
     const dir = ctx.trackDir(fs.mkdtempSync(path.join(os.tmpdir(), "cef-example-basic-")));
@@ -121,7 +144,7 @@ test("basic, installed as the README says (npm install: a packed copy of the pac
     const manifestFile = path.join(dir, "package.json");
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
     expect(manifest.dependencies[packageName]).toBe("file:../..");
-    manifest.dependencies[packageName] = `file:${repoRoot}`;
+    manifest.dependencies[packageName] = `file:${packageSource()}`;
     fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 4));
     const npm = await runCommand(
         "npm",
