@@ -2,7 +2,7 @@
 # `npm test`: provisions the toolchain, builds, type-checks, and runs every jest suite (unit, emulator and
 # the suites that drive the real Pulumi CLI) and the Go tests of our language host (tools/pulumi-cli).
 # Extra arguments go to jest and run only those suites, without the Go tests (e.g. `npm test -- tests/unit`).
-# `--unit` first (`npm run test:unit`): only the unit and emulator suites, no CLI, no plugin, no Go tests.
+# `--unit` first (`npm run test:unit`): only the unit and emulator suites, no CLI, no build, no plugin, no Go tests.
 # In a git checkout it also fails when the tests leave new or changed files in the working tree.
 set -euo pipefail
 unit=false
@@ -18,14 +18,16 @@ bash scripts/toolchain.sh
 source .toolchain/env.sh
 echo "[test] node $(node --version), $(pulumi version), from $PULUMI_CLI_BIN" >&2
 
-# The one type check of sources and tests (jest only transpiles), alongside the build that mostly waits on disk.
+# The one type check of sources and tests (jest only transpiles). The engine suites need bin/ (the serialized stub
+# requires the compiled implementation) and the provider plugin (.plugin/), built alongside it; the unit and emulator
+# suites run from the sources, so `--unit` builds nothing and type-checks while jest runs.
 npx tsc -p tsconfig.json --noEmit &
 typecheck=$!
-# The provider's serialized stub requires the compiled implementation (bin/provider), so build first.
-npx tsc -p tsconfig.build.json
-# The provider plugin (schema + staged folder + archive under .plugin/), staged once for the plugin-*.test.ts suites.
-[ "$unit" = true ] || node bin/scripts/plugin-build.js >/dev/null
-wait "$typecheck"
+if [ "$unit" != true ]; then
+    npx tsc -p tsconfig.build.json
+    node bin/scripts/plugin-build.js >/dev/null
+    wait "$typecheck"
+fi
 
 # One id for every reliability file of this run, so that `npm run report:reliability` writes the rows of this run
 # only (scripts/reliability-table.ts); the command goes next to the table.
@@ -78,6 +80,12 @@ else
     jest_status=$?
 fi
 status=$jest_status
+if [ "$unit" = true ]; then
+    if ! wait "$typecheck"; then
+        echo "[test] the type check failed (tsc -p tsconfig.json --noEmit, above)" >&2
+        status=1
+    fi
+fi
 set -e
 left=""
 if [ "$in_git" = true ]; then

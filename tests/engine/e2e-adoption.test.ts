@@ -6,7 +6,7 @@
  * id points at a live instance carrying the resource's marker, and no secret in CLI output or exported state.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { runPulumi } from "../helpers/pulumi";
+import { runPulumi, runStackCommand } from "../helpers/pulumi";
 import { attempt, exportState } from "../helpers/reliability";
 import {
     configDrivenStack,
@@ -87,7 +87,7 @@ async function up(stack: Stack, opts: { replace?: string[] } = {}) {
 }
 
 async function removeStack(stack: Stack): Promise<void> {
-    await stack.destroy({ onOutput: printed.onOutput });
+    await runStackCommand(stack, "destroy", { onOutput: printed.onOutput });
     await stack.workspace.removeStack(stack.name);
 }
 
@@ -198,7 +198,7 @@ test("two stacks adopting one instance: the second is refused naming the marker;
 
     const second = await newStack("intruder", { name: "intruder", adoptInstanceId: String(legacyId) });
     const before = await instanceById(ctx.control, legacyId);
-    const refused = await attempt((o) => second.up(o));
+    const refused = await attempt((o) => runStackCommand(second, "up", o));
     printed.onOutput(refused.output);
     expect(refused.ok).toBe(false);
     expect(refused.output).toContain(

@@ -19,7 +19,7 @@
 import * as path from "node:path";
 import type { StateResource } from "../../cli/deployment";
 import { resourceBlock as blockOf, type RenderedDiff, renderedDiff } from "../helpers/preview-diff";
-import { type CliResult, programStack, repoRoot } from "../helpers/pulumi";
+import { type CliResult, configSetAllArgs, programStack, repoRoot } from "../helpers/pulumi";
 import { cli, describeRequests, findSecrets, useE2E, workProgram } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
@@ -215,8 +215,12 @@ test("--replace previews a replacement: a new marker, the old instance's outputs
 test("a subdomain change previews a replacement by subdomain, with the new marker of the re-check", async () => {
     const marker = await stateMarker();
     const other = ctx.accounts.freshdesk[1];
-    await ok(["config", "set", "subdomain", other.subdomain]);
-    await ok(["config", "set", "--secret", "apiKey", other.apiKeys[0]]);
+    await ok(
+        configSetAllArgs({
+            subdomain: { value: other.subdomain },
+            apiKey: { value: other.apiKeys[0], secret: true },
+        }),
+    );
     const preview = await ok(["preview", "--diff"]);
     const { step, marked } = rendered(preview.stdout);
     expect(step).toBe("replace");

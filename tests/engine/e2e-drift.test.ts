@@ -6,6 +6,7 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { LoggedBody } from "../helpers/emulator";
+import { runStackCommand } from "../helpers/pulumi";
 import type { FreshdeskStateResource } from "../helpers/stacks";
 import {
     configDrivenStack,
@@ -34,7 +35,7 @@ async function stateResources(stack: Stack): Promise<FreshdeskStateResource[]> {
 }
 
 async function removeStack(stack: Stack): Promise<void> {
-    await stack.destroy({ onOutput: printed.onOutput });
+    await runStackCommand(stack, "destroy", { onOutput: printed.onOutput });
     await stack.workspace.removeStack(stack.name);
 }
 

@@ -9,8 +9,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { ConfigMap } from "@pulumi/pulumi/automation";
 import type { StateResource } from "../../cli/deployment";
-import { programStack, repoRoot } from "../helpers/pulumi";
+import { configSetAllArgs, programStack, repoRoot } from "../helpers/pulumi";
 import {
     cli,
     describeRequests,
@@ -54,14 +55,16 @@ async function pulumi(args: string[], env: Record<string, string> = {}): Promise
     return result.stdout;
 }
 
-/** Sets a stack's config the way the docs tell users to: secrets with `--secret`. */
+/** Sets a stack's config as the docs tell users to, secrets encrypted (`--secret`), in one `pulumi config set-all`. */
 async function configure(stack: string, values: Record<string, string>, secrets: Record<string, string>) {
+    const config: ConfigMap = {};
     for (const [key, value] of Object.entries(values)) {
-        await pulumi(["config", "set", "--stack", stack, key, value]);
+        config[key] = { value };
     }
     for (const [key, value] of Object.entries(secrets)) {
-        await pulumi(["config", "set", "--stack", stack, "--secret", key, value]);
+        config[key] = { value, secret: true };
     }
+    await pulumi([...configSetAllArgs(config), "--stack", stack]);
 }
 
 /** The Cloud Elements user and organization secrets. */

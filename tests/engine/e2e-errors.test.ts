@@ -6,7 +6,7 @@
  * `cloudelements:baseUrl`, which wins, or the environment variable `CLOUD_ELEMENTS_BASE_URL`).
  */
 import * as path from "node:path";
-import { type CliResult, repoRoot } from "../helpers/pulumi";
+import { type CliResult, configSetAllArgs, repoRoot } from "../helpers/pulumi";
 import {
     cli,
     describeRequests,
@@ -88,14 +88,16 @@ function expectSaidOnce(result: CliResult, message: string): void {
 test("refresh and destroy against an unreachable API: each failure said once, naming the URL and its source", async () => {
     const [account] = ctx.accounts.freshdesk;
     await pulumi(["stack", "init", "dev"]);
-    await pulumi(["config", "set", "cloudelements:baseUrl", ctx.baseUrl]);
-    await pulumi(["config", "set", "--secret", "cloudelements:userSecret", ctx.accounts.userSecret]);
-    await pulumi(["config", "set", "--secret", "cloudelements:organizationSecret", ctx.accounts.organizationSecret]);
-    // One retry keeps the test quick; the message is the same with the default.
-    await pulumi(["config", "set", "cloudelements:maxRetries", "1"]);
-    await pulumi(["config", "set", "subdomain", account.subdomain]);
-    await pulumi(["config", "set", "--secret", "apiKey", account.apiKeys[0]]);
-    await pulumi(["config", "set", "name", "helpdesk-errors"]);
+    await pulumi(
+        configSetAllArgs({
+            ...ctx.connectionConfig(),
+            // One retry keeps the test quick; the message is the same with the default.
+            "cloudelements:maxRetries": { value: "1" },
+            subdomain: { value: account.subdomain },
+            apiKey: { value: account.apiKeys[0], secret: true },
+            name: { value: "helpdesk-errors" },
+        }),
+    );
     await pulumi(["up", "--yes", "--skip-preview"]);
     const [resource] = freshdeskResources(JSON.parse(await pulumi(["stack", "export"])));
     const id = resource.id;

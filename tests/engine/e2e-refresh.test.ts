@@ -6,6 +6,7 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { foreignSignatureKey } from "../../provider/model/mapping";
+import { runStackCommand } from "../helpers/pulumi";
 import { attempt, exportState } from "../helpers/reliability";
 import {
     configDrivenStack,
@@ -41,13 +42,13 @@ async function expectOneLiveInstance(stack: Stack, extraSecrets: Record<string, 
 }
 
 async function removeStack(stack: Stack): Promise<void> {
-    await stack.destroy({ onOutput: printed.onOutput });
+    await runStackCommand(stack, "destroy", { onOutput: printed.onOutput });
     await stack.workspace.removeStack(stack.name);
 }
 
 test("a GET 404 that is not about the instance fails the refresh; the state keeps the instance, nothing is duplicated", async () => {
     const stack = await newStack("foreign-404", { name: "refresh-foreign-404" });
-    await stack.up({ onOutput: printed.onOutput });
+    await runStackCommand(stack, "up", { onOutput: printed.onOutput });
     const id = await expectOneLiveInstance(stack);
 
     await ctx.control.addFault({
@@ -58,7 +59,7 @@ test("a GET 404 that is not about the instance fails the refresh; the state keep
         body: JSON.stringify({ requestId: "0123456789abcdef01234567", message: "No account found for the given user" }),
     });
     const mark = await ctx.log.mark();
-    const refresh = await attempt((o) => stack.refresh(o));
+    const refresh = await attempt((o) => runStackCommand(stack, "refresh", o));
     printed.onOutput(refresh.output);
     expect(refresh.ok).toBe(false);
     expect(refresh.output).toContain(
@@ -86,7 +87,7 @@ test("a GET without configuration, or with keys left out, invents no drift", asy
         filterResponseNulls: false,
         events: { callbackUrl, resources: ["agents"], pollingIntervalMinutes: 7 },
     });
-    await stack.up({ onOutput: printed.onOutput });
+    await runStackCommand(stack, "up", { onOutput: printed.onOutput });
     const id = await expectOneLiveInstance(stack);
     const full = await ctx.api.getInstance(id);
     const { configuration, ...withoutConfiguration } = full;
@@ -110,7 +111,7 @@ test("a GET without configuration, or with keys left out, invents no drift", asy
 
 test("a signature key set out of band (returned in clear) never reaches state; the next up clears it", async () => {
     const stack = await newStack("signature", { name: "refresh-signature", events: { callbackUrl } });
-    await stack.up({ onOutput: printed.onOutput });
+    await runStackCommand(stack, "up", { onOutput: printed.onOutput });
     const id = await expectOneLiveInstance(stack);
 
     const foreign = "out-of-band-signature-key-7f3a9c";
@@ -145,7 +146,7 @@ test("the program's own signature key, read back in clear, stays encrypted in st
         // Secret config: the engine records the stack config in state (the default provider's inputs).
         events: { value: JSON.stringify({ callbackUrl, signatureKey }), secret: true },
     });
-    await stack.up({ onOutput: printed.onOutput });
+    await runStackCommand(stack, "up", { onOutput: printed.onOutput });
     const id = await expectOneLiveInstance(stack, { signatureKey });
     expect((await ctx.api.getInstance(id)).configuration["event.notification.signature.key"]).toBe(signatureKey);
     const refresh = await stack.refresh({ onOutput: printed.onOutput });

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { repoRoot } from "../helpers/pulumi";
+import { configSetAllArgs, repoRoot } from "../helpers/pulumi";
 import {
     cli,
     describeRequests,
@@ -44,12 +44,14 @@ async function pulumi(args: string[]): Promise<string> {
 test("a package upgrade alone calls no API; refresh and destroy run the upgraded code", async () => {
     const [a] = ctx.accounts.freshdesk;
     await pulumi(["stack", "init", "dev"]);
-    await pulumi(["config", "set", "cloudelements:baseUrl", ctx.baseUrl]);
-    await pulumi(["config", "set", "--secret", "cloudelements:userSecret", ctx.accounts.userSecret]);
-    await pulumi(["config", "set", "--secret", "cloudelements:organizationSecret", ctx.accounts.organizationSecret]);
-    await pulumi(["config", "set", "subdomain", a.subdomain]);
-    await pulumi(["config", "set", "--secret", "apiKey", a.apiKeys[0]]);
-    await pulumi(["config", "set", "name", "helpdesk-upgrade"]);
+    await pulumi(
+        configSetAllArgs({
+            ...ctx.connectionConfig(),
+            subdomain: { value: a.subdomain },
+            apiKey: { value: a.apiKeys[0], secret: true },
+            name: { value: "helpdesk-upgrade" },
+        }),
+    );
 
     let mark = await ctx.log.mark();
     await pulumi(["up", "--yes", "--skip-preview"]);

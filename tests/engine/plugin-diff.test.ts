@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import { pluginType, requirePluginBuilt, writeYamlProject, yamlProject } from "../helpers/plugin";
 import { resourceBlock as blockOf, type RenderedDiff, renderedDiff } from "../helpers/preview-diff";
-import type { CliResult } from "../helpers/pulumi";
+import { type CliResult, configSetAllArgs } from "../helpers/pulumi";
 import { cli, describeRequests, type E2EContext, findSecrets, startE2E } from "../helpers/stacks";
 
 jest.setTimeout(600_000);
@@ -73,10 +73,7 @@ beforeAll(async () => {
     dir = yamlProject("plugin-diff", { name: "plugin-diff", resources: "  {}" });
     writeProgram({ subdomain: account.subdomain, name: "helpdesk", tags: ["team-a"] });
     await ok(["stack", "init", "dev"]);
-    for (const [key, { value, secret }] of Object.entries(ctx.connectionConfig())) {
-        await ok(["config", "set", ...(secret ? ["--secret"] : []), key, value]);
-    }
-    await ok(["config", "set", "--secret", "apiKey", account.apiKeys[0]]);
+    await ok(configSetAllArgs({ ...ctx.connectionConfig(), apiKey: { value: account.apiKeys[0], secret: true } }));
     await up();
 });
 

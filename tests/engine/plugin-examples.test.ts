@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { installPlugin, pluginType, pluginVersion, requirePluginBuilt } from "../helpers/plugin";
-import { repoRoot } from "../helpers/pulumi";
+import { configSetAllArgs, repoRoot } from "../helpers/pulumi";
 import {
     accountFor,
     cli,
@@ -58,11 +58,11 @@ async function pulumi(dir: string, args: string[]): Promise<string> {
     return result.stdout;
 }
 
-async function setConnection(dir: string, stack: string, apiKey: string): Promise<void> {
-    for (const [key, { value, secret }] of Object.entries(ctx.connectionConfig())) {
-        await pulumi(dir, ["config", "set", "--stack", stack, ...(secret ? ["--secret"] : []), key, value]);
-    }
-    await pulumi(dir, ["config", "set", "--stack", stack, "--secret", "apiKey", apiKey]);
+/** Sets the connection, the secret `apiKey` and the plain `extra` values in one `pulumi config set-all`. */
+async function setConnection(dir: string, stack: string, apiKey: string, extra: Record<string, string> = {}) {
+    const plain = Object.fromEntries(Object.entries(extra).map(([key, value]) => [key, { value }]));
+    const config = { ...ctx.connectionConfig(), apiKey: { value: apiKey, secret: true }, ...plain };
+    await pulumi(dir, [...configSetAllArgs(config), "--stack", stack]);
 }
 
 function secrets(): Record<string, string> {
@@ -81,8 +81,7 @@ test("yaml: up creates one instance with the token secret; destroy deletes it", 
     const dir = copyExample("yaml");
     const [account] = ctx.accounts.freshdesk;
     await pulumi(dir, ["stack", "init", "dev"]);
-    await pulumi(dir, ["config", "set", "subdomain", account.subdomain]);
-    await setConnection(dir, "dev", account.apiKeys[0]);
+    await setConnection(dir, "dev", account.apiKeys[0], { subdomain: account.subdomain });
     await pulumi(dir, ["up", "--yes", "--skip-preview"]);
     const [instance] = await instancesTagged(ctx.control, "example:yaml");
     expect(instance).toMatchObject({ name: "freshdesk-yaml-dev", apiKeyFingerprint: fingerprint(account.apiKeys[0]) });
@@ -142,9 +141,10 @@ test("import: pulumi import adopts an existing instance; the first up sets the A
     tokens.imported = created.token;
     const dir = copyExample("import");
     await pulumi(dir, ["stack", "init", "dev"]);
-    await setConnection(dir, "dev", account.apiKeys[1]);
-    await pulumi(dir, ["config", "set", "subdomain", account.subdomain]);
-    await pulumi(dir, ["config", "set", "instanceName", "Support (made by hand)"]);
+    await setConnection(dir, "dev", account.apiKeys[1], {
+        subdomain: account.subdomain,
+        instanceName: "Support (made by hand)",
+    });
 
     const out = await pulumi(dir, ["import", pluginType, "helpdesk", String(created.id), "--protect=false", "--yes"]);
     expect(out).toContain("type: cloudelements:FreshdeskInstance");

@@ -8,7 +8,7 @@
 import type { FaultSpec } from "../../emulator";
 import { cases, defaultTimeoutMs, maxRetries, shortTimeoutMs, slowAnswerMs } from "../helpers/fault-cases";
 import { pluginType, requirePluginBuilt, writeYamlProject, yamlProject } from "../helpers/plugin";
-import { runPulumi } from "../helpers/pulumi";
+import { configSetAllArgs, runPulumi } from "../helpers/pulumi";
 import {
     captureEmulatorLogs,
     faulted,
@@ -104,10 +104,11 @@ beforeAll(async () => {
         dirs[op] = ctx.trackDir(yamlProject(`plugin-faults-${op}`, { name: `plugin-faults-${op}`, resources: "  {}" }));
         await must(op, ["stack", "init", "dev"], "init");
         const config = ctx.connectionConfig({ maxRetries, timeoutMs: defaultTimeoutMs });
-        for (const [key, { value, secret }] of Object.entries(config)) {
-            await must(op, ["config", "set", ...(secret ? ["--secret"] : []), key, value], "config");
-        }
-        await must(op, ["config", "set", "--secret", "apiKey", ctx.accounts.freshdesk[0].apiKeys[0]], "config");
+        await must(
+            op,
+            configSetAllArgs({ ...config, apiKey: { value: ctx.accounts.freshdesk[0].apiKeys[0], secret: true } }),
+            "config",
+        );
     }
     desired.read.set("target", "plugin-read-initial");
     writeProgram("read");

@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pluginFolder, pluginType, requirePluginBuilt, writeYamlProject, yamlProject } from "../helpers/plugin";
+import { configSetAllArgs } from "../helpers/pulumi";
 import {
     type ApiInstanceJson,
     cli,
@@ -64,12 +65,13 @@ function project(label: string, resources: string, extra: { outputs?: string } =
 
 async function initStack(dir: string, apiKey: string, connection: "config" | "none" = "config"): Promise<void> {
     await pulumi(dir, ["stack", "init", "dev"]);
-    if (connection === "config") {
-        for (const [key, { value, secret }] of Object.entries(ctx.connectionConfig())) {
-            await pulumi(dir, ["config", "set", ...(secret ? ["--secret"] : []), key, value]);
-        }
-    }
-    await pulumi(dir, ["config", "set", "--secret", "apiKey", apiKey]);
+    await pulumi(
+        dir,
+        configSetAllArgs({
+            ...(connection === "config" ? ctx.connectionConfig() : {}),
+            apiKey: { value: apiKey, secret: true },
+        }),
+    );
 }
 
 /** A Pulumi YAML interpolation, `${name}`. */
@@ -286,8 +288,13 @@ test("plugin config: from environment variables, and stack config wins over them
     expect(missing.out).toMatch(/CLOUD_ELEMENTS_BASE_URL/);
 
     // Stack config wins over the environment: a wrong base URL in config fails although the env is right.
-    await pulumi(dir, ["config", "set", "cloudelements:baseUrl", "http://127.0.0.1:1"]);
-    await pulumi(dir, ["config", "set", "cloudelements:maxRetries", "0"]);
+    await pulumi(
+        dir,
+        configSetAllArgs({
+            "cloudelements:baseUrl": { value: "http://127.0.0.1:1" },
+            "cloudelements:maxRetries": { value: "0" },
+        }),
+    );
     const mark = await ctx.log.mark();
     const wrong = await pulumi(dir, ["refresh", "--yes", "--skip-preview"], { env, allowFailure: true });
     expect(wrong.code).not.toBe(0);

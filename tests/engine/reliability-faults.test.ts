@@ -21,6 +21,7 @@ import {
     shortTimeoutMs,
     slowAnswerMs,
 } from "../helpers/fault-cases";
+import { runStackCommand } from "../helpers/pulumi";
 import {
     attempt,
     captureEmulatorLogs,
@@ -77,11 +78,11 @@ function record(label: string, result: OpResult): OpResult {
 }
 
 async function up(op: Operation, label: string): Promise<OpResult> {
-    return record(`${op}: ${label}`, await attempt((io) => stacks[op].up(io)));
+    return record(`${op}: ${label}`, await attempt((io) => runStackCommand(stacks[op], "up", io)));
 }
 
 async function refresh(op: Operation, label: string): Promise<OpResult> {
-    return record(`${op}: ${label}`, await attempt((io) => stacks[op].refresh(io)));
+    return record(`${op}: ${label}`, await attempt((io) => runStackCommand(stacks[op], "refresh", io)));
 }
 
 /** The last exported state of each stack (refreshed after every operation). */
@@ -280,7 +281,7 @@ const tokens: Record<string, string> = {};
 test("destroy leaves no instance behind", async () => {
     for (const op of operations) {
         Object.assign(tokens, await tokensOf(ctx, tagOf(op)));
-        const result = record(`${op}: destroy`, await attempt((io) => stacks[op].destroy(io)));
+        const result = record(`${op}: destroy`, await attempt((io) => runStackCommand(stacks[op], "destroy", io)));
         expect(result.ok).toBe(true);
         const rec = await reconcile(ctx.control, await exportOf(op), tagOf(op));
         expect(rec.emulatorIds).toEqual([]);

@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 import type { FaultSpec } from "../../emulator";
-import { programStack, repoRoot } from "../helpers/pulumi";
+import { programStack, repoRoot, runStackCommand } from "../helpers/pulumi";
 import {
     attempt,
     captureEmulatorLogs,
@@ -39,6 +39,8 @@ const stackName = "inputs";
 const ctx = useReliability("rel-inputs");
 let stack: Stack;
 let dir: string;
+/** The secret `reliability-inputs:apiKey` in the stack's config, set again only when a case needs another one. */
+let apiKeyInConfig: string | undefined;
 const summary = new Summary("reliability-inputs");
 const transcript = new Transcript();
 /** A user secret that no account has, for the 401 case (swept for like the real ones). */
@@ -285,13 +287,11 @@ for (const c of cases) {
         if (invalidKey) {
             delete args.apiKey;
         }
-        await stack.setAllConfig({
-            "reliability-inputs:args": { value: JSON.stringify(args) },
-            "reliability-inputs:apiKey": {
-                value: invalidKey ? ctx.accounts.invalidApiKey : account.apiKeys[0],
-                secret: true,
-            },
-        });
+        const apiKey = invalidKey ? ctx.accounts.invalidApiKey : account.apiKeys[0];
+        if (apiKey !== apiKeyInConfig) {
+            await stack.setConfig("reliability-inputs:apiKey", { value: apiKey, secret: true });
+            apiKeyInConfig = apiKey;
+        }
         const original: ConfigMap = ctx.connectionConfig({ maxRetries });
         const mark = await ctx.log.mark();
         let output: string;
@@ -306,7 +306,16 @@ for (const c of cases) {
             if (c.fault) {
                 await ctx.control.addFault(c.fault);
             }
-            const up = await cli(ctx, dir, ["up", "--yes", "--skip-preview", "--stack", stackName]);
+            // The case's arguments are set by the `up` itself (`--config` saves them to the stack's config first).
+            const up = await cli(ctx, dir, [
+                "up",
+                "--yes",
+                "--skip-preview",
+                "--stack",
+                stackName,
+                "--config",
+                `reliability-inputs:args=${JSON.stringify(args)}`,
+            ]);
             output = `${up.stdout}\n${up.stderr}`;
             transcript.add(`inputs: ${c.name}`, output);
             expect(up.code).not.toBe(0);
@@ -337,7 +346,7 @@ for (const c of cases) {
             process.stdout.write(
                 `[reliability] ${c.name}: the engine recorded resource id(s) ${recorded.join(", ")}\n`,
             );
-            const destroy = await attempt((io) => stack.destroy(io));
+            const destroy = await attempt((io) => runStackCommand(stack, "destroy", io));
             transcript.add(`inputs: ${c.name}: destroy`, destroy.output);
             expect(destroy.ok).toBe(true);
             exported = await exportState(stack, ctx.backend, transcript, `inputs: ${c.name}: export`);

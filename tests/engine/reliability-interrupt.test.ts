@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RequestLogEntry } from "../../emulator";
 import { FreshdeskInstance } from "../../provider";
-import { pulumiBinDir, runPulumi } from "../helpers/pulumi";
+import { pulumiBinDir, runPulumi, runStackCommand } from "../helpers/pulumi";
 import {
     attempt,
     captureEmulatorLogs,
@@ -217,7 +217,7 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
 
     // The next up creates only the 4 that never existed, and changes nothing else.
     const upMark = await ctx.log.mark();
-    const up = await attempt((io) => stack.up(io));
+    const up = await attempt((io) => runStackCommand(stack, "up", io));
     transcript.add("kill: up after recover", up.output);
     expect(up.ok).toBe(true);
     const upRequests = await ctx.log.since(upMark, "provider");
@@ -234,7 +234,7 @@ test("SIGKILL while 20 creates are in flight: recover, then one up, leaves every
     expect(final.emulatorIds).toEqual(final.stateIds);
 
     Object.assign(tokens, await tokensOf(ctx, tag));
-    const destroyed = await attempt((io) => stack.destroy(io));
+    const destroyed = await attempt((io) => runStackCommand(stack, "destroy", io));
     transcript.add("kill: destroy", destroyed.output);
     expect(destroyed.ok).toBe(true);
     expect((await reconcile(ctx.control, await exportState(stack, ctx.backend), tag)).emulatorIds).toEqual([]);
@@ -247,7 +247,7 @@ test("SIGKILL during a replacement's create: recover keeps the new instance, the
     row.cases++;
     const t0 = await startCase(ctx.control);
     const { dir, stack, tag } = await programWithStack("replace", { count: 1 });
-    const first = await attempt((io) => stack.up(io));
+    const first = await attempt((io) => runStackCommand(stack, "up", io));
     transcript.add("replace: first up", first.output);
     expect(first.ok).toBe(true);
     const [old] = freshdeskResources(await exportState(stack, ctx.backend));
@@ -298,7 +298,7 @@ test("SIGKILL during a replacement's create: recover keeps the new instance, the
     expect(live[0].outputs.subdomain).toBe(other.subdomain);
 
     const upMark = await ctx.log.mark();
-    const up = await attempt((io) => stack.up(io));
+    const up = await attempt((io) => runStackCommand(stack, "up", io));
     transcript.add("replace: up after recover", up.output);
     expect(up.ok).toBe(true);
     const requests = (await ctx.log.since(upMark, "provider")).filter((e) => e.method !== "GET");
@@ -313,7 +313,7 @@ test("SIGKILL during a replacement's create: recover keeps the new instance, the
     expect(final.stateIds).toEqual([String(live[0].id)]);
 
     Object.assign(tokens, await tokensOf(ctx, tag));
-    const destroyed = await attempt((io) => stack.destroy(io));
+    const destroyed = await attempt((io) => runStackCommand(stack, "destroy", io));
     transcript.add("replace: destroy", destroyed.output);
     expect(destroyed.ok).toBe(true);
     await countFaults(row, ctx.control, t0, isClean(final));
@@ -362,7 +362,7 @@ test("SIGINT mid-up: in-flight creates finish and are recorded, nothing new star
 
     // No lock is left behind: the next up runs as is and creates the 6 dependents only.
     const upMark = await ctx.log.mark();
-    const up = await attempt((io) => stack.up(io));
+    const up = await attempt((io) => runStackCommand(stack, "up", io));
     transcript.add("int: up after SIGINT", up.output);
     expect(up.ok).toBe(true);
     expect(postsIn(await ctx.log.since(upMark, "provider"))).toHaveLength(6);
@@ -376,7 +376,7 @@ test("SIGINT mid-up: in-flight creates finish and are recorded, nothing new star
     expect(final.stateIds).toHaveLength(12);
 
     Object.assign(tokens, await tokensOf(ctx, tag));
-    const destroyed = await attempt((io) => stack.destroy(io));
+    const destroyed = await attempt((io) => runStackCommand(stack, "destroy", io));
     transcript.add("int: destroy", destroyed.output);
     expect(destroyed.ok).toBe(true);
     await countFaults(row, ctx.control, t0, isClean(final));
@@ -405,7 +405,7 @@ test("engine v3.276: refresh --import-pending-creates drops the pending create i
         }),
     );
     await stack.setAllConfig(ctx.connectionConfig());
-    expect((await attempt((io) => stack.up(io))).ok).toBe(true);
+    expect((await attempt((io) => runStackCommand(stack, "up", io))).ok).toBe(true);
     const exported = await exportState(stack, ctx.backend);
     const [resource] = freshdeskResources(exported);
     const id = String(resource.id);

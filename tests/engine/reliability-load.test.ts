@@ -6,6 +6,7 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { FreshdeskInstance } from "../../provider";
+import { runStackCommand } from "../helpers/pulumi";
 import {
     attempt,
     captureEmulatorLogs,
@@ -65,7 +66,7 @@ test(`up creates ${instances} instances at ${requestsPerSecond} requests/s: no f
     const t0 = await startCase(ctx.control);
     await ctx.control.addFault({ kind: "rate-limit", requestsPerSecond, count: 0 });
     const mark = await ctx.log.mark();
-    const up = await attempt((io) => stack.up({ ...io, parallel: instances }));
+    const up = await attempt((io) => runStackCommand(stack, "up", { ...io, parallel: instances }));
     transcript.add("load: up", up.output);
     row.seconds += up.seconds;
     expect(up.output).not.toMatch(/error:/);
@@ -99,7 +100,7 @@ test(`destroy removes all ${instances} at ${requestsPerSecond} requests/s`, asyn
     const t0 = await startCase(ctx.control);
     await ctx.control.addFault({ kind: "rate-limit", requestsPerSecond, count: 0 });
     const mark = await ctx.log.mark();
-    const destroy = await attempt((io) => stack.destroy({ ...io, parallel: instances }));
+    const destroy = await attempt((io) => runStackCommand(stack, "destroy", { ...io, parallel: instances }));
     transcript.add("load: destroy", destroy.output);
     row.seconds += destroy.seconds;
     expect(destroy.output).not.toMatch(/error:/);

@@ -67,8 +67,7 @@ test("inline program: up, preview, refresh, export, destroy", async () => {
 test("program directory: the CLI runs Pulumi.yaml with our language host", async () => {
     const workDir = copyProgram(path.join(repoRoot, "tests", "fixtures", "smoke"), "smoke");
     const stack = await programStack({ backend, workDir, stackName: "dev" });
-    await stack.setConfig("message", { value: "hi" });
-    await stack.setConfig("hidden", { value: "s3cr3t-smoke-value", secret: true });
+    await stack.setAllConfig({ message: { value: "hi" }, hidden: { value: "s3cr3t-smoke-value", secret: true } });
 
     const up = await runPulumi(["up", "--yes", "--skip-preview"], { cwd: workDir, backend });
     expect(up.stderr).toBe("");

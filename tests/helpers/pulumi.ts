@@ -7,11 +7,16 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+    type ConfigMap,
+    type DestroyOptions,
     LocalWorkspace,
     type LocalWorkspaceOptions,
     type PulumiCommand,
     type PulumiFn,
+    type RefreshOptions,
     type Stack,
+    StackAlreadyExistsError,
+    type UpOptions,
 } from "@pulumi/pulumi/automation";
 import {
     createOfflineBackend,
@@ -86,14 +91,35 @@ export async function inlineStack(opts: {
     env?: Record<string, string>;
 }): Promise<Stack> {
     const command = await pulumiCommand();
-    return LocalWorkspace.createOrSelectStack(
-        { projectName: opts.projectName, stackName: opts.stackName, program: opts.program },
-        {
-            ...workspaceOptions(opts.backend, command, opts.env),
-            workDir: workFolder(`inline-${opts.projectName}`),
-            projectSettings: { name: opts.projectName, runtime: "nodejs", backend: { url: opts.backend.backendUrl } },
+    const args = { projectName: opts.projectName, stackName: opts.stackName, program: opts.program };
+    const options = {
+        ...workspaceOptions(opts.backend, command, opts.env),
+        workDir: workFolder(`inline-${opts.projectName}`),
+        projectSettings: {
+            name: opts.projectName,
+            runtime: "nodejs" as const,
+            backend: { url: opts.backend.backendUrl },
         },
+    };
+    return createOrSelect(
+        () => LocalWorkspace.createStack(args, options),
+        () => LocalWorkspace.selectStack(args, options),
     );
+}
+
+/**
+ * What `LocalWorkspace.createOrSelectStack` does, in the other order: it runs `pulumi stack select` and, for a new
+ * stack, `pulumi stack init` after it fails; the tests mostly make new stacks, which this creates with one CLI run.
+ */
+async function createOrSelect(create: () => Promise<Stack>, select: () => Promise<Stack>): Promise<Stack> {
+    try {
+        return await create();
+    } catch (err) {
+        if (err instanceof StackAlreadyExistsError) {
+            return select();
+        }
+        throw err;
+    }
 }
 
 /** A stack of a program directory (Pulumi.yaml + index.ts), run by the CLI and our language host. */
@@ -104,10 +130,45 @@ export async function programStack(opts: {
     env?: Record<string, string>;
 }): Promise<Stack> {
     const command = await pulumiCommand();
-    return LocalWorkspace.createOrSelectStack(
-        { workDir: opts.workDir, stackName: opts.stackName },
-        workspaceOptions(opts.backend, command, opts.env),
+    const args = { workDir: opts.workDir, stackName: opts.stackName };
+    const options = workspaceOptions(opts.backend, command, opts.env);
+    return createOrSelect(
+        () => LocalWorkspace.createStack(args, options),
+        () => LocalWorkspace.selectStack(args, options),
     );
+}
+
+/** The Automation API operations {@link runStackCommand} runs, with their options. */
+export interface StackCommands {
+    up: UpOptions;
+    refresh: RefreshOptions;
+    destroy: DestroyOptions;
+}
+
+/**
+ * `stack.up()`, `stack.refresh()` or `stack.destroy()` without the reads the Automation API makes after a successful
+ * run (`pulumi stack output` twice for `outputs`, `pulumi stack history` for `summary`: three more CLI processes,
+ * about a second of CPU), for a test that reads only what the command printed. Fails as the operation does.
+ */
+export async function runStackCommand<C extends keyof StackCommands>(
+    stack: Stack,
+    command: C,
+    opts: StackCommands[C] = {},
+): Promise<{ stdout: string; stderr: string }> {
+    // The operations read back through these two methods of the stack object; this one run reads nothing back.
+    const readBack = ["outputs", "info"] as const;
+    for (const method of readBack) {
+        Object.defineProperty(stack, method, { value: async () => undefined, configurable: true, writable: true });
+    }
+    try {
+        const run = stack[command] as (opts: StackCommands[C]) => Promise<{ stdout: string; stderr: string }>;
+        const { stdout, stderr } = await run.call(stack, opts);
+        return { stdout, stderr };
+    } finally {
+        for (const method of readBack) {
+            Reflect.deleteProperty(stack, method);
+        }
+    }
 }
 
 /** Output of one CLI run. */
@@ -134,6 +195,21 @@ export function runPulumi(
             },
         );
     });
+}
+
+/**
+ * The arguments of one `pulumi config set-all` setting every value of `config` (secret ones with `--secret`): one CLI
+ * run instead of a `pulumi config set` per key. Add `--stack` as needed.
+ */
+export function configSetAllArgs(config: ConfigMap): string[] {
+    return [
+        "config",
+        "set-all",
+        ...Object.entries(config).flatMap(([key, { value, secret }]) => [
+            secret ? "--secret" : "--plaintext",
+            `${key}=${value}`,
+        ]),
+    ];
 }
 
 /**

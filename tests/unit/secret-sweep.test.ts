@@ -3,6 +3,10 @@
  * text without it is not. If the sweep missed a form, the suites' "no secret in any output" would prove nothing.
  */
 import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { captureFiles, Transcript } from "../helpers/reliability/transcript";
 import { findSecrets, formsFound, secretForms } from "../helpers/secret-sweep";
 
 /** A secret shaped like an element token: base64 with `+`, `/` and `=` (the characters every encoding changes). */
@@ -60,4 +64,37 @@ it("names the form it found", () => {
 
 it("ignores an empty secret", () => {
     expect(findSecrets(clean(), { empty: "" })).toEqual([]);
+});
+
+describe("files on disk (a backend's checkpoints, PULUMI_HOME's logs)", () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "cef-sweep-files-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("reads every file at any depth, and the sweep names the one holding a secret", () => {
+        fs.mkdirSync(path.join(dir, "home", "logs"), { recursive: true });
+        fs.mkdirSync(path.join(dir, "state", ".pulumi", "history", "p", "s"), { recursive: true });
+        fs.writeFileSync(
+            path.join(dir, "home", "logs", "plugin.log"),
+            around(Buffer.from(`k:${token}`).toString("base64")),
+        );
+        fs.writeFileSync(path.join(dir, "state", ".pulumi", "history", "p", "s", "s-1.checkpoint.json"), clean());
+        const transcript = new Transcript();
+        expect(captureFiles(transcript, "backend", dir)).toEqual([
+            path.join("home", "logs", "plugin.log"),
+            path.join("state", ".pulumi", "history", "p", "s", "s-1.checkpoint.json"),
+        ]);
+        expect(transcript.size).toBe(2);
+        expect(transcript.findSecrets({ token, apiKey })).toEqual([
+            { source: `backend/${path.join("home", "logs", "plugin.log")}`, secret: "token" },
+        ]);
+    });
+
+    it("reads nothing from a folder that does not exist", () => {
+        const transcript = new Transcript();
+        expect(captureFiles(transcript, "backend", path.join(dir, "missing"))).toEqual([]);
+        expect(transcript.size).toBe(0);
+    });
 });

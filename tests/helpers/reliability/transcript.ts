@@ -1,7 +1,9 @@
 /**
  * Everything a suite captured ({@link Transcript}), for the secret sweep that every reliability file ends with, and
- * the extra secrets to sweep for (instance tokens, the emulator's logs).
+ * the extra secrets to sweep for (instance tokens, the emulator's logs, files the CLI and the provider left behind).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { findSecrets, secretForms } from "../secret-sweep";
 import type { ReliabilityContext } from "./context";
 
@@ -87,4 +89,23 @@ export async function captureEmulatorLogs(ctx: ReliabilityContext, transcript: T
     transcript.add("emulator request log", JSON.stringify(await ctx.log.all()));
     transcript.add("emulator fault log", JSON.stringify(await ctx.control.faultLog()));
     transcript.add("emulator access log", ctx.accessLog().join("\n"));
+}
+
+/**
+ * Adds every file under `dir` (recursively; nothing when it does not exist) to the transcript, read as UTF-8 whatever
+ * it holds, each as `<label>/<path relative to dir>`: what the CLI and the plugins wrote to disk (a file backend's
+ * checkpoints, history and backups; PULUMI_HOME's logs and workspaces). Returns the relative paths read.
+ */
+export function captureFiles(transcript: Transcript, label: string, dir: string): string[] {
+    if (!fs.existsSync(dir)) {
+        return [];
+    }
+    const files = (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+        .sort();
+    for (const file of files) {
+        transcript.add(`${label}/${file}`, fs.readFileSync(path.join(dir, file), "utf8"));
+    }
+    return files;
 }
