@@ -3,7 +3,7 @@
 /** @internal The message of every 401 (reference section 2). */
 export const authFailureMessage = "Invalid Organization or User secret, or invalid Element token provided.";
 
-/** @internal The platform's answer to an OAuth create without a code (churros issue 658), verbatim. */
+/** @internal The platform's answer to an OAuth create without a code (https://github.com/cloud-elements/churros/issues/658), verbatim. */
 export const oauthCodeMessage = "You must provide an OAuth code in order to create an instance of this element";
 
 /** @internal The message of every empty list answer (404; reference section 12). */
